@@ -1,0 +1,510 @@
+//! Dasan's configuration: defaults, then a TOML file, then `DASAN_*` environment variables.
+//!
+//! Environment variables name a section and a key: `DASAN_DATABASE_URL` sets `[database] url`,
+//! `DASAN_SERVER_LISTEN` sets `[server] listen`. Everything is validated at start; an error
+//! names the bad key and where its value came from.
+
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use figment::value::{Dict, Map, Value};
+use figment::{Metadata, Profile, Provider};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The file read when no `--config`/`DASAN_CONFIG` is given, if it exists.
+pub const DEFAULT_FILE: &str = "dasan.toml";
+
+/// Sections that environment variables may set.
+const SECTIONS: &[&str] = &["server", "database", "portal", "log", "smtp", "identity"];
+
+/// Environment variables with the `DASAN_` prefix that are not configuration keys.
+const NOT_CONFIG: &[&str] = &["CONFIG", "TEST_POSTGRES_URL", "BIN"];
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: Server,
+    pub database: Database,
+    pub portal: Portal,
+    pub log: Log,
+    pub smtp: Smtp,
+    pub identity: Identity,
+}
+
+/// Outgoing mail. Without a URL, messages wait in the outbox until one is configured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Smtp {
+    /// `smtp://HOST:PORT` (a local relay), `smtp://USER:PASSWORD@HOST:587?tls=required`
+    /// (STARTTLS) or `smtps://USER:PASSWORD@HOST:465`. Empty: do not send.
+    pub url: String,
+    /// The sender, e.g. `Dasan <no-reply@portal.example>`.
+    pub from: String,
+}
+
+impl Default for Smtp {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            from: "Dasan <no-reply@localhost>".to_owned(),
+        }
+    }
+}
+
+/// Sessions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Identity {
+    /// Minutes of inactivity after which a session ends (officials: half of it).
+    pub session_idle_minutes: u64,
+    /// Hours after which a session ends however active it is.
+    pub session_absolute_hours: u64,
+}
+
+impl Default for Identity {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Server {
+    /// The address and port to listen on.
+    pub listen: SocketAddr,
+    /// The address citizens use to reach the portal. `https://` turns on secure cookies and HSTS
+    /// (TLS is terminated by a reverse proxy in front of Dasan).
+    pub public_url: url::Url,
+    /// A request taking longer than this is answered with 408/503 and abandoned.
+    pub request_timeout_secs: u64,
+    /// The largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// On SIGTERM/SIGINT, in-flight requests get this long to finish.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Database {
+    /// `sqlite://PATH` (embedded) or `postgres://USER:PASSWORD@HOST:PORT/DB`.
+    pub url: String,
+    pub max_connections: u32,
+    pub busy_timeout_ms: u64,
+    pub statement_timeout_ms: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Portal {
+    /// The language shown when the browser states no preference we support: `en` or `ko`.
+    pub default_locale: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Log {
+    /// A `tracing` filter, e.g. `info` or `dasan=debug,sqlx=warn`.
+    pub level: String,
+    /// `text` for people, `json` for log collectors.
+    pub format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: url::Url::parse("http://127.0.0.1:8080/")
+                .unwrap_or_else(|_| unreachable!("a constant URL parses")),
+            request_timeout_secs: 30,
+            body_limit_bytes: 1024 * 1024,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://./dasan-data/dasan.db".to_owned(),
+            max_connections: 10,
+            busy_timeout_ms: 5_000,
+            statement_timeout_ms: 30_000,
+        }
+    }
+}
+
+impl Default for Portal {
+    fn default() -> Self {
+        Self {
+            default_locale: "en".to_owned(),
+        }
+    }
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Self {
+            level: "info".to_owned(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("{0}")]
+    Parse(String),
+    #[error("configuration key `{key}` is not valid: {reason}")]
+    Invalid { key: &'static str, reason: String },
+}
+
+/// The effective configuration plus what the loader noticed on the way.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub config: Config,
+    /// The file read, if any.
+    pub file: Option<PathBuf>,
+    /// `DASAN_*` variables that match no key (likely typos), for `dasan config check` to show.
+    pub ignored_env: Vec<String>,
+}
+
+impl Config {
+    /// Loads from `file` (or `dasan.toml` if present) and the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Loaded, ConfigError> {
+        Self::load_from(file, std::env::vars())
+    }
+
+    /// Loads with an explicit environment (for tests and embedding).
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Loaded, ConfigError> {
+        let file = match file {
+            Some(path) if !path.exists() => return Err(ConfigError::MissingFile(path.into())),
+            Some(path) => Some(path.to_path_buf()),
+            None => Some(PathBuf::from(DEFAULT_FILE)).filter(|p| p.exists()),
+        };
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = &file {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let (vars, ignored_env) = config_vars(env);
+        for (name, value) in vars {
+            // Each variable is its own provider so that errors name the variable.
+            figment = figment.merge(EnvVar { name, value });
+        }
+        let config: Config = figment
+            .extract()
+            .map_err(|e| ConfigError::Parse(describe(e)))?;
+        config.validate()?;
+        Ok(Loaded {
+            config,
+            file,
+            ignored_env,
+        })
+    }
+
+    /// Checks what serde cannot: cross-field rules and value ranges.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, reason: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return invalid(
+                "database.url",
+                "it must start with sqlite:// or postgres://",
+            );
+        }
+        if url.starts_with("postgres") && url::Url::parse(url).is_err() {
+            return invalid("database.url", "it is not a valid postgres:// URL");
+        }
+        if self.database.max_connections == 0 {
+            return invalid("database.max_connections", "it must be at least 1");
+        }
+        if !matches!(self.server.public_url.scheme(), "http" | "https") {
+            return invalid("server.public_url", "it must be an http:// or https:// URL");
+        }
+        if self.server.request_timeout_secs == 0 {
+            return invalid("server.request_timeout_secs", "it must be at least 1");
+        }
+        if self.server.body_limit_bytes < 1024 {
+            return invalid("server.body_limit_bytes", "it must be at least 1024");
+        }
+        if !["en", "ko"].contains(&self.portal.default_locale.as_str()) {
+            return invalid("portal.default_locale", "it must be one of: en, ko");
+        }
+        let smtp_ok = self.smtp.url.is_empty()
+            || self.smtp.url.starts_with("smtp://")
+            || self.smtp.url.starts_with("smtps://");
+        if !smtp_ok {
+            return invalid("smtp.url", "it must start with smtp:// or smtps://");
+        }
+        if self.identity.session_idle_minutes == 0 || self.identity.session_absolute_hours == 0 {
+            return invalid(
+                "identity.session_idle_minutes",
+                "session time-outs must be at least 1",
+            );
+        }
+        if tracing_filter_is_empty(&self.log.level) {
+            return invalid("log.level", "it must not be empty");
+        }
+        Ok(())
+    }
+
+    /// Whether the public address is HTTPS: cookies get `Secure` and responses get HSTS.
+    pub fn tls(&self) -> bool {
+        self.server.public_url.scheme() == "https"
+    }
+
+    /// A copy safe to print: passwords and other secrets replaced by `********`.
+    pub fn masked(&self) -> Config {
+        let mut copy = self.clone();
+        copy.database.url = mask_url_password(&self.database.url);
+        copy.smtp.url = mask_url_password(&self.smtp.url);
+        copy
+    }
+
+    /// The configuration as TOML (masked), as `dasan config check` prints it.
+    pub fn to_masked_toml(&self) -> String {
+        toml::to_string(&self.masked()).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
+    }
+}
+
+fn tracing_filter_is_empty(level: &str) -> bool {
+    level.trim().is_empty()
+}
+
+/// Splits `DASAN_*` variables into configuration keys and unrecognised names.
+fn config_vars(
+    env: impl IntoIterator<Item = (String, String)>,
+) -> (Vec<(String, String)>, Vec<String>) {
+    let mut vars = Vec::new();
+    let mut ignored = Vec::new();
+    for (name, value) in env {
+        let Some(rest) = name.strip_prefix("DASAN_") else {
+            continue;
+        };
+        if NOT_CONFIG.contains(&rest) {
+            continue;
+        }
+        let section = rest
+            .split('_')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if SECTIONS.contains(&section.as_str()) && rest.len() > section.len() + 1 {
+            vars.push((name, value));
+        } else {
+            ignored.push(name);
+        }
+    }
+    vars.sort();
+    ignored.sort();
+    (vars, ignored)
+}
+
+/// One `DASAN_SECTION_KEY` variable as a configuration source.
+struct EnvVar {
+    name: String,
+    value: String,
+}
+
+impl Provider for EnvVar {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(format!("`{}` environment variable", self.name))
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        // `DASAN_DATABASE_MAX_CONNECTIONS` → `database.max_connections`.
+        let lower = self.name.to_ascii_lowercase();
+        let rest = lower.strip_prefix("dasan_").unwrap_or(&lower);
+        let (section, field) = rest.split_once('_').unwrap_or((rest, ""));
+        // Values parse as figment's environment values do: numbers, booleans, else strings.
+        let value: Value = self
+            .value
+            .parse()
+            .unwrap_or_else(|_| Value::from(self.value.clone()));
+        let mut inner = Dict::new();
+        inner.insert(field.to_owned(), value);
+        let mut outer = Dict::new();
+        outer.insert(section.to_owned(), Value::from(inner));
+        Ok(Profile::Default.collect(outer))
+    }
+}
+
+/// Figment's messages say "for key default.server.listen"; drop the profile name.
+fn describe(err: figment::Error) -> String {
+    err.into_iter()
+        .map(|e| e.to_string().replace("key \"default.", "key \""))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn mask_url_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("********"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dasan.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    fn error_of(result: Result<Loaded, ConfigError>) -> String {
+        result
+            .expect_err("configuration should be refused")
+            .to_string()
+    }
+
+    #[test]
+    fn defaults_are_valid_and_use_embedded_sqlite() {
+        let loaded = Config::load_from(None, env(&[])).unwrap();
+        assert_eq!(loaded.config, Config::default());
+        assert_eq!(loaded.config.database.url, "sqlite://./dasan-data/dasan.db");
+        assert!(!loaded.config.tls());
+    }
+
+    #[test]
+    fn environment_overrides_file_overrides_defaults() {
+        let (_dir, path) = file(
+            "[server]\nlisten = \"0.0.0.0:9000\"\n[database]\nurl = \"sqlite://x.db\"\nmax_connections = 3\n",
+        );
+        let loaded = Config::load_from(
+            Some(&path),
+            env(&[
+                ("DASAN_DATABASE_URL", "postgres://dasan:pw@db:5432/dasan"),
+                ("DASAN_SERVER_PUBLIC_URL", "https://gov.example/"),
+                ("DASAN_LOG_FORMAT", "json"),
+                ("DASAN_SERVER_LISTEN", "[::1]:8443"),
+                ("HOME", "/root"),
+            ]),
+        )
+        .unwrap();
+        let c = loaded.config;
+        assert_eq!(c.server.listen.to_string(), "[::1]:8443");
+        assert_eq!(c.database.url, "postgres://dasan:pw@db:5432/dasan");
+        assert_eq!(c.database.max_connections, 3);
+        assert_eq!(c.log.format, LogFormat::Json);
+        assert!(c.tls());
+        assert_eq!(loaded.file, Some(path));
+    }
+
+    #[test]
+    fn errors_name_the_bad_key_and_its_source() {
+        let msg = error_of(Config::load_from(
+            None,
+            env(&[("DASAN_SERVER_LISTEN", "not-an-address")]),
+        ));
+        assert!(
+            msg.contains("server.listen") && msg.contains("DASAN_SERVER_LISTEN"),
+            "{msg}"
+        );
+
+        let (_dir, path) = file("[server]\nrequest_timeout_secs = \"soon\"\n");
+        let msg = error_of(Config::load_from(Some(&path), env(&[])));
+        assert!(
+            msg.contains("server.request_timeout_secs") && msg.contains("dasan.toml"),
+            "{msg}"
+        );
+
+        let (_dir, path) = file("[server]\nlisen = \"0.0.0.0:1\"\n");
+        let msg = error_of(Config::load_from(Some(&path), env(&[])));
+        assert!(msg.contains("lisen"), "{msg}");
+
+        let msg = error_of(Config::load_from(
+            None,
+            env(&[("DASAN_DATABASE_URL", "mysql://x/y")]),
+        ));
+        assert!(msg.contains("database.url"), "{msg}");
+
+        let msg = error_of(Config::load_from(
+            None,
+            env(&[("DASAN_PORTAL_DEFAULT_LOCALE", "fr")]),
+        ));
+        assert!(msg.contains("portal.default_locale"), "{msg}");
+
+        let msg = error_of(Config::load_from(
+            Some(Path::new("/nonexistent/dasan.toml")),
+            env(&[]),
+        ));
+        assert!(msg.contains("/nonexistent/dasan.toml"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_dasan_variables_are_reported_not_applied() {
+        let loaded = Config::load_from(
+            None,
+            env(&[
+                ("DASAN_DATABSE_URL", "postgres://typo/x"),
+                ("DASAN_TEST_POSTGRES_URL", "postgres://test/x"),
+                ("DASAN_CONFIG", "x.toml"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(loaded.ignored_env, vec!["DASAN_DATABSE_URL".to_owned()]);
+        assert_eq!(loaded.config, Config::default());
+    }
+
+    #[test]
+    fn printed_configuration_masks_secrets() {
+        let loaded = Config::load_from(
+            None,
+            env(&[(
+                "DASAN_DATABASE_URL",
+                "postgres://dasan:s3cret-pw@db:5432/dasan",
+            )]),
+        )
+        .unwrap();
+        let text = loaded.config.to_masked_toml();
+        assert!(!text.contains("s3cret-pw"), "{text}");
+        assert!(
+            text.contains("postgres://dasan:********@db:5432/dasan"),
+            "{text}"
+        );
+        // The effective configuration still has the real secret.
+        assert!(loaded.config.database.url.contains("s3cret-pw"));
+        // What is printed is itself a valid configuration file.
+        let (_dir, path) = file(&text);
+        assert!(Config::load_from(Some(&path), env(&[])).is_ok());
+    }
+}
