@@ -1,0 +1,111 @@
+//! The JSON API under `/api/v1`, and the OpenAPI 3.1 document generated from its handlers.
+
+pub mod feedback;
+pub mod me;
+
+use crate::error::{ProblemDocument, ProblemField};
+use crate::ops;
+use crate::state::AppState;
+use axum::Json;
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde::Serialize;
+use std::sync::LazyLock;
+use utoipa::OpenApi as _;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Dasan API",
+        description = "Every function of the Dasan e-Government platform, for agency systems, devices and \
+            people's own scripts. Errors are RFC 9457 problem documents (`application/problem+json`); \
+            send `Accept-Language: ko` for Korean messages.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    components(schemas(ProblemDocument, ProblemField)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "identity", description = "Accounts and API tokens"),
+        (name = "portal", description = "The portal itself"),
+        (name = "operations", description = "Health, readiness and metrics for operators"),
+    )
+)]
+struct ApiDoc;
+
+/// Declares the bearer-token scheme (tokens are created on the account page).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token (dsn_…) created on the account page"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every documented route. The web router and the document come from this one list.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(index))
+        .routes(routes!(feedback::submit))
+        .routes(routes!(me::me))
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::readyz))
+        .routes(routes!(ops::metrics))
+}
+
+static DOCUMENT: LazyLock<OpenApi> = LazyLock::new(|| {
+    let (_, mut doc) = router().split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+});
+
+/// The OpenAPI document (built once).
+pub fn openapi() -> OpenApi {
+    DOCUMENT.clone()
+}
+
+/// `GET /api/v1/openapi.json`
+pub async fn openapi_json() -> impl IntoResponse {
+    static JSON: LazyLock<String> =
+        LazyLock::new(|| serde_json::to_string_pretty(&*DOCUMENT).unwrap_or_else(|_| "{}".into()));
+    ([(header::CONTENT_TYPE, "application/json")], JSON.as_str())
+}
+
+/// Where to start.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApiIndex {
+    pub name: &'static str,
+    pub version: &'static str,
+    /// The OpenAPI 3.1 document.
+    pub openapi: &'static str,
+    /// Human-readable documentation.
+    pub documentation: &'static str,
+}
+
+/// Describe the API.
+#[utoipa::path(
+    get,
+    path = "/api/v1",
+    tag = "portal",
+    responses((status = 200, description = "Where the API's description lives", body = ApiIndex))
+)]
+pub async fn index() -> Json<ApiIndex> {
+    Json(ApiIndex {
+        name: "Dasan",
+        version: env!("CARGO_PKG_VERSION"),
+        openapi: "/api/v1/openapi.json",
+        documentation: "/developers",
+    })
+}

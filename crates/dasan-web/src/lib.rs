@@ -1,0 +1,192 @@
+//! Dasan's web edge: pages, the API, errors, security headers and operations endpoints.
+//!
+//! This crate never writes SQL: it calls the domain crates and maps their errors once,
+//! in [`error`].
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod context;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod metrics;
+pub mod ops;
+pub mod pages;
+pub mod security;
+pub mod state;
+
+pub use state::{AppState, IdentityKit, WebSettings};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+
+/// The whole application as one router.
+pub fn router(state: AppState) -> Router {
+    let settings = state.settings().clone();
+    let (api, _) = api::router().split_for_parts();
+    let routes = Router::new()
+        .route("/", get(pages::info::home))
+        .route("/about", get(pages::info::about))
+        .route("/accessibility", get(pages::info::accessibility))
+        .route("/problems/{code}", get(pages::info::problem_type))
+        .route("/language", get(pages::language::switch))
+        .route(
+            "/feedback",
+            get(pages::feedback::form).post(pages::feedback::submit),
+        )
+        .route("/feedback/thanks", get(pages::feedback::thanks))
+        .route("/developers", get(pages::developers::page))
+        .route(
+            "/sign-in",
+            get(pages::sign_in::form).post(pages::sign_in::submit),
+        )
+        .route(
+            "/sign-in/second-factor",
+            get(pages::sign_in::second_factor_form).post(pages::sign_in::second_factor_submit),
+        )
+        .route(
+            "/sign-in/passkey/options",
+            post(pages::sign_in::passkey_options),
+        )
+        .route("/sign-in/passkey", post(pages::sign_in::passkey_finish))
+        .route("/sign-out", post(pages::sign_in::sign_out))
+        .route("/account", get(pages::account::overview))
+        .route(
+            "/account/sign-out-everywhere",
+            post(pages::account::sign_out_everywhere),
+        )
+        .route("/account/two-factor", get(pages::account::two_factor))
+        .route(
+            "/account/two-factor/begin",
+            post(pages::account::two_factor_begin),
+        )
+        .route(
+            "/account/two-factor/confirm",
+            post(pages::account::two_factor_confirm),
+        )
+        .route(
+            "/account/two-factor/remove",
+            post(pages::account::two_factor_remove),
+        )
+        .route(
+            "/account/passkeys/options",
+            post(pages::account::passkey_options),
+        )
+        .route("/account/passkeys", post(pages::account::passkey_add))
+        .route(
+            "/account/passkeys/{id}/remove",
+            post(pages::account::passkey_remove),
+        )
+        .route(
+            "/account/tokens",
+            get(pages::account::tokens).post(pages::account::token_create),
+        )
+        .route(
+            "/account/tokens/{id}/revoke",
+            post(pages::account::token_revoke),
+        )
+        .route(
+            "/recover",
+            get(pages::recovery::form).post(pages::recovery::submit),
+        )
+        .route(
+            "/recover/{token}",
+            get(pages::recovery::set_form).post(pages::recovery::set_submit),
+        )
+        .route(
+            "/agencies/{code}/officials",
+            get(pages::agency::officials).post(pages::agency::invite),
+        )
+        .route(
+            "/agencies/{code}/officials/{id}/roles",
+            post(pages::agency::grant),
+        )
+        .route(
+            "/agencies/{code}/officials/{id}/roles/remove",
+            post(pages::agency::revoke),
+        )
+        .route("/api/v1/openapi.json", get(api::openapi_json))
+        .route("/static/{file}", get(assets::serve))
+        .merge(api)
+        .fallback(|| async { error::WebError::NotFound })
+        .route_layer(from_fn(metrics::tag_route));
+
+    // Outermost first: every response, errors included, gets security headers, a request id,
+    // metrics and edge rendering.
+    let edge = ServiceBuilder::new()
+        .layer(from_fn_with_state(
+            state.clone(),
+            security::security_headers,
+        ))
+        .layer(from_fn_with_state(state.clone(), metrics::track))
+        .layer(from_fn_with_state(state.clone(), context::request_context))
+        .layer(from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(from_fn_with_state(state.clone(), error::render_errors))
+        .layer(from_fn_with_state(state.clone(), auth::check_origin))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("handler panicked");
+            error::WebError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal")
+                .into_response_boxed()
+        }))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            settings.request_timeout,
+        ))
+        // A stalled upload is the client's fault (408) and must be told apart from a slow
+        // handler (503): the body gets half the request's time, so the two never race.
+        .layer(RequestBodyTimeoutLayer::new(settings.request_timeout / 2))
+        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
+        .layer(DefaultBodyLimit::max(settings.body_limit_bytes));
+    routes.layer(edge).with_state(state)
+}
+
+impl error::WebError {
+    fn into_response_boxed(self) -> axum::response::Response {
+        axum::response::IntoResponse::into_response(self)
+    }
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish for up to `grace`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> std::io::Result<()> {
+    let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = draining_tx.send(());
+    };
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal);
+    let deadline = async move {
+        if draining_rx.await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => result,
+        () = deadline => {
+            tracing::warn!(?grace, "grace period over: closing remaining connections");
+            Ok(())
+        }
+    }
+}

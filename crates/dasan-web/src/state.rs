@@ -1,0 +1,111 @@
+//! What every request handler shares.
+
+use crate::i18n::{Catalog, Locale, Tr};
+use crate::metrics::Metrics;
+use dasan_store::Database;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Web settings taken from the configuration.
+#[derive(Clone, Debug)]
+pub struct WebSettings {
+    /// The portal's public address (problem type URIs, absolute links).
+    pub public_url: url::Url,
+    /// TLS in front of us: `Secure` cookies and HSTS.
+    pub tls: bool,
+    pub default_locale: Locale,
+    pub body_limit_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+impl WebSettings {
+    pub fn from_config(config: &dasan_config::Config) -> WebSettings {
+        WebSettings {
+            public_url: config.server.public_url.clone(),
+            tls: config.tls(),
+            default_locale: Locale::from_code(&config.portal.default_locale).unwrap_or(Locale::En),
+            body_limit_bytes: config.server.body_limit_bytes,
+            request_timeout: Duration::from_secs(config.server.request_timeout_secs),
+        }
+    }
+}
+
+struct Inner {
+    db: Database,
+    catalog: Arc<Catalog>,
+    settings: WebSettings,
+    metrics: Metrics,
+    identity: IdentityKit,
+}
+
+/// What the web edge needs from identity, built once at start.
+#[derive(Clone, Debug)]
+pub struct IdentityKit {
+    pub csrf: dasan_identity::csrf::CsrfKey,
+    pub passkeys: dasan_identity::passkey::Passkeys,
+    pub sessions: dasan_identity::session::SessionPolicy,
+}
+
+/// Shared state: cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+impl AppState {
+    pub fn new(
+        db: Database,
+        catalog: Arc<Catalog>,
+        settings: WebSettings,
+        identity: IdentityKit,
+    ) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                db,
+                catalog,
+                settings,
+                metrics: Metrics::new(),
+                identity,
+            }),
+        }
+    }
+
+    pub fn csrf(&self) -> &dasan_identity::csrf::CsrfKey {
+        &self.inner.identity.csrf
+    }
+
+    pub fn passkeys(&self) -> &dasan_identity::passkey::Passkeys {
+        &self.inner.identity.passkeys
+    }
+
+    pub fn session_policy(&self) -> &dasan_identity::session::SessionPolicy {
+        &self.inner.identity.sessions
+    }
+
+    pub fn db(&self) -> &Database {
+        &self.inner.db
+    }
+
+    pub fn settings(&self) -> &WebSettings {
+        &self.inner.settings
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    pub fn tr(&self, locale: Locale) -> Tr {
+        Tr::new(self.inner.catalog.clone(), locale)
+    }
+
+    /// `https://portal.example/problems/not-found`: dereferences to a page explaining it.
+    pub fn problem_type_uri(&self, code: &str) -> String {
+        let base = self
+            .inner
+            .settings
+            .public_url
+            .as_str()
+            .trim_end_matches('/');
+        format!("{base}/problems/{code}")
+    }
+}

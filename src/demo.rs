@@ -1,0 +1,112 @@
+//! Demo data for `dasan serve --demo`: documented accounts, never created otherwise.
+
+use dasan_identity::{AccountKind, NewAccount, PLATFORM_ADMIN, RoleGrant};
+use dasan_kernel::Actor;
+use dasan_store::Database;
+
+/// A demo account as printed at start and listed in the README.
+#[derive(Clone, Debug)]
+pub struct DemoAccount {
+    pub role: &'static str,
+    pub kind: AccountKind,
+    pub name: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    /// Roles as (role, scope).
+    pub roles: &'static [(&'static str, &'static str)],
+    pub agency: Option<&'static str>,
+}
+
+/// The authenticator key of every demo official (Base32). Published on purpose: add it to an
+/// authenticator app, or compute codes with `oathtool --totp -b KEY`.
+pub const DEMO_TOTP_SECRET: &str = "MRQXGYLOFVSGK3LPFVZWKY3SMV2C2MJS";
+
+const PASSWORD: &str = "dasan-demo-2026";
+
+/// The demo accounts, in the order they are printed.
+pub const ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        role: "platform administrator",
+        kind: AccountKind::Official,
+        name: "Demo Administrator",
+        email: "admin@demo.dasan.example",
+        password: "dasan-demo-admin-2026",
+        roles: &[(PLATFORM_ADMIN, "platform")],
+        agency: None,
+    },
+    DemoAccount {
+        role: "agency administrator",
+        kind: AccountKind::Official,
+        name: "김민지 Kim Min-ji",
+        email: "agency.admin@mois.demo.dasan.example",
+        password: PASSWORD,
+        roles: &[("agency.admin", "MOIS")],
+        agency: Some("MOIS"),
+    },
+    DemoAccount {
+        role: "civil-service officer",
+        kind: AccountKind::Official,
+        name: "이서준 Lee Seo-jun",
+        email: "officer@mois.demo.dasan.example",
+        password: PASSWORD,
+        roles: &[("civil.officer", "MOIS")],
+        agency: Some("MOIS"),
+    },
+    DemoAccount {
+        role: "citizen",
+        kind: AccountKind::Citizen,
+        name: "홍길동 Hong Gil-dong",
+        email: "citizen@demo.dasan.example",
+        password: PASSWORD,
+        roles: &[],
+        agency: None,
+    },
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(
+        "this database already has administrators that are not demo accounts; --demo only runs on \
+         an empty database or one it created, so that no account with a published password ever \
+         appears in a real deployment"
+    )]
+    RealDatabase,
+    #[error(transparent)]
+    Identity(#[from] dasan_identity::IdentityError),
+}
+
+/// Creates the demo accounts that do not exist yet (idempotent).
+pub async fn load(db: &Database) -> Result<&'static [DemoAccount], DemoError> {
+    let first = ACCOUNTS.first().map(|a| a.email).unwrap_or_default();
+    if dasan_identity::platform_admin_exists(db).await?
+        && !dasan_identity::account_exists(db, first).await?
+    {
+        return Err(DemoError::RealDatabase);
+    }
+    for account in ACCOUNTS {
+        if dasan_identity::account_exists(db, account.email).await? {
+            continue;
+        }
+        let id = dasan_identity::create_account(
+            db,
+            Actor::system(),
+            NewAccount {
+                kind: account.kind,
+                email: account.email.to_owned(),
+                display_name: account.name.to_owned(),
+                password: account.password.to_owned(),
+                roles: account
+                    .roles
+                    .iter()
+                    .map(|(role, scope)| RoleGrant { role, scope: (*scope).to_owned() })
+                    .collect(),
+                agency: account.agency.map(str::to_owned),
+            },
+        )
+        .await?;
+        if account.kind == AccountKind::Official {
+            dasan_identity::totp::install_confirmed(db, id, DEMO_TOTP_SECRET).await?;
+        }
+    }
+    Ok(ACCOUNTS)
+}

@@ -1,0 +1,167 @@
+//! The composition root: puts configuration, storage, domain crates and the web edge together.
+//!
+//! `main.rs` is only the command line over this; integration tests start the same [`Server`].
+
+pub mod demo;
+pub mod telemetry;
+
+use dasan_config::Config;
+use dasan_identity::csrf::CsrfKey;
+use dasan_identity::session::SessionPolicy;
+use dasan_store::{Database, DatabaseOptions, MigrationStatus};
+use dasan_web::i18n::Catalog;
+use dasan_web::{AppState, IdentityKit, WebSettings};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Database(#[from] dasan_store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("translations: {0}")]
+    Catalog(#[from] dasan_web::i18n::CatalogError),
+    #[error("identity: {0}")]
+    Identity(#[from] dasan_identity::IdentityError),
+    #[error("mail: {0}")]
+    Mail(#[from] dasan_notify::NotifyError),
+}
+
+/// Opens the configured database (without migrating).
+pub async fn open_database(config: &Config) -> Result<Database, dasan_store::StoreError> {
+    let mut options = DatabaseOptions::new(&config.database.url);
+    options.max_connections = config.database.max_connections;
+    options.busy_timeout = Duration::from_millis(config.database.busy_timeout_ms);
+    options.statement_timeout = Duration::from_millis(config.database.statement_timeout_ms);
+    Database::connect(&options).await
+}
+
+/// A server that is bound, migrated and ready to run.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub db: Database,
+    pub migrations: MigrationStatus,
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    grace: Duration,
+    mailer: Option<dasan_notify::Mailer>,
+}
+
+impl Server {
+    /// Connects and migrates the database, then binds the listening socket.
+    pub async fn build(config: &Config) -> Result<Server, StartError> {
+        let db = open_database(config).await?;
+        let migrations = db.migrate().await?;
+        let listener = tokio::net::TcpListener::bind(config.server.listen)
+            .await
+            .map_err(|source| StartError::Listen {
+                addr: config.server.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Listen {
+            addr: config.server.listen,
+            source,
+        })?;
+        let catalog = Arc::new(Catalog::load()?);
+        let mut settings = WebSettings::from_config(config);
+        // Left at its default, the public address follows where we actually listen; on
+        // loopback as `localhost`, which browsers accept as a secure context (passkeys).
+        if config.server.public_url == dasan_config::Server::default().public_url {
+            let host = if addr.ip().is_loopback() {
+                "localhost".to_owned()
+            } else {
+                addr.ip().to_string()
+            };
+            if let Ok(url) = url::Url::parse(&format!("http://{host}:{}/", addr.port())) {
+                settings.public_url = url;
+            }
+        }
+        let identity = IdentityKit {
+            csrf: CsrfKey::new(dasan_identity::secrets::platform_secret(&db, "csrf").await?),
+            passkeys: dasan_identity::passkey::Passkeys::new(&settings.public_url)?,
+            sessions: SessionPolicy {
+                idle: Duration::from_secs(config.identity.session_idle_minutes * 60),
+                official_idle: Duration::from_secs(config.identity.session_idle_minutes * 30),
+                absolute: Duration::from_secs(config.identity.session_absolute_hours * 3600),
+            },
+        };
+        let mailer = if config.smtp.url.is_empty() {
+            tracing::warn!("no smtp.url configured: e-mail waits in the outbox");
+            None
+        } else {
+            Some(dasan_notify::Mailer::from_url(
+                &config.smtp.url,
+                &config.smtp.from,
+            )?)
+        };
+        let state = AppState::new(db.clone(), catalog, settings, identity);
+        Ok(Server {
+            addr,
+            db,
+            migrations,
+            listener,
+            app: dasan_web::router(state),
+            grace: Duration::from_secs(config.server.shutdown_grace_secs),
+            mailer,
+        })
+    }
+
+    /// Serves until `shutdown` completes and in-flight requests have finished.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        // The mail worker stops after the server has finished its in-flight requests.
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let worker = self.mailer.map(|mailer| {
+            let mut stop = stop_rx.clone();
+            tokio::spawn(dasan_notify::run_worker(
+                self.db.clone(),
+                mailer,
+                Duration::from_secs(2),
+                async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                },
+            ))
+        });
+        let result = dasan_web::serve(self.listener, self.app, shutdown, self.grace).await;
+        let _ = stop_tx.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        self.db.close().await;
+        result
+    }
+}
+
+/// Completes on SIGTERM or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

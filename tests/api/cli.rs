@@ -1,0 +1,206 @@
+//! The `dasan` binary itself: configuration check, migrations, admin creation, serve --demo.
+
+use dasan_store::engine_tests;
+use dasan_store::testing::TestDatabase;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn dasan(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dasan"));
+    cmd.current_dir(dir)
+        .env_remove("DASAN_CONFIG")
+        .env_remove("DASAN_DATABASE_URL")
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+fn run(cmd: &mut Command, stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn config_check_masks_secrets_and_names_bad_keys() {
+    let dir = tempfile_dir();
+    let (code, out, _) = run(
+        dasan(dir.path())
+            .args(["config", "check"])
+            .env(
+                "DASAN_DATABASE_URL",
+                "postgres://dasan:hunter2-secret@db/dasan",
+            )
+            .env("DASAN_DATABSE_URL", "x"),
+        None,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("postgres://dasan:********@db/dasan") && !out.contains("hunter2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("DASAN_DATABSE_URL is not a configuration key"),
+        "{out}"
+    );
+
+    std::fs::write(
+        dir.path().join("dasan.toml"),
+        "[server]\nbody_limit_bytes = 10\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(dasan(dir.path()).args(["config", "check"]), None);
+    assert_eq!(code, 2);
+    assert!(err.contains("server.body_limit_bytes"), "{err}");
+
+    let (code, _, err) = run(
+        dasan(dir.path()).args(["--config", "/nonexistent.toml", "config", "check"]),
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent.toml"), "{err}");
+}
+
+#[test]
+fn version_prints_the_version() {
+    let dir = tempfile_dir();
+    let (code, out, _) = run(dasan(dir.path()).arg("version"), None);
+    assert_eq!(
+        (code, out.trim()),
+        (0, format!("dasan {}", env!("CARGO_PKG_VERSION")).as_str())
+    );
+}
+
+engine_tests! {
+    async fn migrate_then_admin_create_makes_the_first_administrator(engine) {
+        let t = TestDatabase::empty(engine).await;
+        let dir = tempfile_dir();
+        let (code, out, err) = run(dasan(dir.path()).arg("migrate").env("DASAN_DATABASE_URL", &t.url), None);
+        assert_eq!(code, 0, "{out}{err}");
+        let latest = t.db.migration_status().await.unwrap().applied.last().copied().unwrap();
+        assert!(out.contains(&format!("database ({engine}) is at migration {latest}")), "{out}");
+        assert!(!dasan_identity::platform_admin_exists(&t.db).await.unwrap());
+
+        let create = |password: &str| {
+            let mut cmd = dasan(dir.path());
+            cmd.args(["admin", "create", "--email", "chief@mois.go.example", "--name", "Park Ji-hoon", "--password-stdin"])
+                .env("DASAN_DATABASE_URL", &t.url);
+            run(&mut cmd, Some(password))
+        };
+        let (code, _, err) = create("too short\n");
+        assert_eq!(code, 1);
+        assert!(err.contains("at least 12 characters"), "{err}");
+        assert!(!dasan_identity::platform_admin_exists(&t.db).await.unwrap());
+
+        let (code, out, err) = create("correct horse battery staple\n");
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("created platform administrator"));
+        assert!(dasan_identity::platform_admin_exists(&t.db).await.unwrap());
+        assert!(dasan_identity::verify_password(&t.db, "chief@mois.go.example", "correct horse battery staple").await.unwrap().is_some());
+        assert!(!err.contains("correct horse"), "secrets never reach the logs");
+
+        let (code, _, err) = create("another long password\n");
+        assert_eq!(code, 1);
+        assert!(err.contains("already exists"), "{err}");
+    }
+
+    async fn serve_demo_prints_its_url_and_accounts_and_stops_on_sigterm(engine) {
+        let t = TestDatabase::empty(engine).await;
+        let dir = tempfile_dir();
+        let url = serve_and_stop(dir.path(), &t.url).await;
+        assert!(url.starts_with("http://127.0.0.1:"));
+        assert!(dasan_identity::verify_password(&t.db, "admin@demo.dasan.example", "dasan-demo-admin-2026").await.unwrap().is_some());
+        assert!(dasan_identity::verify_password(&t.db, "citizen@demo.dasan.example", "dasan-demo-2026").await.unwrap().is_some());
+        // Idempotent: a second start on the same database creates nothing new.
+        serve_and_stop(dir.path(), &t.url).await;
+        let accounts: i64 = dasan_store::on_reader!(t.db, |p| dasan_store::sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(p).await).unwrap();
+        assert_eq!(accounts, dasan::demo::ACCOUNTS.len() as i64);
+    }
+
+    async fn demo_data_is_refused_on_a_real_installation(engine) {
+        let t = TestDatabase::migrated(engine).await;
+        dasan_identity::create_account(&t.db, dasan_kernel::Actor::system(), dasan_identity::NewAccount {
+            kind: dasan_identity::AccountKind::Official,
+            email: "root@gov.example".into(),
+            display_name: "Real Admin".into(),
+            password: "a real long password".into(),
+            roles: vec![dasan_identity::RoleGrant { role: dasan_identity::PLATFORM_ADMIN, scope: "platform".into() }],
+            agency: None,
+        }).await.unwrap();
+        let dir = tempfile_dir();
+        let (code, _, err) = run(
+            dasan(dir.path()).args(["serve", "--demo", "--listen", "127.0.0.1:0"]).env("DASAN_DATABASE_URL", &t.url),
+            None,
+        );
+        assert_eq!(code, 1);
+        assert!(err.contains("--demo only runs on an empty database"), "{err}");
+        assert!(!dasan_identity::account_exists(&t.db, "admin@demo.dasan.example").await.unwrap());
+    }
+}
+
+/// Starts `dasan serve --demo` on a random port, checks it answers, stops it with SIGTERM.
+async fn serve_and_stop(dir: &std::path::Path, db_url: &str) -> String {
+    let mut child = dasan(dir)
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .env("DASAN_DATABASE_URL", db_url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .strip_prefix("Dasan is running at ")
+        .expect(&first)
+        .trim_end_matches('/')
+        .to_owned();
+    let accounts: Vec<String> = (0..3).map(|_| lines.next().unwrap().unwrap()).collect();
+    assert!(accounts[0].starts_with("Demo accounts"), "{accounts:?}");
+    assert!(
+        accounts[1].contains("admin@demo.dasan.example")
+            && accounts[1].contains("dasan-demo-admin-2026")
+    );
+    let health = reqwest::get(format!("{url}/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = std::time::Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "dasan did not stop on SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "{exit:?}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l == "Dasan stopped."), "{rest:?}");
+    url
+}
+
+fn tempfile_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}

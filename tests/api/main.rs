@@ -1,0 +1,12 @@
+//! Integration tests: the real app on a random port, against a fresh database, on each engine.
+#![allow(clippy::unwrap_used)]
+
+mod cli;
+mod errors;
+mod feedback;
+mod helpers;
+mod i18n;
+mod identity;
+mod ops;
+mod shutdown;
+mod web;
