@@ -98,7 +98,10 @@ pub async fn load(db: &Database) -> Result<&'static [DemoAccount], DemoError> {
                 roles: account
                     .roles
                     .iter()
-                    .map(|(role, scope)| RoleGrant { role, scope: (*scope).to_owned() })
+                    .map(|(role, scope)| RoleGrant {
+                        role,
+                        scope: (*scope).to_owned(),
+                    })
                     .collect(),
                 agency: account.agency.map(str::to_owned),
             },

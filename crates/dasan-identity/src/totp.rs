@@ -111,7 +111,11 @@ pub async fn confirm(
 /// Installs an already confirmed credential with a known secret: for documented demo accounts
 /// only (their secret is published), and for moving existing authenticators in from another
 /// system. Audited like any enrolment.
-pub async fn install_confirmed(db: &Database, account: AccountId, secret: &str) -> Result<(), IdentityError> {
+pub async fn install_confirmed(
+    db: &Database,
+    account: AccountId,
+    secret: &str,
+) -> Result<(), IdentityError> {
     decode(secret)?;
     let mut tx = db.begin(dasan_kernel::Actor::system()).await?;
     let now = tx.now().as_micros();
@@ -126,7 +130,11 @@ pub async fn install_confirmed(db: &Database, account: AccountId, secret: &str) 
     .await
     .map(drop))
     .map_err(StoreError::from_sqlx)?;
-    tx.record("auth.totp.install", format!("account:{account}"), serde_json::json!({}));
+    tx.record(
+        "auth.totp.install",
+        format!("account:{account}"),
+        serde_json::json!({}),
+    );
     tx.commit().await?;
     Ok(())
 }
