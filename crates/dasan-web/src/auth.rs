@@ -156,10 +156,11 @@ pub async fn authenticate(
     });
     let mut response = next.run(request).await;
     let tls = state.settings().tls;
-    if clear_session && !response.headers().contains_key(header::SET_COOKIE) {
-        if let Some(v) = cookie_header(SESSION_COOKIE, "", tls, Some(0)) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
+    if clear_session
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && let Some(v) = cookie_header(SESSION_COOKIE, "", tls, Some(0))
+    {
+        response.headers_mut().append(header::SET_COOKIE, v);
     }
     if let Some(pre) = new_pre
         && let Some(v) = cookie_header(PRE_SESSION_COOKIE, &pre, tls, None)
@@ -226,12 +227,12 @@ fn sign_in_first(parts: &Parts) -> Response {
     }
 }
 
-fn auth_of(parts: &Parts) -> Result<Auth, Response> {
+fn auth_of(parts: &Parts) -> Result<Auth, WebError> {
     parts
         .extensions
         .get::<Auth>()
         .cloned()
-        .ok_or_else(|| WebError::internal(&"authentication middleware missing").into_response())
+        .ok_or_else(|| WebError::internal(&"authentication middleware missing"))
 }
 
 /// A signed-in account whose session may act (second factor given where owed).
@@ -246,7 +247,7 @@ impl FromRequestParts<AppState> for Signed {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let auth = auth_of(parts)?;
+        let auth = auth_of(parts).map_err(IntoResponse::into_response)?;
         let ctx = RequestContext::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -278,7 +279,7 @@ impl FromRequestParts<AppState> for SignedPending {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let auth = auth_of(parts)?;
+        let auth = auth_of(parts).map_err(IntoResponse::into_response)?;
         let ctx = RequestContext::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -300,7 +301,7 @@ impl FromRequestParts<AppState> for Bearer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Response> {
-        let auth = auth_of(parts)?;
+        let auth = auth_of(parts).map_err(IntoResponse::into_response)?;
         if auth.bearer_invalid {
             let mut response =
                 WebError::new(StatusCode::UNAUTHORIZED, "invalid-token").into_response();
@@ -331,7 +332,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfHeader {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
-        let auth = auth_of(parts)?;
+        let auth = auth_of(parts).map_err(IntoResponse::into_response)?;
         let sent = parts
             .headers
             .get("x-csrf-token")
