@@ -113,3 +113,12 @@ pub async fn load(db: &Database) -> Result<&'static [DemoAccount], DemoError> {
     }
     Ok(ACCOUNTS)
 }
+
+/// The demo PKI: the example spec from the documentation, publishing CRLs under `base_url`.
+pub fn pki_spec(base_url: &str) -> anyhow::Result<dasan_crypto::pki::PkiSpec> {
+    let mut spec: dasan_crypto::pki::PkiSpec =
+        toml::from_str(include_str!("../docs/pki-spec.example.toml"))?;
+    spec.crl_base_url = format!("{}/pki/crl", base_url.trim_end_matches('/'));
+    spec.root.common_name = "Dasan Demo Root CA".to_owned();
+    Ok(spec)
+}

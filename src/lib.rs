@@ -33,6 +33,74 @@ pub enum StartError {
     Identity(#[from] dasan_identity::IdentityError),
     #[error("mail: {0}")]
     Mail(#[from] dasan_notify::NotifyError),
+    #[error("key store: {0}")]
+    Keys(#[from] dasan_crypto::KeyStoreError),
+    #[error("audit log: {0}")]
+    Audit(#[from] dasan_audit::SignerError),
+}
+
+/// Opens the configured key store, creating it (and its key-encryption key file) on first use.
+pub fn open_key_store(
+    config: &Config,
+) -> Result<Arc<dyn dasan_crypto::KeyStore>, dasan_crypto::KeyStoreError> {
+    use dasan_crypto::{FileKeyStore, KekSource};
+    let keys = &config.keys;
+    let kek = if keys.passphrase_env.is_empty() {
+        if !keys.kek_file.exists() {
+            if let Some(parent) = keys.kek_file.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    dasan_crypto::KeyStoreError::Kek(format!("{}: {e}", parent.display()))
+                })?;
+            }
+            KekSource::create_key_file(&keys.kek_file)?;
+            tracing::warn!(
+                file = %keys.kek_file.display(),
+                "created a new key-encryption key file: back it up apart from the key store"
+            );
+        }
+        KekSource::KeyFile(keys.kek_file.clone())
+    } else {
+        let passphrase = std::env::var(&keys.passphrase_env).map_err(|_| {
+            dasan_crypto::KeyStoreError::Kek(format!(
+                "the environment variable {} named by keys.passphrase_env is not set",
+                keys.passphrase_env
+            ))
+        })?;
+        KekSource::Passphrase(passphrase.into())
+    };
+    Ok(Arc::new(FileKeyStore::open_or_create(&keys.dir, &kek)?))
+}
+
+/// Creates the platform PKI once: keys in the key store, the layout in the database (audited).
+pub async fn init_pki(
+    config: &Config,
+    db: &Database,
+    spec: dasan_crypto::pki::PkiSpec,
+) -> anyhow::Result<dasan_crypto::pki::PkiLayout> {
+    if dasan_crypto::published::load_layout(db).await?.is_some() {
+        anyhow::bail!("the platform PKI already exists (rotate keys instead of re-creating it)");
+    }
+    let keys = open_key_store(config)?;
+    // Key generation is CPU work (RSA especially): keep it off the async workers.
+    let layout = tokio::task::spawn_blocking(move || {
+        dasan_crypto::pki::pki_init(&*keys, &spec, std::time::SystemTime::now())
+    })
+    .await??;
+    let tx = db.begin(dasan_kernel::Actor::system()).await?;
+    dasan_crypto::published::save_layout(tx, &layout).await?;
+    Ok(layout)
+}
+
+/// The audit log's origin: configured, or the public address's host and port + `/audit`.
+pub fn audit_origin(config: &Config, public_url: &url::Url) -> String {
+    if !config.audit.origin.is_empty() {
+        return config.audit.origin.clone();
+    }
+    let host = public_url.host_str().unwrap_or("localhost");
+    match public_url.port() {
+        Some(port) => format!("{host}:{port}/audit"),
+        None => format!("{host}/audit"),
+    }
 }
 
 /// Opens the configured database (without migrating).
@@ -53,6 +121,8 @@ pub struct Server {
     app: axum::Router,
     grace: Duration,
     mailer: Option<dasan_notify::Mailer>,
+    audit: dasan_audit::AuditLog,
+    sequence_interval: Duration,
 }
 
 impl Server {
@@ -102,7 +172,14 @@ impl Server {
                 &config.smtp.from,
             )?)
         };
-        let state = AppState::new(db.clone(), catalog, settings, identity);
+        let keys = open_key_store(config)?;
+        let signer = dasan_audit::KeyStoreNoteSigner::open_or_create(
+            keys,
+            &audit_origin(config, &settings.public_url),
+            std::time::SystemTime::now(),
+        )?;
+        let audit = dasan_audit::AuditLog::new(db.clone(), signer);
+        let state = AppState::new(db.clone(), catalog, settings, identity, audit.clone());
         Ok(Server {
             addr,
             db,
@@ -111,6 +188,8 @@ impl Server {
             app: dasan_web::router(state),
             grace: Duration::from_secs(config.server.shutdown_grace_secs),
             mailer,
+            audit,
+            sequence_interval: Duration::from_millis(config.audit.sequence_interval_ms),
         })
     }
 
@@ -132,11 +211,20 @@ impl Server {
                 },
             ))
         });
+        let mut stop = stop_rx.clone();
+        let sequencer = tokio::spawn(dasan_audit::run_sequencer(
+            self.audit,
+            self.sequence_interval,
+            async move {
+                let _ = stop.wait_for(|stopped| *stopped).await;
+            },
+        ));
         let result = dasan_web::serve(self.listener, self.app, shutdown, self.grace).await;
         let _ = stop_tx.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;
         }
+        let _ = sequencer.await;
         self.db.close().await;
         result
     }

@@ -45,6 +45,12 @@ enum Command {
     Admin(AdminCommand),
     /// Print the version.
     Version,
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(cli::audit::AuditCommand),
+    /// The platform's own PKI.
+    #[command(subcommand)]
+    Pki(cli::pki::PkiCommand),
     /// Machine-readable zones (ICAO Doc 9303).
     #[command(subcommand)]
     Mrz(cli::mrtd::MrzCommand),
@@ -162,6 +168,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             name,
             password_stdin,
         }) => admin_create(config, email, name, password_stdin).await,
+        Command::Audit(cmd) => cli::audit::run(cmd, &config).await,
+        Command::Pki(cmd) => cli::pki::run(cmd, &config).await,
         Command::Version | Command::Config(_) | Command::Mrz(_) | Command::Passport(_) => {
             Ok(ExitCode::SUCCESS)
         }
@@ -170,12 +178,19 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let server = Server::build(&config).await?;
+    let url = local_url(server.addr);
     let accounts = if demo {
-        demo::load(&server.db).await?
+        let accounts = demo::load(&server.db).await?;
+        if dasan_crypto::published::load_layout(&server.db)
+            .await?
+            .is_none()
+        {
+            dasan::init_pki(&config, &server.db, demo::pki_spec(&url)?).await?;
+        }
+        accounts
     } else {
         &[]
     };
-    let url = local_url(server.addr);
     tracing::info!(%url, engine = %server.db.engine(), demo, "Dasan is ready");
     println!("Dasan is running at {url}");
     if demo {

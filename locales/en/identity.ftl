@@ -124,3 +124,18 @@ identity-error-token-days = Enter a number of days from 1 to { $max }.
 identity-error-token-scope = Choose only permissions your account holds.
 identity-error-passkey-name = Enter a name of 1 to 60 characters.
 identity-error-role = This role cannot be granted here.
+
+## Who looked at my data
+data-access-heading = Your data
+data-access-link = See who looked at your registry data, when and why
+data-access-title = Who looked at your data
+data-access-lead = Every time an agency or official reads your registry record, it must give a legal purpose, and the read is written to the tamper-evident audit log. This page lists those reads.
+data-access-not-linked = Your account is not linked to a registry record, so no reads of one are shown.
+data-access-none = Nobody has read your registry data yet.
+data-access-caption = Reads of your registry data, newest first
+data-access-when = When
+data-access-who = Who
+data-access-why = Purpose
+data-access-what = Data read
+data-access-platform = The platform
+data-access-verifiable = Each entry is in the public audit log; anyone can check that the log has not been rewritten.

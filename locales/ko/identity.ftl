@@ -124,3 +124,18 @@ identity-error-token-days = 1에서 { $max } 사이의 일 수를 입력하세�
 identity-error-token-scope = 계정이 가진 권한만 고르세요.
 identity-error-passkey-name = 1자 이상 60자 이하로 이름을 입력하세요.
 identity-error-role = 여기서는 이 역할을 부여할 수 없습니다.
+
+## 내 정보 열람 내역
+data-access-heading = 내 정보
+data-access-link = 누가 언제 왜 내 등록 정보를 열람했는지 보기
+data-access-title = 내 정보 열람 내역
+data-access-lead = 기관이나 공무원이 내 등록 정보를 열람할 때마다 법적 목적을 밝혀야 하며, 열람 사실은 위·변조를 탐지할 수 있는 감사 로그에 기록됩니다. 이 페이지에서 그 내역을 볼 수 있습니다.
+data-access-not-linked = 계정이 등록 정보와 연결되어 있지 않아 열람 내역이 없습니다.
+data-access-none = 아직 내 등록 정보를 열람한 기록이 없습니다.
+data-access-caption = 내 등록 정보 열람 내역 (최신순)
+data-access-when = 일시
+data-access-who = 열람 기관
+data-access-why = 목적
+data-access-what = 열람한 정보
+data-access-platform = 플랫폼
+data-access-verifiable = 모든 기록은 공개 감사 로그에 있으며, 누구나 로그가 고쳐 쓰이지 않았는지 확인할 수 있습니다.

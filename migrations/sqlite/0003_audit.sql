@@ -18,3 +18,11 @@ CREATE TABLE audit_checkpoints (
     note       TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
+
+-- The platform PKI as `dasan pki init` made it (certificates, CRLs, trust list; no secret):
+-- what the portal publishes over HTTP. One row.
+CREATE TABLE pki_layout (
+    id         INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+    layout     TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);

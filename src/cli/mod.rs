@@ -1,1 +1,3 @@
+pub mod audit;
 pub mod mrtd;
+pub mod pki;

@@ -177,6 +177,7 @@ async fn serve_and_stop(dir: &std::path::Path, db_url: &str) -> String {
         accounts[1].contains("admin@demo.dasan.example")
             && accounts[1].contains("dasan-demo-admin-2026")
     );
+    crate::helpers::install_tls_provider();
     let health = reqwest::get(format!("{url}/healthz")).await.unwrap();
     assert_eq!(health.status(), 200);
     let status = Command::new("kill")
@@ -203,4 +204,85 @@ async fn serve_and_stop(dir: &std::path::Path, db_url: &str) -> String {
 
 fn tempfile_dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
+}
+
+/// Writes as an insider with database access would: outside the application.
+async fn tamper(url: &str, sql: &str) {
+    use sqlx::Connection;
+    if url.starts_with("sqlite") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+}
+
+engine_tests! {
+    async fn audit_verify_finds_tampering_locally_and_remotely(engine) {
+        let db = TestDatabase::empty(engine).await;
+        let config = crate::helpers::test_config(&db);
+        let url = db.url.clone();
+        let app = crate::helpers::spawn_app_with(db, config.clone()).await;
+        for page in ["/", "/about", "/"] {
+            let r = app.post_json("/api/v1/feedback", &serde_json::json!({"page": page, "helpful": true})).await;
+            assert_eq!(r.status(), 201);
+        }
+        // Wait for a checkpoint holding all three, and keep it as an auditor would.
+        let mut note = String::new();
+        for _ in 0..100 {
+            note = app.get("/api/v1/audit/checkpoint").await.text().await.unwrap();
+            if dasan_audit::unverified_head(&note).is_some_and(|h| h.size >= 3) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let dir = tempfile_dir();
+        let kept = dir.path().join("kept.checkpoint");
+        std::fs::write(&kept, &note).unwrap();
+        let local = || {
+            let mut cmd = dasan(dir.path());
+            cmd.args(["audit", "verify"])
+                .env("DASAN_DATABASE_URL", &url)
+                .env("DASAN_KEYS_DIR", &config.keys.dir)
+                .env("DASAN_KEYS_KEK_FILE", &config.keys.kek_file);
+            cmd
+        };
+        let (code, out, err) = run(&mut local(), None);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("audit log OK"), "{out}");
+
+        let remote = |file: &std::path::Path| {
+            let mut cmd = dasan(dir.path());
+            cmd.args(["audit", "verify", "--url", &app.address, "--checkpoint"]).arg(file);
+            cmd
+        };
+        let (code, out, err) = run(&mut remote(&kept), None);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("append-only extension"), "{out}");
+
+        // A kept checkpoint the log does not extend (another root at that size) fails.
+        let forged = dir.path().join("forged.checkpoint");
+        let mut lines: Vec<String> = note.lines().map(str::to_owned).collect();
+        lines[2] = dasan_tlog::Hash([7; 32]).to_base64();
+        std::fs::write(&forged, lines.join("\n") + "\n").unwrap();
+        let (code, out, _) = run(&mut remote(&forged), None);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("FAILED"), "{out}");
+
+        // An insider edits one event: the local check names it.
+        let (index,): (i64,) = dasan_store::on_reader!(app.db.db, |p| sqlx::query_as(
+            "SELECT leaf_index FROM audit_events WHERE action = 'feedback.submit' AND leaf_index IS NOT NULL ORDER BY leaf_index LIMIT 1 OFFSET 1"
+        ).fetch_one(p).await).unwrap();
+        tamper(&url, &format!("UPDATE audit_events SET detail = '{{\"page\":\"/forged\"}}' WHERE leaf_index = {index}")).await;
+        let (code, out, _) = run(&mut local(), None);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains(&format!("the first event that differs is at index {index}")), "{out}");
+    }
 }

@@ -26,6 +26,16 @@ pub fn test_config(db: &TestDatabase) -> Config {
     config.database.url = db.url.clone();
     config.server.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     config.server.shutdown_grace_secs = 10;
+    // Each test's own key store; kept on disk for the rest of the run (a few KB), so that a
+    // second app on the same database finds the same keys.
+    let keys = tempfile::Builder::new()
+        .prefix("dasan-test-keys-")
+        .tempdir()
+        .expect("a temporary key store folder")
+        .keep();
+    config.keys.dir = keys.join("store");
+    config.keys.kek_file = keys.join("kek.bin");
+    config.audit.sequence_interval_ms = 100;
     config
 }
 
@@ -54,8 +64,14 @@ pub async fn spawn_app_with(db: TestDatabase, config: Config) -> TestApp {
     }
 }
 
+/// The binary builds reqwest without a default TLS provider (it uses ring, like sqlx).
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A browser-like client: keeps cookies, does not follow redirects.
 pub fn client() -> reqwest::Client {
+    install_tls_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)

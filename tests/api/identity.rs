@@ -403,3 +403,32 @@ engine_tests! {
         assert_eq!(sign_in(&app, "forgetful@example.kr", "new kettle harbour 92 violin").await.status(), 303);
     }
 }
+
+engine_tests! {
+    async fn a_citizen_sees_who_read_their_registry_data(engine) {
+        let app = spawn_app(engine).await;
+        let email = "data-subject@example.org";
+        account(&app, AccountKind::Citizen, email, &[], None).await;
+        sign_in(&app, email, PASSWORD).await;
+        let page = app.get_page("/account/data-access", "en").await.text().await.unwrap();
+        assert!(page.contains("not linked to a registry record"), "{page}");
+
+        // The account is linked to a registry person; an agency then reads the record for a purpose.
+        let mut tx = app.db.db.begin(Actor::system()).await.unwrap();
+        dasan_store::on_tx!(tx, |c| sqlx::query("UPDATE accounts SET person_id = 'P-0042' WHERE email = $1")
+            .bind(email).execute(c).await.map(drop)).unwrap();
+        tx.record("test.link", "person:P-0042", serde_json::json!({}));
+        tx.commit().await.unwrap();
+        let mut reader = Actor::system();
+        reader.agency = Some("MOHW".into());
+        let mut tx = app.db.db.begin(reader).await.unwrap();
+        tx.record_read("registry.lookup", "person:P-0042", "Basic livelihood benefit eligibility",
+            serde_json::json!({"fields": ["name", "address"]}));
+        tx.commit().await.unwrap();
+
+        let page = app.get_page("/account/data-access", "ko").await.text().await.unwrap();
+        assert!(page.contains("MOHW") && page.contains("Basic livelihood benefit eligibility")
+            && page.contains("<code>address</code>"), "{page}");
+        assert!(!page.contains("test.link"), "only reads with a purpose are listed");
+    }
+}

@@ -13,6 +13,7 @@
 
 pub mod entry;
 mod log;
+pub mod reads;
 pub mod signer;
 
 pub use entry::EventRow;
@@ -20,6 +21,7 @@ pub use log::{
     AuditLog, AuditLogError, DEFAULT_BATCH, EventProof, Sequenced, StoredCheckpoint,
     check_extension, unverified_head,
 };
+pub use reads::{DataRead, reads_of};
 pub use signer::{CHECKPOINT_KEY_LABEL, KeyStoreNoteSigner, SignerError};
 
 use std::future::Future;

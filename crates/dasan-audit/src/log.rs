@@ -52,9 +52,10 @@ impl Problem for AuditLogError {
             AuditLogError::Store(e) => e.kind(),
             AuditLogError::UnknownEvent
             | AuditLogError::NoCheckpoint
-            | AuditLogError::UnknownCheckpoint(_) => ErrorKind::NotFound,
+            | AuditLogError::UnknownCheckpoint(_)
+            // A well-formed question with no answer: no proof exists between such sizes.
+            | AuditLogError::BadRange(_) => ErrorKind::NotFound,
             AuditLogError::NotYetSequenced => ErrorKind::Conflict,
-            AuditLogError::BadRange(_) => ErrorKind::Invalid,
             _ => ErrorKind::Internal,
         }
     }
@@ -152,16 +153,11 @@ impl AuditLog {
     /// after each batch. Returns the last batch's outcome (`None` if nothing changed).
     pub async fn sequence(&self) -> Result<Option<Sequenced>, AuditLogError> {
         let mut last = None;
-        loop {
-            match self.sequence_batch(DEFAULT_BATCH).await? {
-                Some(s) => {
-                    let more = s.new_size - s.old_size == DEFAULT_BATCH as u64;
-                    last = Some(s);
-                    if !more {
-                        break;
-                    }
-                }
-                None => break,
+        while let Some(s) = self.sequence_batch(DEFAULT_BATCH).await? {
+            let more = s.new_size - s.old_size == DEFAULT_BATCH as u64;
+            last = Some(s);
+            if !more {
+                break;
             }
         }
         Ok(last)
@@ -197,17 +193,35 @@ impl AuditLog {
         let frontier = read_hashes_tx(&mut tx, &tree_hash_indexes(size)?).await?;
         let leaves: Vec<Hash> = rows.iter().map(|r| leaf_hash(&r.entry())).collect();
         let appended = append_leaves(size, &frontier, &leaves)?;
-        for (i, row) in rows.iter().enumerate() {
-            let index = to_i64(size + i as u64)?;
-            on_tx!(tx, |c| sqlx::query(
-                "UPDATE audit_events SET leaf_index = $1 WHERE id = $2 AND leaf_index IS NULL"
-            )
-            .bind(index)
-            .bind(&row.id)
-            .execute(c)
-            .await
-            .map(drop))
+        // One statement per 500 events; VALUES columns are column1, column2 on both engines.
+        for (chunk_no, chunk) in rows.chunks(500).enumerate() {
+            let mut sql =
+                String::from("UPDATE audit_events SET leaf_index = v.column2 FROM (VALUES ");
+            let mut values = Vec::with_capacity(chunk.len());
+            for (i, row) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
+                values.push((row.id.as_str(), to_i64(size + (chunk_no * 500 + i) as u64)?));
+            }
+            sql.push_str(
+                ") AS v WHERE audit_events.id = v.column1 AND audit_events.leaf_index IS NULL",
+            );
+            let updated = on_tx!(tx, |c| {
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for (id, index) in &values {
+                    q = q.bind(*id).bind(*index);
+                }
+                q.execute(c).await.map(|r| r.rows_affected())
+            })
             .map_err(sqlx_err)?;
+            if updated != chunk.len() as u64 {
+                return Err(AuditLogError::Corrupt(format!(
+                    "sequenced {updated} of {} events: the table changed under the sequencer",
+                    chunk.len()
+                )));
+            }
         }
         let indexed: Vec<(u64, Hash)> = appended.indexed().collect();
         for chunk in indexed.chunks(500) {
@@ -324,6 +338,15 @@ impl AuditLog {
             Some((None,)) => return Err(AuditLogError::NotYetSequenced),
             Some((Some(i),)) => from_i64(i)?,
         };
+        self.proof_at(index, size).await
+    }
+
+    /// Proof that leaf `index` is in the tree of the checkpoint at `size` (default: the newest).
+    pub async fn proof_at(
+        &self,
+        index: u64,
+        size: Option<u64>,
+    ) -> Result<EventProof, AuditLogError> {
         let checkpoint = match size {
             Some(s) => self.checkpoint(s).await?,
             None => self.latest_checkpoint().await?,
@@ -360,7 +383,8 @@ impl AuditLog {
             )));
         }
         self.checkpoint(new).await?;
-        let indexes = tree_proof_indexes(new, old)?;
+        let indexes = tree_proof_indexes(new, old)
+            .map_err(|e| AuditLogError::BadRange(format!("no proof from {old} to {new}: {e}")))?;
         let hashes = self.read_hashes(&indexes).await?;
         Ok(tree_proof_from_hashes(new, old, &hashes)?)
     }

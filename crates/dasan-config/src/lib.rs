@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_FILE: &str = "dasan.toml";
 
 /// Sections that environment variables may set.
-const SECTIONS: &[&str] = &["server", "database", "portal", "log", "smtp", "identity"];
+const SECTIONS: &[&str] = &[
+    "server", "database", "portal", "log", "smtp", "identity", "keys", "audit",
+];
 
 /// Environment variables with the `DASAN_` prefix that are not configuration keys.
 const NOT_CONFIG: &[&str] = &["CONFIG", "TEST_POSTGRES_URL", "BIN"];
@@ -30,6 +32,51 @@ pub struct Config {
     pub log: Log,
     pub smtp: Smtp,
     pub identity: Identity,
+    pub keys: Keys,
+    pub audit: Audit,
+}
+
+/// The key store that holds the platform's signing keys (audit checkpoints, PKI).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Keys {
+    /// Folder of the encrypted key files. Every node that signs needs the same store.
+    pub dir: PathBuf,
+    /// File holding the 32-byte key-encryption key; created on first start if missing. Keep it
+    /// on other storage than the key files and the database backups.
+    pub kek_file: PathBuf,
+    /// If set, the name of an environment variable holding a passphrase to derive the
+    /// key-encryption key from (Argon2id) instead of `kek_file`.
+    pub passphrase_env: String,
+}
+
+impl Default for Keys {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("./dasan-data/keys"),
+            kek_file: PathBuf::from("./dasan-data/kek.bin"),
+            passphrase_env: String::new(),
+        }
+    }
+}
+
+/// The tamper-evident audit log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Audit {
+    /// The log's origin line in checkpoints (default: the public URL's host + `/audit`).
+    pub origin: String,
+    /// How often the sequencer integrates new events and signs a checkpoint.
+    pub sequence_interval_ms: u64,
+}
+
+impl Default for Audit {
+    fn default() -> Self {
+        Self {
+            origin: String::new(),
+            sequence_interval_ms: 1_000,
+        }
+    }
 }
 
 /// Outgoing mail. Without a URL, messages wait in the outbox until one is configured.
@@ -259,6 +306,17 @@ impl Config {
             || self.smtp.url.starts_with("smtps://");
         if !smtp_ok {
             return invalid("smtp.url", "it must start with smtp:// or smtps://");
+        }
+        if self.audit.sequence_interval_ms == 0 {
+            return invalid("audit.sequence_interval_ms", "it must be at least 1");
+        }
+        if !self.audit.origin.is_empty()
+            && (self.audit.origin.contains(char::is_whitespace) || self.audit.origin.contains('+'))
+        {
+            return invalid(
+                "audit.origin",
+                "it must not contain spaces or '+' (e.g. portal.example.go.kr/audit)",
+            );
         }
         if self.identity.session_idle_minutes == 0 || self.identity.session_absolute_hours == 0 {
             return invalid(

@@ -17,6 +17,8 @@ mod b64;
 pub mod keystore;
 pub mod oid;
 pub mod pki;
+#[cfg(feature = "store")]
+pub mod published;
 pub mod signer;
 pub mod trust_list;
 pub mod verify;

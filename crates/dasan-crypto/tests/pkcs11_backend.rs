@@ -126,11 +126,20 @@ const ROUNDS: u32 = 6;
 fn two_processes_rotating_on_one_token_get_distinct_versions() {
     let test = "two_processes_rotating_on_one_token_get_distinct_versions";
     if common::is_softhsm_child(test) {
-        let store = Pkcs11KeyStore::open(&common::pkcs11_config(
+        // SoftHSM keeps a token in plain files that another process may be rewriting at this
+        // moment (a rotation), and reads the token list once per process, so it can miss the
+        // token; a real HSM does not. Such a child asks to be started again (before it has
+        // done anything): the property under test is the version protocol below.
+        let store = match Pkcs11KeyStore::open(&common::pkcs11_config(
             common::TOKEN_LABEL,
             common::USER_PIN,
-        ))
-        .unwrap();
+        )) {
+            Ok(store) => store,
+            Err(e) => {
+                eprintln!("token not readable yet ({e}); asking to be restarted");
+                std::process::exit(common::TEMPFAIL);
+            }
+        };
         match std::env::var(ROLE).unwrap().as_str() {
             "setup" => {
                 store

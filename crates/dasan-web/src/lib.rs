@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod ops;
 pub mod pages;
+pub mod pki;
 pub mod security;
 pub mod state;
 
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
             post(pages::account::sign_out_everywhere),
         )
         .route("/account/two-factor", get(pages::account::two_factor))
+        .route("/account/data-access", get(pages::account::data_access))
         .route(
             "/account/two-factor/begin",
             post(pages::account::two_factor_begin),
@@ -118,6 +120,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/static/{file}", get(assets::serve))
+        .route("/pki/crl/{file}", get(pki::crl))
+        .route("/pki/root.crt", get(pki::root_certificate))
+        .route("/.well-known/dasan/trust-list.jws", get(pki::trust_list))
         .merge(api)
         .fallback(|| async { error::WebError::NotFound })
         .route_layer(from_fn(metrics::tag_route));

@@ -36,6 +36,7 @@ struct Inner {
     settings: WebSettings,
     metrics: Metrics,
     identity: IdentityKit,
+    audit: dasan_audit::AuditLog,
 }
 
 /// What the web edge needs from identity, built once at start.
@@ -58,6 +59,7 @@ impl AppState {
         catalog: Arc<Catalog>,
         settings: WebSettings,
         identity: IdentityKit,
+        audit: dasan_audit::AuditLog,
     ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
@@ -66,6 +68,7 @@ impl AppState {
                 settings,
                 metrics: Metrics::new(),
                 identity,
+                audit,
             }),
         }
     }
@@ -80,6 +83,10 @@ impl AppState {
 
     pub fn session_policy(&self) -> &dasan_identity::session::SessionPolicy {
         &self.inner.identity.sessions
+    }
+
+    pub fn audit(&self) -> &dasan_audit::AuditLog {
+        &self.inner.audit
     }
 
     pub fn db(&self) -> &Database {

@@ -133,6 +133,9 @@ pub fn in_softhsm(test: &str, body: impl FnOnce(&Pkcs11KeyStore)) {
     run_child(test, &hsm, &[]);
 }
 
+/// Exit code of a child process that found the SoftHSM token momentarily unreadable.
+pub const TEMPFAIL: i32 = 75;
+
 /// Re-run `test` in a child process with SoftHSM configured; extra env vars may be passed.
 pub fn run_child(test: &str, hsm: &SoftHsm, extra_env: &[(&str, &str)]) {
     let mut cmd = Command::new(std::env::current_exe().expect("current exe"));
@@ -144,7 +147,15 @@ pub fn run_child(test: &str, hsm: &SoftHsm, extra_env: &[(&str, &str)]) {
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("spawn child test process");
+    let mut out = cmd.output().expect("spawn child test process");
+    // A child that could not even see the token exits with EX_TEMPFAIL: start it afresh.
+    for _ in 0..10 {
+        if out.status.code() != Some(TEMPFAIL) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        out = cmd.output().expect("spawn child test process");
+    }
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     print!("{stdout}");

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and the OpenAPI 3.1 document generated from its handlers.
 
+pub mod audit;
 pub mod feedback;
 pub mod me;
 
@@ -30,6 +31,7 @@ use utoipa_axum::routes;
     tags(
         (name = "identity", description = "Accounts and API tokens"),
         (name = "portal", description = "The portal itself"),
+        (name = "audit", description = "The tamper-evident audit log: checkpoints and proofs anyone can check"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
     )
 )]
@@ -60,6 +62,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(index))
         .routes(routes!(feedback::submit))
         .routes(routes!(me::me))
+        .routes(routes!(audit::checkpoint))
+        .routes(routes!(audit::archive))
+        .routes(routes!(audit::key))
+        .routes(routes!(audit::inclusion))
+        .routes(routes!(audit::leaf))
+        .routes(routes!(audit::consistency))
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))

@@ -452,3 +452,36 @@ pub async fn token_revoke(
     dasan_identity::tokens::revoke(state.db(), &signed.principal, id).await?;
     Ok(see_other("/account/tokens"))
 }
+
+#[derive(Template)]
+#[template(path = "data_access.html")]
+struct DataAccessPage {
+    ctx: PageCtx,
+    linked: bool,
+    reads: Vec<dasan_audit::DataRead>,
+}
+
+impl DataAccessPage {
+    fn when(&self, t: &dasan_kernel::Timestamp) -> String {
+        when(*t)
+    }
+}
+
+/// `GET /account/data-access`: who read my registry data, when and why (every such read is
+/// an audit event with a purpose).
+pub async fn data_access(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    signed: Signed,
+) -> Result<Response, WebError> {
+    let person = signed.principal.person.clone();
+    let reads = match &person {
+        Some(id) => dasan_audit::reads_of(state.db(), &format!("person:{id}"), 200).await?,
+        None => Vec::new(),
+    };
+    render(&DataAccessPage {
+        ctx,
+        linked: person.is_some(),
+        reads,
+    })
+}
