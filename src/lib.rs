@@ -43,8 +43,21 @@ pub enum StartError {
 pub fn open_key_store(
     config: &Config,
 ) -> Result<Arc<dyn dasan_crypto::KeyStore>, dasan_crypto::KeyStoreError> {
-    use dasan_crypto::{FileKeyStore, KekSource};
+    use dasan_crypto::{FileKeyStore, KekSource, Pkcs11Config, Pkcs11KeyStore};
     let keys = &config.keys;
+    if keys.backend == "pkcs11" {
+        let pin = std::env::var(&keys.pkcs11_pin_env).map_err(|_| {
+            dasan_crypto::KeyStoreError::Kek(format!(
+                "the environment variable {} named by keys.pkcs11_pin_env is not set",
+                keys.pkcs11_pin_env
+            ))
+        })?;
+        return Ok(Arc::new(Pkcs11KeyStore::open(&Pkcs11Config {
+            module: keys.pkcs11_module.clone(),
+            token_label: keys.pkcs11_token.clone(),
+            user_pin: pin.into(),
+        })?));
+    }
     let kek = if keys.passphrase_env.is_empty() {
         if !keys.kek_file.exists() {
             if let Some(parent) = keys.kek_file.parent() {

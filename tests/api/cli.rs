@@ -286,3 +286,97 @@ engine_tests! {
         assert!(out.contains(&format!("the first event that differs is at index {index}")), "{out}");
     }
 }
+
+/// With `keys.backend = "pkcs11"` the checkpoint key is generated in, and signs inside, an HSM
+/// (SoftHSM2 here): no key file is written.
+#[tokio::test]
+async fn checkpoints_are_signed_by_a_key_in_an_hsm() {
+    let dir = tempfile_dir();
+    let tokens = dir.path().join("tokens");
+    std::fs::create_dir(&tokens).unwrap();
+    let conf = dir.path().join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tokens.display()
+        ),
+    )
+    .unwrap();
+    let init = Command::new("softhsm2-util")
+        .args([
+            "--init-token",
+            "--free",
+            "--label",
+            "dasan-keys",
+            "--so-pin",
+            "12345678",
+            "--pin",
+            "87654321",
+        ])
+        .env("SOFTHSM2_CONF", &conf)
+        .output()
+        .expect("softhsm2-util (Debian's softhsm2; scripts/test installs it)");
+    assert!(init.status.success(), "{init:?}");
+    let mut child = dasan(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env(
+            "DASAN_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("dasan.db").display()),
+        )
+        .env("SOFTHSM2_CONF", &conf)
+        .env("DASAN_KEYS_BACKEND", "pkcs11")
+        .env(
+            "DASAN_KEYS_PKCS11_MODULE",
+            "/usr/lib/softhsm/libsofthsm2.so",
+        )
+        .env("DASAN_KEYS_PKCS11_TOKEN", "dasan-keys")
+        .env("DASAN_PKCS11_PIN", "87654321")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().map(|l| l.unwrap()).unwrap_or_default();
+    let url = first
+        .strip_prefix("Dasan is running at ")
+        .unwrap_or_else(|| {
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+            panic!("dasan did not start: {first} {err}")
+        });
+    let url = url.trim_end_matches('/').to_owned();
+    let client = crate::helpers::client();
+    let vkey = client
+        .get(format!("{url}/api/v1/audit/key"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let verifiers = dasan_tlog::VerifierSet::from_vkeys([vkey.trim()]).unwrap();
+    let mut note = String::new();
+    for _ in 0..100 {
+        let r = client
+            .get(format!("{url}/api/v1/audit/checkpoint"))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 200 {
+            note = r.text().await.unwrap();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let origin = note.lines().next().unwrap().to_owned();
+    dasan_tlog::Checkpoint::open(&note, &verifiers, &origin).unwrap();
+    assert!(
+        !dir.path().join("dasan-data/keys").exists(),
+        "no file key store"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}

@@ -21,7 +21,7 @@ const SECTIONS: &[&str] = &[
 ];
 
 /// Environment variables with the `DASAN_` prefix that are not configuration keys.
-const NOT_CONFIG: &[&str] = &["CONFIG", "TEST_POSTGRES_URL", "BIN"];
+const NOT_CONFIG: &[&str] = &["CONFIG", "TEST_POSTGRES_URL", "BIN", "PKCS11_PIN"];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -40,6 +40,8 @@ pub struct Config {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Keys {
+    /// `file` (encrypted key files) or `pkcs11` (a hardware security module).
+    pub backend: String,
     /// Folder of the encrypted key files. Every node that signs needs the same store.
     pub dir: PathBuf,
     /// File holding the 32-byte key-encryption key; created on first start if missing. Keep it
@@ -48,14 +50,24 @@ pub struct Keys {
     /// If set, the name of an environment variable holding a passphrase to derive the
     /// key-encryption key from (Argon2id) instead of `kek_file`.
     pub passphrase_env: String,
+    /// `pkcs11`: the module, e.g. `/usr/lib/softhsm/libsofthsm2.so`.
+    pub pkcs11_module: PathBuf,
+    /// `pkcs11`: the token's label.
+    pub pkcs11_token: String,
+    /// `pkcs11`: the name of the environment variable holding the token's user PIN.
+    pub pkcs11_pin_env: String,
 }
 
 impl Default for Keys {
     fn default() -> Self {
         Self {
+            backend: "file".to_owned(),
             dir: PathBuf::from("./dasan-data/keys"),
             kek_file: PathBuf::from("./dasan-data/kek.bin"),
             passphrase_env: String::new(),
+            pkcs11_module: PathBuf::new(),
+            pkcs11_token: String::new(),
+            pkcs11_pin_env: "DASAN_PKCS11_PIN".to_owned(),
         }
     }
 }
@@ -306,6 +318,20 @@ impl Config {
             || self.smtp.url.starts_with("smtps://");
         if !smtp_ok {
             return invalid("smtp.url", "it must start with smtp:// or smtps://");
+        }
+        match self.keys.backend.as_str() {
+            "file" => {}
+            "pkcs11" => {
+                if self.keys.pkcs11_module.as_os_str().is_empty()
+                    || self.keys.pkcs11_token.is_empty()
+                {
+                    return invalid(
+                        "keys.pkcs11_module",
+                        "the pkcs11 backend needs keys.pkcs11_module and keys.pkcs11_token",
+                    );
+                }
+            }
+            _ => return invalid("keys.backend", "it must be file or pkcs11"),
         }
         if self.audit.sequence_interval_ms == 0 {
             return invalid("audit.sequence_interval_ms", "it must be at least 1");
