@@ -136,6 +136,7 @@ pub struct Server {
     mailer: Option<dasan_notify::Mailer>,
     audit: dasan_audit::AuditLog,
     sequence_interval: Duration,
+    keys: Arc<dyn dasan_crypto::KeyStore>,
 }
 
 impl Server {
@@ -187,7 +188,7 @@ impl Server {
         };
         let keys = open_key_store(config)?;
         let signer = dasan_audit::KeyStoreNoteSigner::open_or_create(
-            keys,
+            keys.clone(),
             &audit_origin(config, &settings.public_url),
             std::time::SystemTime::now(),
         )?;
@@ -203,6 +204,7 @@ impl Server {
             mailer,
             audit,
             sequence_interval: Duration::from_millis(config.audit.sequence_interval_ms),
+            keys,
         })
     }
 
@@ -232,14 +234,46 @@ impl Server {
                 let _ = stop.wait_for(|stopped| *stopped).await;
             },
         ));
+        let mut stop = stop_rx.clone();
+        let pki = tokio::spawn(refresh_pki(self.db.clone(), self.keys, async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        }));
         let result = dasan_web::serve(self.listener, self.app, shutdown, self.grace).await;
         let _ = stop_tx.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;
         }
         let _ = sequencer.await;
+        let _ = pki.await;
         self.db.close().await;
         result
+    }
+}
+
+/// Keeps the published CRLs and trust list current: checks at start, then hourly.
+async fn refresh_pki(
+    db: Database,
+    keys: Arc<dyn dasan_crypto::KeyStore>,
+    stop: impl Future<Output = ()>,
+) {
+    tokio::pin!(stop);
+    loop {
+        match dasan_crypto::published::refresh(&db, &*keys, std::time::SystemTime::now()).await {
+            Ok(Some(done)) if !done.crls.is_empty() || done.trust_list => {
+                tracing::info!(crls = ?done.crls, trust_list = done.trust_list, "re-issued PKI publications");
+            }
+            Ok(Some(done)) if !done.skipped.is_empty() => {
+                tracing::warn!(crls = ?done.skipped, "CRLs are due but their CA key is not in the key store");
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "refreshing the PKI publications failed; will retry")
+            }
+        }
+        tokio::select! {
+            () = &mut stop => break,
+            () = tokio::time::sleep(Duration::from_secs(3600)) => {}
+        }
     }
 }
 

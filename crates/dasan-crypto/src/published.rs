@@ -54,3 +54,59 @@ pub fn crl_named<'a>(layout: &'a PkiLayout, file: &str) -> Option<&'a [u8]> {
         .find(|ca| ca.crl_url.rsplit('/').next() == Some(file))
         .map(|ca| ca.crl.der.as_slice())
 }
+
+/// Re-issues the CRLs and the trust list that are due (see [`PkiLayout::refresh`]) and saves
+/// the layout, audited. Safe on several nodes at once: a node that loses the race discards
+/// what it signed, so CRL numbers never repeat.
+pub async fn refresh(
+    db: &Database,
+    store: &dyn crate::KeyStore,
+    now: std::time::SystemTime,
+) -> Result<Option<crate::pki::Refreshed>, RefreshError> {
+    let row: Option<(String,)> = on_reader!(db, |p| sqlx::query_as(
+        "SELECT layout FROM pki_layout WHERE id = 1"
+    )
+    .fetch_optional(p)
+    .await)
+    .map_err(StoreError::from_sqlx)?;
+    let Some((old_json,)) = row else {
+        return Ok(None);
+    };
+    let mut layout: PkiLayout = serde_json::from_str(&old_json)
+        .map_err(|e| StoreError::Corrupt(format!("PKI layout: {e}")))?;
+    let done = layout.refresh(store, now)?;
+    if done.crls.is_empty() && !done.trust_list {
+        return Ok(Some(done));
+    }
+    let json = serde_json::to_string(&layout)
+        .map_err(|e| StoreError::Corrupt(format!("PKI layout: {e}")))?;
+    let mut tx = db.begin(dasan_kernel::Actor::system()).await?;
+    let updated = on_tx!(tx, |c| sqlx::query(
+        "UPDATE pki_layout SET layout = $1 WHERE id = 1 AND layout = $2"
+    )
+    .bind(&json)
+    .bind(&old_json)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(StoreError::from_sqlx)?;
+    if updated == 0 {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    tx.record(
+        "pki.refresh",
+        "pki:platform",
+        serde_json::json!({ "crls": done.crls, "trust_list": done.trust_list, "skipped": done.skipped }),
+    );
+    tx.commit().await?;
+    Ok(Some(done))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Pki(#[from] crate::pki::PkiError),
+}

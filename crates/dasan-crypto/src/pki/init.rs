@@ -203,9 +203,119 @@ pub struct PkiLayout {
     /// The signed trust list (compact JWS), if an agency has a trust-list-signing key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust_list: Option<String>,
+    /// The trust list's sequence number (grows with each re-issue).
+    #[serde(default)]
+    pub trust_list_sequence: u64,
+    /// When the trust list was issued and when relying parties expect the next one
+    /// (microseconds since the Unix epoch).
+    #[serde(default)]
+    pub trust_list_issued_us: i64,
+    #[serde(default)]
+    pub trust_list_next_update_us: i64,
+}
+
+/// What [`PkiLayout::refresh`] re-issued.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    /// CRL addresses re-issued.
+    pub crls: Vec<String>,
+    /// CAs whose CRL is due but whose key is not in this store (e.g. an offline root).
+    pub skipped: Vec<String>,
+    /// Whether the trust list was re-issued.
+    pub trust_list: bool,
 }
 
 impl PkiLayout {
+    /// Re-issues every CRL and the trust list that has passed half of its validity, so that
+    /// relying parties always find a current one (the caller persists the layout if anything
+    /// changed). CRL numbers and the trust-list sequence grow by one; the validity period stays
+    /// what it was. No certificate has been revoked yet (revocation is still to come), so each
+    /// CRL is re-issued empty.
+    ///
+    /// # Errors
+    /// Key store and encoding errors.
+    pub fn refresh(
+        &mut self,
+        store: &dyn KeyStore,
+        now: SystemTime,
+    ) -> Result<Refreshed, PkiError> {
+        let now_us = micros(now);
+        let mut done = Refreshed::default();
+        let cas = std::iter::once(&mut self.root)
+            .chain(self.agencies.iter_mut().map(|a| &mut a.issuing_ca))
+            .chain(self.border.iter_mut().map(|b| &mut b.csca));
+        for ca in cas {
+            let period = ca.crl.next_update_us - ca.crl.this_update_us;
+            if now_us < ca.crl.next_update_us - period / 2 {
+                continue;
+            }
+            match store.key_info(&ca.key) {
+                Ok(info) if info.can_sign() => {}
+                Ok(_) | Err(KeyStoreError::NotFound(_)) => {
+                    done.skipped.push(ca.crl_url.clone());
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+            let period = Duration::from_micros(u64::try_from(period).unwrap_or(0).max(60_000_000));
+            ca.crl = issue_crl(
+                store,
+                ca.issuer(),
+                &CrlRequest {
+                    crl_number: ca.crl.crl_number + 1,
+                    this_update: now,
+                    next_update: now + period,
+                    revoked: Vec::new(),
+                },
+            )?;
+            done.crls.push(ca.crl_url.clone());
+        }
+        let due = self.trust_list.is_some() && {
+            let period = self.trust_list_next_update_us - self.trust_list_issued_us;
+            now_us >= self.trust_list_next_update_us - period / 2
+        };
+        if due {
+            let period = u64::try_from(self.trust_list_next_update_us - self.trust_list_issued_us)
+                .unwrap_or(0)
+                .max(60_000_000);
+            let sequence = self.trust_list_sequence + 1;
+            if self.sign_trust_list(store, sequence, now, now + Duration::from_micros(period))? {
+                done.trust_list = true;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Signs a new trust list with the first agency trust-list-signing key; false if none.
+    fn sign_trust_list(
+        &mut self,
+        store: &dyn KeyStore,
+        sequence: u64,
+        now: SystemTime,
+        next_update: SystemTime,
+    ) -> Result<bool, PkiError> {
+        let signer = self.agencies.iter().find_map(|a| {
+            a.end_entities
+                .get(&Purpose::TrustListSigning)
+                .map(|ee| (a.code.clone(), ee.key.clone()))
+        });
+        let Some((code, key)) = signer else {
+            return Ok(false);
+        };
+        let list = self.trust_list(store, sequence, now, next_update)?;
+        let chain: Vec<Vec<u8>> = self
+            .chain(&code, Purpose::TrustListSigning)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.der.clone())
+            .collect();
+        self.trust_list = Some(sign_trust_list(store, &key, &chain, &list).map_err(trust_err)?);
+        self.trust_list_sequence = sequence;
+        self.trust_list_issued_us = micros(now);
+        self.trust_list_next_update_us = micros(next_update);
+        Ok(true)
+    }
+
     /// The agency with this code.
     pub fn agency(&self, code: &str) -> Option<&AgencyRecord> {
         self.agencies.iter().find(|a| a.code == code)
@@ -291,6 +401,12 @@ fn entry(
 
 fn invalid(m: impl Into<String>) -> PkiError {
     PkiError::InvalidRequest(m.into())
+}
+
+fn micros(t: SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 fn days(n: u32) -> Duration {
@@ -608,24 +724,13 @@ pub fn pki_init_with_root_store(
         agencies,
         border,
         trust_list: None,
+        trust_list_sequence: 0,
+        trust_list_issued_us: 0,
+        trust_list_next_update_us: 0,
     };
 
     // The trust list, signed by the first agency that has a trust-list-signing key.
-    let signer = layout.agencies.iter().find_map(|a| {
-        a.end_entities
-            .get(&Purpose::TrustListSigning)
-            .map(|ee| (a.code.clone(), ee.key.clone()))
-    });
-    if let Some((code, key)) = signer {
-        let list = layout.trust_list(store, 1, now, now + days(v.trust_list_days))?;
-        let chain: Vec<Vec<u8>> = layout
-            .chain(&code, Purpose::TrustListSigning)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|c| c.der.clone())
-            .collect();
-        layout.trust_list = Some(sign_trust_list(store, &key, &chain, &list).map_err(trust_err)?);
-    }
+    layout.sign_trust_list(store, 1, now, now + days(v.trust_list_days))?;
     Ok(layout)
 }
 
@@ -695,4 +800,68 @@ fn border_pki(
         },
         document_signers,
     })
+}
+
+#[cfg(test)]
+mod refresh_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::keystore::{FileKeyStore, KekSource};
+
+    #[test]
+    fn due_crls_and_trust_list_are_reissued_with_growing_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let kek = dir.path().join("kek");
+        KekSource::create_key_file(&kek).unwrap();
+        let store = FileKeyStore::create(dir.path().join("s"), &KekSource::KeyFile(kek)).unwrap();
+        let spec = PkiSpec {
+            label_prefix: "t".into(),
+            root: crate::pki::DistinguishedName::cn("Test Root"),
+            root_algorithm: Algorithm::EcdsaP256Sha256,
+            ca_algorithm: Algorithm::EcdsaP256Sha256,
+            agencies: vec![AgencySpec {
+                code: "MOIS".into(),
+                name: "Interior".into(),
+                purposes: vec![Purpose::TrustListSigning],
+                algorithms: BTreeMap::new(),
+            }],
+            crl_base_url: "https://portal.example/pki/crl".into(),
+            validity: ValidityPolicy::default(),
+            border_test: None,
+        };
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut layout = pki_init(&store, &spec, t0).unwrap();
+        assert_eq!(layout.trust_list_sequence, 1);
+
+        // A day later nothing is due (agency CRLs and the trust list last 7 days, the root's 90).
+        let done = layout.refresh(&store, t0 + days(1)).unwrap();
+        assert_eq!(done, Refreshed::default());
+
+        // After four days the 7-day ones are past half-life: re-issued, numbered 2.
+        let done = layout.refresh(&store, t0 + days(4)).unwrap();
+        assert_eq!(
+            done.crls,
+            vec!["https://portal.example/pki/crl/mois.crl".to_owned()]
+        );
+        assert!(done.trust_list);
+        assert_eq!(layout.agencies[0].issuing_ca.crl.crl_number, 2);
+        assert_eq!(layout.root.crl.crl_number, 1);
+        assert_eq!(layout.trust_list_sequence, 2);
+        let list = crate::trust_list::verify_trust_list(
+            layout.trust_list.as_deref().unwrap(),
+            &layout.root.certificate.der,
+            t0 + days(4),
+        )
+        .unwrap();
+        assert_eq!(list.sequence, 2);
+
+        // A root whose key is offline (not in this store) is reported, not re-issued.
+        layout.root.key = KeyId::new("elsewhere", 1);
+        let done = layout.refresh(&store, t0 + days(60)).unwrap();
+        assert_eq!(
+            done.skipped,
+            vec!["https://portal.example/pki/crl/root.crl".to_owned()]
+        );
+        assert_eq!(layout.root.crl.crl_number, 1);
+    }
 }

@@ -34,7 +34,7 @@ pub use chain::{extended_key_usages, verify_chain};
 pub use crl::{CrlRequest, IssuedCrl, RevocationReason, RevokedEntry, issue_crl};
 pub use init::{
     AgencyRecord, AgencySpec, BorderRecord, BorderTestSpec, CaRecord, EndEntityRecord, PkiLayout,
-    PkiSpec, ValidityPolicy, pki_init, pki_init_with_root_store,
+    PkiSpec, Refreshed, ValidityPolicy, pki_init, pki_init_with_root_store,
 };
 pub use issue::{CertificateRequest, SubjectKey, issue_certificate};
 pub use name::DistinguishedName;
