@@ -193,36 +193,7 @@ impl AuditLog {
         let frontier = read_hashes_tx(&mut tx, &tree_hash_indexes(size)?).await?;
         let leaves: Vec<Hash> = rows.iter().map(|r| leaf_hash(&r.entry())).collect();
         let appended = append_leaves(size, &frontier, &leaves)?;
-        // One statement per 500 events; VALUES columns are column1, column2 on both engines.
-        for (chunk_no, chunk) in rows.chunks(500).enumerate() {
-            let mut sql =
-                String::from("UPDATE audit_events SET leaf_index = v.column2 FROM (VALUES ");
-            let mut values = Vec::with_capacity(chunk.len());
-            for (i, row) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
-                values.push((row.id.as_str(), to_i64(size + (chunk_no * 500 + i) as u64)?));
-            }
-            sql.push_str(
-                ") AS v WHERE audit_events.id = v.column1 AND audit_events.leaf_index IS NULL",
-            );
-            let updated = on_tx!(tx, |c| {
-                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
-                for (id, index) in &values {
-                    q = q.bind(*id).bind(*index);
-                }
-                q.execute(c).await.map(|r| r.rows_affected())
-            })
-            .map_err(sqlx_err)?;
-            if updated != chunk.len() as u64 {
-                return Err(AuditLogError::Corrupt(format!(
-                    "sequenced {updated} of {} events: the table changed under the sequencer",
-                    chunk.len()
-                )));
-            }
-        }
+        assign_leaf_indexes(&mut tx, &rows, size).await?;
         let indexed: Vec<(u64, Hash)> = appended.indexed().collect();
         for chunk in indexed.chunks(500) {
             let mut sql = String::from("INSERT INTO audit_hashes (idx, hash) VALUES ");
@@ -545,6 +516,64 @@ async fn read_hashes_tx(tx: &mut Tx, indexes: &[u64]) -> Result<Vec<Hash>, Audit
     })
     .map_err(sqlx_err)?;
     order_hashes(indexes, rows)
+}
+
+/// Gives `rows` the leaf indexes from `first` on. SQLite runs in-process, so one cached
+/// statement per row is fastest (its UPDATE … FROM would scan the table per statement);
+/// PostgreSQL gets one statement per 500 rows to save round trips.
+async fn assign_leaf_indexes(
+    tx: &mut Tx,
+    rows: &[EventRow],
+    first: u64,
+) -> Result<(), AuditLogError> {
+    let mut updated = 0u64;
+    match tx.conn() {
+        TxConn::Sqlite(c) => {
+            for (i, row) in rows.iter().enumerate() {
+                updated += sqlx::query(
+                    "UPDATE audit_events SET leaf_index = $1 WHERE id = $2 AND leaf_index IS NULL",
+                )
+                .bind(to_i64(first + i as u64)?)
+                .bind(&row.id)
+                .execute(&mut **c)
+                .await
+                .map_err(sqlx_err)?
+                .rows_affected();
+            }
+        }
+        TxConn::Postgres(c) => {
+            for (chunk_no, chunk) in rows.chunks(500).enumerate() {
+                let mut sql =
+                    String::from("UPDATE audit_events SET leaf_index = v.column2 FROM (VALUES ");
+                let mut values = Vec::with_capacity(chunk.len());
+                for (i, row) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
+                    values.push((
+                        row.id.as_str(),
+                        to_i64(first + (chunk_no * 500 + i) as u64)?,
+                    ));
+                }
+                sql.push_str(
+                    ") AS v WHERE audit_events.id = v.column1 AND audit_events.leaf_index IS NULL",
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for (id, index) in &values {
+                    q = q.bind(*id).bind(*index);
+                }
+                updated += q.execute(&mut **c).await.map_err(sqlx_err)?.rows_affected();
+            }
+        }
+    }
+    if updated != rows.len() as u64 {
+        return Err(AuditLogError::Corrupt(format!(
+            "sequenced {updated} of {} events: the table changed under the sequencer",
+            rows.len()
+        )));
+    }
+    Ok(())
 }
 
 async fn tree_size_tx(tx: &mut Tx) -> Result<u64, AuditLogError> {
