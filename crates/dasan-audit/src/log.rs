@@ -386,69 +386,25 @@ impl AuditLog {
         for cp in &stored {
             v.add_signed_checkpoint(&cp.note, &self.verifiers, &self.origin);
         }
-        let sql = format!(
-            "SELECT leaf_index, {EVENT_COLUMNS} FROM audit_events \
-             WHERE leaf_index IS NOT NULL AND leaf_index > $1 ORDER BY leaf_index LIMIT $2"
-        );
-        let mut after: i64 = -1;
-        let mut hashes_done: u64 = 0;
-        loop {
-            let page: Vec<(i64, EventRow)> = on_reader!(self.db, |p| {
-                sqlx::query(AssertSqlSafe(sql.as_str()))
-                    .bind(after)
-                    .bind(VERIFY_PAGE)
-                    .fetch_all(p)
-                    .await
-                    .and_then(|rows| {
-                        rows.iter()
-                            .map(|r| indexed_row(r).map(|(i, row)| (i.unwrap_or(-1), row)))
-                            .collect::<Result<Vec<_>, sqlx::Error>>()
-                    })
-            })
-            .map_err(sqlx_err)?;
-            let Some(last) = page.last() else { break };
-            after = last.0;
-            for (index, row) in &page {
+        // Reading and recomputing overlap: a reader task fetches the next page while this one
+        // hashes the current one (two cores, and the database's own thread).
+        let (pages, mut incoming) = tokio::sync::mpsc::channel(2);
+        let reader = tokio::spawn(read_pages(self.db.clone(), pages));
+        while let Some(page) = incoming.recv().await {
+            let page: Page = page?;
+            for (index, row) in &page.events {
                 v.push_record(u64::try_from(*index).unwrap_or(u64::MAX), &row.entry());
             }
-            let upto = stored_hash_count(v.size()).ok_or(TreeError::TooLarge(v.size()))?;
-            hashes_done = self.push_hashes(&mut v, hashes_done, Some(upto)).await?;
-        }
-        // Whatever is stored beyond the records is unexpected (a truncated event table).
-        self.push_hashes(&mut v, hashes_done, None).await?;
-        Ok(v.finish())
-    }
-
-    async fn push_hashes(
-        &self,
-        v: &mut LogVerifier,
-        from: u64,
-        upto: Option<u64>,
-    ) -> Result<u64, AuditLogError> {
-        let mut next = from;
-        loop {
-            let end = upto.map(to_i64).transpose()?.unwrap_or(i64::MAX);
-            let rows: Vec<(i64, Vec<u8>)> = on_reader!(self.db, |p| sqlx::query_as(
-                "SELECT idx, hash FROM audit_hashes WHERE idx >= $1 AND idx < $2 ORDER BY idx LIMIT $3"
-            )
-            .bind(to_i64(next)?)
-            .bind(end)
-            .bind(VERIFY_PAGE * 2)
-            .fetch_all(p)
-            .await)
-            .map_err(sqlx_err)?;
-            let Some(last) = rows.last() else {
-                return Ok(next);
-            };
-            next = from_i64(last.0)? + 1;
-            for (idx, hash) in rows {
-                match Hash::from_slice(&hash) {
-                    Ok(h) => v.push_stored_hash(from_i64(idx)?, h),
-                    // A hash of the wrong length cannot match anything: report it as a mismatch.
-                    Err(_) => v.push_stored_hash(from_i64(idx)?, Hash([0; 32])),
-                }
+            for (idx, hash) in page.hashes {
+                // A hash of the wrong length cannot match anything: report it as a mismatch.
+                let hash = Hash::from_slice(&hash).unwrap_or(Hash([0; 32]));
+                v.push_stored_hash(from_i64(idx)?, hash);
             }
         }
+        reader
+            .await
+            .map_err(|e| AuditLogError::Corrupt(format!("the verification reader failed: {e}")))?;
+        Ok(v.finish())
     }
 
     async fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, AuditLogError> {
@@ -470,6 +426,91 @@ impl AuditLog {
         .map_err(sqlx_err)?;
         order_hashes(indexes, rows)
     }
+}
+
+/// One page of what `verify` reads: events in leaf order, then the stored hashes they produce.
+struct Page {
+    events: Vec<(i64, EventRow)>,
+    hashes: Vec<(i64, Vec<u8>)>,
+}
+
+async fn read_pages(db: Database, out: tokio::sync::mpsc::Sender<Result<Page, AuditLogError>>) {
+    let result = async {
+        let sql = format!(
+            "SELECT leaf_index, {EVENT_COLUMNS} FROM audit_events \
+             WHERE leaf_index IS NOT NULL AND leaf_index > $1 ORDER BY leaf_index LIMIT $2"
+        );
+        let mut after: i64 = -1;
+        let mut records: u64 = 0;
+        let mut hashes_done: u64 = 0;
+        loop {
+            let events: Vec<(i64, EventRow)> = on_reader!(db, |p| {
+                sqlx::query(AssertSqlSafe(sql.as_str()))
+                    .bind(after)
+                    .bind(VERIFY_PAGE)
+                    .fetch_all(p)
+                    .await
+                    .and_then(|rows| {
+                        rows.iter()
+                            .map(|r| indexed_row(r).map(|(i, row)| (i.unwrap_or(-1), row)))
+                            .collect::<Result<Vec<_>, sqlx::Error>>()
+                    })
+            })
+            .map_err(sqlx_err)?;
+            let Some(last) = events.last() else { break };
+            after = last.0;
+            records += events.len() as u64;
+            let upto = stored_hash_count(records).ok_or(TreeError::TooLarge(records))?;
+            let (hashes, next) = read_hash_range(&db, hashes_done, Some(upto)).await?;
+            hashes_done = next;
+            if out.send(Ok(Page { events, hashes })).await.is_err() {
+                return Ok(());
+            }
+        }
+        // Whatever is stored beyond the records is unexpected (a truncated event table).
+        loop {
+            let (hashes, next) = read_hash_range(&db, hashes_done, None).await?;
+            if hashes.is_empty() {
+                return Ok(());
+            }
+            hashes_done = next;
+            let page = Page {
+                events: Vec::new(),
+                hashes,
+            };
+            if out.send(Ok(page)).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+    .await;
+    if let Err(e) = result {
+        let _ = out.send(Err(e)).await;
+    }
+}
+
+/// Stored hashes with index in `[from, upto)` (to the end if `upto` is None), and where the
+/// next range starts.
+async fn read_hash_range(
+    db: &Database,
+    from: u64,
+    upto: Option<u64>,
+) -> Result<(Vec<(i64, Vec<u8>)>, u64), AuditLogError> {
+    let end = upto.map(to_i64).transpose()?.unwrap_or(i64::MAX);
+    let rows: Vec<(i64, Vec<u8>)> = on_reader!(db, |p| sqlx::query_as(
+        "SELECT idx, hash FROM audit_hashes WHERE idx >= $1 AND idx < $2 ORDER BY idx LIMIT $3"
+    )
+    .bind(to_i64(from)?)
+    .bind(end)
+    .bind(VERIFY_PAGE * 3)
+    .fetch_all(p)
+    .await)
+    .map_err(sqlx_err)?;
+    let next = match rows.last() {
+        Some(last) => from_i64(last.0)? + 1,
+        None => from,
+    };
+    Ok((rows, next))
 }
 
 fn hashes_query(n: usize) -> String {
