@@ -236,9 +236,19 @@ pub enum MrzErrorKind {
         /// The code.
         code: String,
     },
+    /// A filler inside a value that may only be padded at its end (document number).
+    #[error("{field:?}: filler inside the value")]
+    InternalFiller {
+        /// The field.
+        field: Field,
+    },
     /// The name has no primary identifier.
     #[error("the name has no primary identifier")]
     EmptyName,
+    /// Name components must be separated by one filler, the two identifiers by two; text
+    /// after a longer run of fillers (a misread or a forged zone) is refused.
+    #[error("malformed name field (stray characters after the fillers)")]
+    InvalidName,
     /// A value that does not fit its field when formatting.
     #[error("{field:?}: value does not fit ({len} characters, room for {room})")]
     TooLong {
@@ -971,6 +981,19 @@ fn analyze_lines(format: MrzFormat, lines: &Lines<'_>, reference: Date) -> (Mrz,
     let primary_identifier = name_part(primary);
     if primary_identifier.is_empty() {
         problems.push(err(l.name, 0, MrzErrorKind::EmptyName));
+    } else {
+        let end = name_raw
+            .iter()
+            .rposition(|&c| c != b'<')
+            .map_or(0, |p| p + 1);
+        let used = &name_raw[..end];
+        let doubles = used.windows(2).filter(|w| w == b"<<").count();
+        if let Some(p) = used.windows(3).position(|w| w == b"<<<") {
+            problems.push(err(l.name, p, MrzErrorKind::InvalidName));
+        } else if doubles > 1 {
+            let p = used.windows(2).rposition(|w| w == b"<<").unwrap_or(0);
+            problems.push(err(l.name, p, MrzErrorKind::InvalidName));
+        }
     }
 
     // Document number, with the TD1/TD2 long-number overflow.
@@ -1046,6 +1069,15 @@ fn analyze_lines(format: MrzFormat, lines: &Lines<'_>, reference: Date) -> (Mrz,
 
     // Problems are reported in reading order: sort at the end.
     problems.extend(number_err);
+    if let Some(p) = document_number.find('<') {
+        problems.push(err(
+            l.number,
+            p.min(l.number.2 - l.number.1 - 1),
+            MrzErrorKind::InternalFiller {
+                field: Field::DocumentNumber,
+            },
+        ));
+    }
 
     let digit = |span: Span, over: Span, field: Field, problems: &mut Vec<MrzError>| {
         let found = lines.get(span).first().copied().unwrap_or(b'<');
@@ -1408,6 +1440,26 @@ mod tests {
         assert_eq!((e.line, e.column), (1, 25));
         assert!(Mrz::parse("", SPEC).is_err());
         assert!(Mrz::parse("ABC", SPEC).is_err());
+    }
+
+    #[test]
+    fn stray_name_characters_and_inner_fillers_are_refused() {
+        let e = Mrz::parse(
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<X\nL898902C36UTO7408122F1204159ZE184226B<<<<<10",
+            SPEC,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, MrzErrorKind::InvalidName);
+        let (m, problems) = Mrz::analyze(
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL89<902C36UTO7408122F1204159ZE184226B<<<<<10",
+            SPEC,
+        )
+        .unwrap();
+        assert_eq!(m.document_number, "L89<902C3");
+        assert!(problems.iter().any(|p| p.kind
+            == MrzErrorKind::InternalFiller {
+                field: Field::DocumentNumber
+            }));
     }
 
     #[test]
