@@ -548,6 +548,18 @@ pub fn build_sod(
         lds_version_info: None,
     }
     .to_der()?;
+    let ci = signed_content(lds::oid::LDS_SECURITY_OBJECT, lso, signer)?;
+    Ok(crate::tlv::encode(0x77, &ci))
+}
+
+/// A CMS ContentInfo with SignedData over `econtent` (signed attributes: content type and
+/// message digest, SHA-256), carrying the signer's certificate.
+fn signed_content(
+    econtent_type: Oid,
+    econtent: Vec<u8>,
+    signer: &TestCertificate,
+) -> Result<Vec<u8>, FactoryError> {
+    let hash = HashAlg::Sha256;
     let attr = |oid: Oid, value: Any| -> Result<Attribute, FactoryError> {
         Ok(Attribute {
             oid,
@@ -557,11 +569,11 @@ pub fn build_sod(
     let signed_attrs = SetOfVec::try_from(vec![
         attr(
             Oid::new_unwrap("1.2.840.113549.1.9.3"),
-            Any::encode_from(&lds::oid::LDS_SECURITY_OBJECT)?,
+            Any::encode_from(&econtent_type)?,
         )?,
         attr(
             Oid::new_unwrap("1.2.840.113549.1.9.4"),
-            Any::encode_from(&OctetString::new(hash.digest(&lso))?)?,
+            Any::encode_from(&OctetString::new(hash.digest(&econtent))?)?,
         )?,
     ])?;
     let signature = signer.key.sign(&signed_attrs.to_der()?)?;
@@ -589,8 +601,8 @@ pub fn build_sod(
             parameters: None,
         }])?,
         encap_content_info: EncapsulatedContentInfo {
-            econtent_type: lds::oid::LDS_SECURITY_OBJECT,
-            econtent: Some(Any::encode_from(&OctetString::new(lso)?)?),
+            econtent_type,
+            econtent: Some(Any::encode_from(&OctetString::new(econtent)?)?),
         },
         certificates: Some(CertificateSet(SetOfVec::try_from(vec![
             CertificateChoices::Certificate(signer.certificate.clone()),
@@ -602,7 +614,30 @@ pub fn build_sod(
         content_type: lds::oid::SIGNED_DATA,
         content: Any::encode_from(&sd)?,
     };
-    Ok(crate::tlv::encode(0x77, &ci.to_der()?))
+    Ok(ci.to_der()?)
+}
+
+/// A CSCA master list (CMS SignedData over `CscaMasterList`) listing `cscas`, signed by
+/// `signer` (a master list signer issued by one of them).
+pub fn build_master_list(
+    cscas: &[&TestCertificate],
+    signer: &TestCertificate,
+) -> Result<Vec<u8>, FactoryError> {
+    #[derive(Sequence)]
+    struct CscaMasterList {
+        version: u8,
+        cert_list: SetOfVec<Certificate>,
+    }
+    let list = CscaMasterList {
+        version: 0,
+        cert_list: SetOfVec::try_from(
+            cscas
+                .iter()
+                .map(|c| c.certificate.clone())
+                .collect::<Vec<_>>(),
+        )?,
+    };
+    signed_content(lds::oid::CSCA_MASTER_LIST, list.to_der()?, signer)
 }
 
 /// Builds a complete, valid chip image for the traveller in `mrz` signed by `signer`.

@@ -375,9 +375,16 @@ pub fn check_digit(data: &[u8]) -> u8 {
     b'0' + (sum % 10) as u8
 }
 
+/// The check digit over several pieces as if joined (without joining them).
 fn composite_digit(parts: &[&[u8]]) -> u8 {
-    let joined: Vec<u8> = parts.iter().flat_map(|p| p.iter().copied()).collect();
-    check_digit(&joined)
+    const W: [u32; 3] = [7, 3, 1];
+    let sum: u32 = parts
+        .iter()
+        .flat_map(|p| p.iter())
+        .enumerate()
+        .map(|(i, &c)| char_value(c).unwrap_or(0) * W[i % 3])
+        .sum();
+    b'0' + (sum % 10) as u8
 }
 
 /// Field positions of a format: (line index, start, end exclusive).
@@ -492,21 +499,25 @@ fn trim_fillers(s: &[u8]) -> String {
 }
 
 fn name_part(s: &[u8]) -> String {
-    let words: Vec<String> = s
-        .split(|&c| c == b'<')
-        .filter(|w| !w.is_empty())
-        .map(|w| String::from_utf8_lossy(w).into_owned())
-        .collect();
-    words.join(" ")
+    let mut out = String::with_capacity(s.len());
+    for w in s.split(|&c| c == b'<').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&String::from_utf8_lossy(w));
+    }
+    out
 }
 
 /// Resolves a two-digit year: see the module documentation for the rule.
 fn resolve_date(raw: &[u8], field: Field, reference: Date) -> Option<Date> {
-    let digits: Option<Vec<u8>> = raw
-        .iter()
-        .map(|&c| c.is_ascii_digit().then_some(c - b'0'))
-        .collect();
-    let d = digits?;
+    let mut d = [0u8; 6];
+    if raw.len() != 6 {
+        return None;
+    }
+    for (slot, &c) in d.iter_mut().zip(raw) {
+        *slot = c.is_ascii_digit().then_some(c - b'0')?;
+    }
     let yy = u16::from(d[0]) * 10 + u16::from(d[1]);
     let month = d[2] * 10 + d[3];
     let day = d[4] * 10 + d[5];
@@ -1162,7 +1173,10 @@ fn analyze_lines(format: MrzFormat, lines: &Lines<'_>, reference: Date) -> (Mrz,
         .unwrap_or_default();
 
     let composite_ok = l.composite.map(|span| {
-        let parts: Vec<&[u8]> = l.composite_over.iter().map(|&s| lines.get(s)).collect();
+        let mut parts: [&[u8]; 4] = [&[]; 4];
+        for (slot, &s) in parts.iter_mut().zip(l.composite_over) {
+            *slot = lines.get(s);
+        }
         let expected = composite_digit(&parts);
         let found = lines.get(span).first().copied().unwrap_or(b'<');
         let ok = found == expected;

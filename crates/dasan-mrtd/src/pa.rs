@@ -162,11 +162,30 @@ pub struct PassiveAuthReport {
 }
 
 /// Trusted CSCAs and the CRLs to check against.
-#[derive(Debug, Clone, Default)]
+///
+/// It also remembers the outcome of the signature checks it was asked to make on certificates
+/// and CRLs (keyed by a SHA-256 over key, algorithm, signed bytes and signature), because a
+/// reading station sees the same few document signers and CRLs over and over: only the EF.SOD
+/// signature and the data group hashes are new for each passport.
+#[derive(Debug, Default)]
 pub struct TrustStore {
     cscas: Vec<Certificate>,
     crls: Vec<CertificateList>,
+    verified: std::sync::Mutex<std::collections::HashMap<[u8; 32], bool>>,
 }
+
+impl Clone for TrustStore {
+    fn clone(&self) -> Self {
+        TrustStore {
+            cscas: self.cscas.clone(),
+            crls: self.crls.clone(),
+            verified: Default::default(),
+        }
+    }
+}
+
+/// Entries kept before the signature cache starts over (bounded memory).
+const CACHE_LIMIT: usize = 10_000;
 
 impl TrustStore {
     /// An empty store: chains will be "not anchored".
@@ -207,6 +226,64 @@ impl TrustStore {
     /// The CSCAs.
     pub fn cscas(&self) -> &[Certificate] {
         &self.cscas
+    }
+
+    /// [`verify_signature`] through the cache (definite answers only are remembered).
+    fn verify_cached(
+        &self,
+        issuer: &Certificate,
+        alg: &spki::AlgorithmIdentifierOwned,
+        message: &[u8],
+        signature: &[u8],
+    ) -> CheckResult {
+        let spki = issuer.tbs_certificate().subject_public_key_info();
+        let key = {
+            use sha2::Digest;
+            let mut h = sha2::Sha256::new();
+            for part in [
+                spki.to_der().unwrap_or_default(),
+                alg.to_der().unwrap_or_default(),
+            ] {
+                h.update((part.len() as u64).to_be_bytes());
+                h.update(&part);
+            }
+            h.update((message.len() as u64).to_be_bytes());
+            h.update(message);
+            h.update(signature);
+            let out: [u8; 32] = h.finalize().into();
+            out
+        };
+        if let Ok(cache) = self.verified.lock()
+            && let Some(&ok) = cache.get(&key)
+        {
+            return if ok {
+                CheckResult::Passed
+            } else {
+                failed("signature does not verify (cached)")
+            };
+        }
+        let r = CheckResult::from_sig(verify_signature(spki, alg, None, message, signature));
+        if !matches!(r, CheckResult::NotCheckable(_))
+            && let Ok(mut cache) = self.verified.lock()
+        {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key, r.passed());
+        }
+        r
+    }
+
+    /// Like [`verify_issued_by`], through the cache.
+    fn issued_by(&self, cert: &Certificate, issuer: &Certificate) -> CheckResult {
+        let tbs = match raw_tbs(cert) {
+            Ok(t) => t,
+            Err(e) => return failed(format!("certificate encoding: {e}")),
+        };
+        let Some(sig) = cert.signature().as_bytes() else {
+            return failed("certificate signature is not a whole number of bytes");
+        };
+        self.verify_cached(issuer, cert.signature_algorithm(), &tbs, sig)
     }
 }
 
@@ -536,7 +613,7 @@ pub fn passive_authentication(
     } else {
         let mut last = failed("no candidate CSCA verifies the document signer");
         for c in &candidates {
-            let r = verify_issued_by(&dsc, c);
+            let r = trust.issued_by(&dsc, c);
             if r.passed() {
                 anchor = Some(c);
                 last = r;
@@ -631,13 +708,7 @@ fn revocation(
         let Some(sig) = crl.signature.as_bytes() else {
             continue;
         };
-        let r = CheckResult::from_sig(verify_signature(
-            csca.tbs_certificate().subject_public_key_info(),
-            &crl.signature_algorithm,
-            None,
-            &tbs,
-            sig,
-        ));
+        let r = trust.verify_cached(csca, &crl.signature_algorithm, &tbs, sig);
         if !r.passed() {
             last = match r {
                 CheckResult::Failed(m) => failed(format!("CRL signature: {m}")),

@@ -126,6 +126,45 @@ fn ecdsa_p256_chip_and_its_broken_variants() {
     let r = verify(&chip, &wrong);
     assert!(r.chain.failed(), "{:?}", r.chain);
 
+    // The same CSCA through a signed master list.
+    let ml_signer = make_document_signer(
+        &pki.csca,
+        SignerAlgorithm::EcdsaP256Sha256,
+        "ML",
+        at() - Duration::from_secs(86_400),
+        at() + Duration::from_secs(86_400),
+    )
+    .unwrap();
+    let ml = dasan_mrtd::factory::build_master_list(&[&pki.csca, &other.csca], &ml_signer).unwrap();
+    let list = lds::parse_master_list(&ml).unwrap();
+    assert_eq!(list.certificates.len(), 2);
+    assert_eq!(
+        dasan_mrtd::pa::verify_master_list(&list),
+        CheckResult::Passed
+    );
+    let mut from_list = TrustStore::new();
+    assert_eq!(from_list.add_master_list(&list).unwrap(), 2);
+    let r = verify(&chip, &from_list);
+    assert!(r.chain.passed(), "{:?}", r.chain);
+    // A master list signed by a stranger is refused.
+    let stranger = make_document_signer(
+        &other.csca,
+        SignerAlgorithm::EcdsaP256Sha256,
+        "X",
+        at() - Duration::from_secs(86_400),
+        at() + Duration::from_secs(86_400),
+    )
+    .unwrap();
+    let ml = dasan_mrtd::factory::build_master_list(&[&pki.csca], &stranger).unwrap();
+    let list = lds::parse_master_list(&ml).unwrap();
+    assert!(!dasan_mrtd::pa::verify_master_list(&list).passed());
+    let mut bytes = ml.clone();
+    let n = bytes.len();
+    bytes[n - 3] ^= 1;
+    if let Ok(list) = lds::parse_master_list(&bytes) {
+        assert!(!dasan_mrtd::pa::verify_master_list(&list).passed());
+    }
+
     // Active authentication with the DG15 key.
     let dg15 = lds::parse_dg15(&chip.data_groups[&15]).unwrap();
     let dg14 = lds::parse_dg14(&chip.data_groups[&14]).unwrap();

@@ -20,8 +20,10 @@ fn date() -> impl Strategy<Value = String> {
 }
 
 fn state() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["UTO", "D", "KOR", "DEU", "GBR", "XXA", "UNO", "EUE", "GBN"])
-        .prop_map(str::to_string)
+    prop::sample::select(vec![
+        "UTO", "D", "KOR", "DEU", "GBR", "XXA", "UNO", "EUE", "GBN",
+    ])
+    .prop_map(str::to_string)
 }
 
 prop_compose! {
