@@ -915,10 +915,55 @@ mod tests {
 
     #[test]
     fn spec_sample_dg14() {
-        let infos = parse_dg14(&read("spec_sample_encoded_dg14.bin"))
-            .or_else(|_| parse_security_infos(&read("spec_sample_encoded_dg14.bin")))
-            .unwrap();
-        assert!(!infos.is_empty());
+        let infos = parse_dg14(&read("spec_sample_encoded_dg14.bin")).unwrap();
+        assert!(
+            infos
+                .iter()
+                .any(|i| i.kind == SecurityProtocol::ChipAuthenticationPublicKey),
+            "{infos:?}"
+        );
+    }
+
+    #[test]
+    fn dg11_dg12_and_card_access() {
+        let t = tlv::encode;
+        let mut v = t(0x5C, &[0x5F, 0x0E, 0x5F, 0x2B, 0x5F, 0x11]);
+        v.extend(t(0x5F0E, b"ERIKSSON<<ANNA<MARIA"));
+        v.extend(t(0x5F2B, b"19740812"));
+        v.extend(t(0x5F11, b"ZENITH,UTO"));
+        v.extend(t(
+            0xA0,
+            &[t(0x02, &[1]), t(0x0F, b"ANNA<ERIKSDOTTIR")].concat(),
+        ));
+        let d = parse_dg11(&t(0x6B, &v)).unwrap();
+        assert_eq!(d.full_name.as_deref(), Some("ERIKSSON<<ANNA<MARIA"));
+        assert_eq!(d.full_date_of_birth.as_deref(), Some("19740812"));
+        assert_eq!(d.place_of_birth.as_deref(), Some("ZENITH,UTO"));
+        assert_eq!(d.other_names, vec!["ANNA<ERIKSDOTTIR".to_string()]);
+        assert!(parse_dg11(&t(0x6C, &v)).is_err());
+
+        let mut v = t(0x5C, &[0x5F, 0x19, 0x5F, 0x26]);
+        v.extend(t(0x5F19, b"UTOPIA PASSPORT OFFICE"));
+        v.extend(t(0x5F26, b"20080601"));
+        v.extend(t(0x5F1D, &[0xFF, 0xD8, 0xFF, 0xD9]));
+        let d = parse_dg12(&t(0x6C, &v)).unwrap();
+        assert_eq!(
+            d.issuing_authority.as_deref(),
+            Some("UTOPIA PASSPORT OFFICE")
+        );
+        assert_eq!(d.date_of_issue.as_deref(), Some("20080601"));
+        assert_eq!(
+            d.image_front.as_deref(),
+            Some(&[0xFF, 0xD8, 0xFF, 0xD9][..])
+        );
+
+        // EF.CardAccess is the bare SET OF SecurityInfo.
+        let dg14 = read("bsi2008/Datagroup14.bin");
+        let inner = tlv::single(&dg14, 0x6E).unwrap().value.to_vec();
+        assert_eq!(
+            parse_card_access(&inner).unwrap(),
+            parse_dg14(&dg14).unwrap()
+        );
     }
 
     #[test]
