@@ -668,6 +668,13 @@ impl Mrz {
         let (count, width) = self.format.shape();
         let mut out = vec![vec![b'<'; width]; count];
         let put = |out: &mut Vec<Vec<u8>>, span: Span, field: Field, value: &[u8]| {
+            if let Some(i) = value.iter().position(|&c| char_value(c).is_none()) {
+                let found = String::from_utf8_lossy(&value[i..])
+                    .chars()
+                    .next()
+                    .unwrap_or('?');
+                return Err(err(span, i, MrzErrorKind::InvalidCharacter { found }));
+            }
             let room = span.2 - span.1;
             if value.len() > room {
                 return Err(err(
@@ -1398,6 +1405,14 @@ mod tests {
         assert_eq!(p.issuer, "D");
         assert_eq!(p.sex, Sex::Unspecified);
         assert_eq!(p.expiry_date.date, d(2031, 1, 31));
+        let bad = Mrz {
+            primary_identifier: "MÜLLER".into(),
+            ..p
+        };
+        assert!(matches!(
+            bad.to_lines().unwrap_err().kind,
+            MrzErrorKind::InvalidCharacter { found: 'Ü' }
+        ));
     }
 
     #[test]
