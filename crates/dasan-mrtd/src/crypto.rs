@@ -492,3 +492,106 @@ pub fn verify_signature(
         ))),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use der::asn1::BitString;
+    use signature::hazmat::PrehashSigner;
+
+    fn ec_spki(curve: Oid, sec1: &[u8]) -> SubjectPublicKeyInfoOwned {
+        SubjectPublicKeyInfoOwned {
+            algorithm: AlgorithmIdentifierOwned {
+                oid: oids::EC_PUBLIC_KEY,
+                parameters: Some(Any::encode_from(&curve).unwrap()),
+            },
+            subject_public_key: BitString::from_bytes(sec1).unwrap(),
+        }
+    }
+
+    macro_rules! curve_case {
+        ($c:ty, $oid:expr, $len:expr, $hash:expr, $sig_oid:expr) => {{
+            // A fixed private key below every order: the test needs no randomness.
+            let mut secret = [7u8; $len];
+            secret[0] = 0;
+            let sk = ecdsa::SigningKey::<$c>::from_slice(&secret).unwrap();
+            let spki = ec_spki($oid, &sk.verifying_key().to_sec1_bytes());
+            let msg = b"signed attributes";
+            let digest = $hash.digest(msg);
+            let sig: ecdsa::Signature<$c> = sk.sign_prehash(&digest).unwrap();
+            let der_sig = sig.to_der();
+            let alg = AlgorithmIdentifierOwned {
+                oid: Oid::new_unwrap($sig_oid),
+                parameters: None,
+            };
+            verify_signature(&spki, &alg, None, msg, der_sig.as_bytes()).unwrap();
+            assert!(matches!(
+                verify_signature(&spki, &alg, None, b"other", der_sig.as_bytes()),
+                Err(SigError::Invalid(_))
+            ));
+            // BSI TR-03111 plain signatures (r || s).
+            let plain = AlgorithmIdentifierOwned {
+                oid: Oid::new_unwrap(match $hash {
+                    HashAlg::Sha256 => "0.4.0.127.0.7.1.1.4.1.3",
+                    HashAlg::Sha384 => "0.4.0.127.0.7.1.1.4.1.4",
+                    _ => "0.4.0.127.0.7.1.1.4.1.5",
+                }),
+                parameters: None,
+            };
+            verify_signature(&spki, &plain, None, msg, &sig.to_bytes()).unwrap();
+        }};
+    }
+
+    #[test]
+    fn every_supported_curve_verifies_and_rejects() {
+        curve_case!(
+            p256::NistP256,
+            oids::P256,
+            32,
+            HashAlg::Sha256,
+            "1.2.840.10045.4.3.2"
+        );
+        curve_case!(
+            p384::NistP384,
+            oids::P384,
+            48,
+            HashAlg::Sha384,
+            "1.2.840.10045.4.3.3"
+        );
+        curve_case!(
+            p521::NistP521,
+            oids::P521,
+            66,
+            HashAlg::Sha512,
+            "1.2.840.10045.4.3.4"
+        );
+        curve_case!(
+            bp256::BrainpoolP256r1,
+            oids::BP256R1,
+            32,
+            HashAlg::Sha256,
+            "1.2.840.10045.4.3.2"
+        );
+        curve_case!(
+            bp384::BrainpoolP384r1,
+            oids::BP384R1,
+            48,
+            HashAlg::Sha384,
+            "1.2.840.10045.4.3.3"
+        );
+    }
+
+    #[test]
+    fn unsupported_is_not_invalid() {
+        let spki = ec_spki(oids::BP512R1, &[4u8; 129]);
+        let alg = AlgorithmIdentifierOwned {
+            oid: oids::ECDSA_SHA256,
+            parameters: None,
+        };
+        assert!(matches!(
+            verify_signature(&spki, &alg, None, b"x", b"y"),
+            Err(SigError::Unsupported(_))
+        ));
+    }
+}
