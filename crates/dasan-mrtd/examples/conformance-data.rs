@@ -6,6 +6,7 @@
 //!                    about a quarter with one character changed
 //! OUT/csca.der|pem   the test CSCA (country UT, for the specimen state Utopia)
 //! OUT/crl.der        its CRL (revokes the signer of revoked-signer/)
+//! OUT/masterlist.der a CSCA master list holding the CSCA
 //! OUT/<case>/        chip files (EF_COM.bin, DatagroupN.bin, EF_SOD.bin), dsc.der, mrz.txt
 //!                    cases: valid-ecdsa, valid-rsa-pkcs1, valid-rsa-pss, altered-dg1,
 //!                    wrong-hash, expired-signer, revoked-signer
@@ -14,7 +15,7 @@
 
 use dasan_mrtd::factory::{
     ChipImage, ChipOptions, SignerAlgorithm, TestCertificate, TestPki, build_chip,
-    make_document_signer,
+    build_master_list, make_document_signer,
 };
 use dasan_mrtd::mrz::{CheckDigits, MrzDate};
 use dasan_mrtd::{Mrz, MrzFormat, Sex};
@@ -231,6 +232,17 @@ fn main() {
     );
     write(&out.join("crl.der"), &pki.crl);
     write(&out.join("crl.pem"), pem(&pki.crl, "X509 CRL").as_bytes());
+    // A CSCA master list signed by a master list signer that the CSCA issued.
+    let ml_signer = make_document_signer(
+        &pki.csca,
+        SignerAlgorithm::EcdsaP256Sha256,
+        "master list",
+        at - day,
+        at + 365 * day,
+    )
+    .unwrap_or_else(|e| fail(e));
+    let ml = build_master_list(&[&pki.csca], &ml_signer).unwrap_or_else(|e| fail(e));
+    write(&out.join("masterlist.der"), &ml);
 
     let traveller = Mrz::parse(
         "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10",
