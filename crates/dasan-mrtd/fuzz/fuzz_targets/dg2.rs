@@ -1,0 +1,3 @@
+#![no_main]
+// cargo fuzz run dg2   (or the stable harness: cargo run --release --no-default-features --bin stable-harness -- dg2 SECONDS)
+libfuzzer_sys::fuzz_target!(|data: &[u8]| dasan_mrtd_fuzz::dg2(data));

@@ -1,0 +1,597 @@
+//! Signature verification over the RustCrypto crates: RSA PKCS#1 v1.5, RSA-PSS and ECDSA over
+//! P-256, P-384, P-521, brainpoolP224r1, brainpoolP256r1 and brainpoolP384r1 (named or explicit parameters).
+//! No primitive is implemented here: this module only picks the algorithm.
+
+use const_oid::ObjectIdentifier as Oid;
+use der::asn1::{Any, OctetString, UintRef};
+use der::{Decode, Sequence};
+use rsa::pkcs8::DecodePublicKey;
+use rsa::{Pkcs1v15Sign, Pss, RsaPublicKey};
+use sha1::Sha1;
+use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
+use signature::hazmat::PrehashVerifier;
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+
+/// Hash algorithms of the LDS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum HashAlg {
+    /// SHA-1.
+    Sha1,
+    /// SHA-224.
+    Sha224,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+/// OIDs of the hash and signature algorithms.
+pub mod oids {
+    use const_oid::ObjectIdentifier as Oid;
+    /// SHA-1.
+    pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
+    /// SHA-224.
+    pub const SHA224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.4");
+    /// SHA-256.
+    pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+    /// SHA-384.
+    pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+    /// SHA-512.
+    pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+    /// rsaEncryption.
+    pub const RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+    /// RSASSA-PSS.
+    pub const RSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
+    /// MGF1.
+    pub const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
+    /// sha256WithRSAEncryption.
+    pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+    /// id-ecPublicKey.
+    pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+    /// ecdsa-with-SHA256.
+    pub const ECDSA_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+    /// prime-field.
+    pub const PRIME_FIELD: Oid = Oid::new_unwrap("1.2.840.10045.1.1");
+    /// secp256r1.
+    pub const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+    /// secp384r1.
+    pub const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
+    /// secp521r1.
+    pub const P521: Oid = Oid::new_unwrap("1.3.132.0.35");
+    /// brainpoolP224r1.
+    pub const BP224R1: Oid = Oid::new_unwrap("1.3.36.3.3.2.8.1.1.5");
+    /// brainpoolP256r1.
+    pub const BP256R1: Oid = Oid::new_unwrap("1.3.36.3.3.2.8.1.1.7");
+    /// brainpoolP384r1.
+    pub const BP384R1: Oid = Oid::new_unwrap("1.3.36.3.3.2.8.1.1.11");
+    /// brainpoolP512r1.
+    pub const BP512R1: Oid = Oid::new_unwrap("1.3.36.3.3.2.8.1.1.13");
+}
+
+impl HashAlg {
+    /// From a digest algorithm OID.
+    pub fn from_oid(oid: &Oid) -> Option<Self> {
+        Some(match *oid {
+            oids::SHA1 => HashAlg::Sha1,
+            oids::SHA224 => HashAlg::Sha224,
+            oids::SHA256 => HashAlg::Sha256,
+            oids::SHA384 => HashAlg::Sha384,
+            oids::SHA512 => HashAlg::Sha512,
+            _ => return None,
+        })
+    }
+
+    /// The OID.
+    pub fn oid(self) -> Oid {
+        match self {
+            HashAlg::Sha1 => oids::SHA1,
+            HashAlg::Sha224 => oids::SHA224,
+            HashAlg::Sha256 => oids::SHA256,
+            HashAlg::Sha384 => oids::SHA384,
+            HashAlg::Sha512 => oids::SHA512,
+        }
+    }
+
+    /// Hashes `data`.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            HashAlg::Sha1 => Sha1::digest(data).to_vec(),
+            HashAlg::Sha224 => Sha224::digest(data).to_vec(),
+            HashAlg::Sha256 => Sha256::digest(data).to_vec(),
+            HashAlg::Sha384 => Sha384::digest(data).to_vec(),
+            HashAlg::Sha512 => Sha512::digest(data).to_vec(),
+        }
+    }
+
+    /// Output length in bytes.
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(self) -> usize {
+        match self {
+            HashAlg::Sha1 => 20,
+            HashAlg::Sha224 => 28,
+            HashAlg::Sha256 => 32,
+            HashAlg::Sha384 => 48,
+            HashAlg::Sha512 => 64,
+        }
+    }
+}
+
+/// Why a signature did not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SigError {
+    /// The algorithm, curve or parameters are not supported: the signature was not checked.
+    #[error("not supported: {0}")]
+    Unsupported(String),
+    /// The signature (or key) is wrong.
+    #[error("invalid: {0}")]
+    Invalid(String),
+}
+
+fn unsupported(m: impl Into<String>) -> SigError {
+    SigError::Unsupported(m.into())
+}
+
+fn invalid(m: impl std::fmt::Display) -> SigError {
+    SigError::Invalid(m.to_string())
+}
+
+/// The curves we verify on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Curve {
+    /// NIST P-256.
+    P256,
+    /// NIST P-384.
+    P384,
+    /// NIST P-521.
+    P521,
+    /// brainpoolP224r1 (see [`crate::bp224`]).
+    BrainpoolP224r1,
+    /// brainpoolP256r1.
+    BrainpoolP256r1,
+    /// brainpoolP384r1.
+    BrainpoolP384r1,
+}
+
+#[derive(Sequence)]
+struct FieldId {
+    field_type: Oid,
+    parameters: Any,
+}
+
+#[derive(Sequence)]
+struct CurveDer {
+    a: OctetString,
+    b: OctetString,
+    seed: Option<der::asn1::BitString>,
+}
+
+/// `SpecifiedECDomain` (RFC 3279): explicit curve parameters, as older document signers use.
+#[derive(Sequence)]
+struct SpecifiedEcDomain {
+    version: u8,
+    field_id: FieldId,
+    curve: CurveDer,
+    base: OctetString,
+    order: Any,
+    cofactor: Option<Any>,
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn strip_zeros(b: &[u8]) -> &[u8] {
+    let i = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+    &b[i..]
+}
+
+/// Known prime-field curves by (p, a), so explicit parameters map to a named curve.
+const KNOWN_CURVES: &[(&str, &str, Result<Curve, &str>)] = &[
+    (
+        "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+        "",
+        Ok(Curve::P256),
+    ),
+    (
+        "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
+        "",
+        Ok(Curve::P384),
+    ),
+    (
+        "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        "",
+        Ok(Curve::P521),
+    ),
+    (
+        "a9fb57dba1eea9bc3e660a909d838d726e3bf623d52620282013481d1f6e5377",
+        "7d5a0975fc2c3057eef67530417affe7fb8055c126dc5c6ce94a4b44f330b5d9",
+        Ok(Curve::BrainpoolP256r1),
+    ),
+    (
+        "8cb91e82a3386d280f5d6f7e50e641df152f7109ed5456b412b1da197fb71123acd3a729901d1a71874700133107ec53",
+        "7bc382c63d8c150c3c72080ace05afa0c2bea28e4fb22787139165efba91f90f8aa5814a503ad4eb04a8c7dd22ce2826",
+        Ok(Curve::BrainpoolP384r1),
+    ),
+    (
+        "d7c134aa264366862a18302575d1d787b09f075797da89f57ec8c0ff",
+        "68a5e62ca9ce6c1c299803a6c1530b514e182ad8b0042a59cad29f43",
+        Ok(Curve::BrainpoolP224r1),
+    ),
+    (
+        "aadd9db8dbe9c48b3fd4e6ae33c9fc07cb308db3b3c9d20ed6639cca703308717d4d9b009bc66842aecda12ae6a380e62881ff2f2d82c68528aa6056583a48f3",
+        "7830a3318b603b89e2327145ac234cc594cbdd8d3df91610a83441caea9863bc2ded5d5aa8253aa10a2ef1c98b9ac8b57f1117a72bf2c7b9e7c1ac4d77fc94ca",
+        Err("brainpoolP512r1"),
+    ),
+];
+
+fn curve_of(spki: &SubjectPublicKeyInfoOwned) -> Result<Curve, SigError> {
+    let params = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .ok_or_else(|| unsupported("EC key without curve parameters"))?;
+    if let Ok(oid) = params.decode_as::<Oid>() {
+        return match oid {
+            oids::P256 => Ok(Curve::P256),
+            oids::P384 => Ok(Curve::P384),
+            oids::P521 => Ok(Curve::P521),
+            oids::BP256R1 => Ok(Curve::BrainpoolP256r1),
+            oids::BP384R1 => Ok(Curve::BrainpoolP384r1),
+            oids::BP224R1 => Ok(Curve::BrainpoolP224r1),
+            oids::BP512R1 => Err(unsupported("curve brainpoolP512r1")),
+            o => Err(unsupported(format!("curve {o}"))),
+        };
+    }
+    let explicit: SpecifiedEcDomain = params
+        .decode_as()
+        .map_err(|e| invalid(format!("EC parameters: {e}")))?;
+    if explicit.field_id.field_type != oids::PRIME_FIELD {
+        return Err(unsupported("EC parameters over a non-prime field"));
+    }
+    let p = explicit
+        .field_id
+        .parameters
+        .decode_as::<UintRef<'_>>()
+        .map_err(|e| invalid(format!("EC field prime: {e}")))?;
+    let p_hex = hex(strip_zeros(p.as_bytes()));
+    let a_hex = hex(strip_zeros(explicit.curve.a.as_bytes()));
+    for (kp, ka, curve) in KNOWN_CURVES {
+        if p_hex == *kp && (ka.is_empty() || a_hex == *ka) {
+            return curve
+                .as_ref()
+                .map(|c| *c)
+                .map_err(|name| unsupported(format!("curve {name} (explicit parameters)")));
+        }
+    }
+    let _ = (
+        &explicit.curve.b,
+        &explicit.base,
+        &explicit.order,
+        explicit.version,
+    );
+    Err(unsupported(format!(
+        "explicit EC parameters of an unknown curve ({} bits)",
+        p.as_bytes().len() * 8
+    )))
+}
+
+/// A public key we can verify with.
+pub(crate) enum PublicKey {
+    Rsa(Box<RsaPublicKey>),
+    Ec(Curve, Vec<u8>),
+}
+
+impl PublicKey {
+    pub(crate) fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<Self, SigError> {
+        match spki.algorithm.oid {
+            oids::RSA | oids::RSA_PSS => {
+                let der = der::Encode::to_der(spki).map_err(invalid)?;
+                let key = RsaPublicKey::from_public_key_der(&der)
+                    .or_else(|_| {
+                        // RSA-PSS keys carry parameters the rsa crate refuses: read n and e.
+                        rsa::pkcs1::RsaPublicKey::<UintRef<'_>>::from_der(
+                            spki.subject_public_key.raw_bytes(),
+                        )
+                        .map_err(|e| e.to_string())
+                        .and_then(|k| {
+                            RsaPublicKey::new(
+                                rsa::BoxedUint::from_be_slice_vartime(k.modulus.as_bytes()),
+                                rsa::BoxedUint::from_be_slice_vartime(k.public_exponent.as_bytes()),
+                            )
+                            .map_err(|e| e.to_string())
+                        })
+                    })
+                    .map_err(|e| invalid(format!("RSA public key: {e}")))?;
+                Ok(PublicKey::Rsa(Box::new(key)))
+            }
+            oids::EC_PUBLIC_KEY => Ok(PublicKey::Ec(
+                curve_of(spki)?,
+                spki.subject_public_key.raw_bytes().to_vec(),
+            )),
+            o => Err(unsupported(format!("public key algorithm {o}"))),
+        }
+    }
+}
+
+/// The signature scheme named by a signature AlgorithmIdentifier.
+#[derive(Debug, Clone, Copy)]
+enum Scheme {
+    Pkcs1(HashAlg),
+    Pss(HashAlg, usize),
+    Ecdsa(HashAlg),
+    EcdsaPlain(HashAlg),
+}
+
+#[derive(Sequence)]
+struct PssParams {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    hash: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    mask_gen: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    salt_length: Option<u32>,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+    trailer_field: Option<u8>,
+}
+
+fn scheme(alg: &AlgorithmIdentifierOwned, digest: Option<HashAlg>) -> Result<Scheme, SigError> {
+    let oid = alg.oid.to_string();
+    let need_digest =
+        || digest.ok_or_else(|| unsupported(format!("{oid} needs a digest algorithm")));
+    let h = |s: &str| -> Option<HashAlg> {
+        Some(match s {
+            "1" => HashAlg::Sha1,
+            "2" => HashAlg::Sha224,
+            "3" => HashAlg::Sha256,
+            "4" => HashAlg::Sha384,
+            "5" => HashAlg::Sha512,
+            _ => return None,
+        })
+    };
+    Ok(match oid.as_str() {
+        "1.2.840.113549.1.1.1" => Scheme::Pkcs1(need_digest()?),
+        "1.2.840.113549.1.1.5" => Scheme::Pkcs1(HashAlg::Sha1),
+        "1.2.840.113549.1.1.14" => Scheme::Pkcs1(HashAlg::Sha224),
+        "1.2.840.113549.1.1.11" => Scheme::Pkcs1(HashAlg::Sha256),
+        "1.2.840.113549.1.1.12" => Scheme::Pkcs1(HashAlg::Sha384),
+        "1.2.840.113549.1.1.13" => Scheme::Pkcs1(HashAlg::Sha512),
+        "1.2.840.113549.1.1.10" => {
+            let params: PssParams = match &alg.parameters {
+                Some(p) => p
+                    .decode_as()
+                    .map_err(|e| invalid(format!("PSS parameters: {e}")))?,
+                None => PssParams {
+                    hash: None,
+                    mask_gen: None,
+                    salt_length: None,
+                    trailer_field: None,
+                },
+            };
+            let hash = match &params.hash {
+                Some(a) => HashAlg::from_oid(&a.oid)
+                    .ok_or_else(|| unsupported(format!("PSS hash {}", a.oid)))?,
+                None => HashAlg::Sha1,
+            };
+            if let Some(mgf) = &params.mask_gen {
+                if mgf.oid != oids::MGF1 {
+                    return Err(unsupported(format!("PSS mask generation {}", mgf.oid)));
+                }
+                let mgf_hash = mgf
+                    .parameters
+                    .as_ref()
+                    .and_then(|p| p.decode_as::<AlgorithmIdentifierOwned>().ok())
+                    .and_then(|a| HashAlg::from_oid(&a.oid));
+                if mgf_hash != Some(hash) {
+                    // The rsa crate uses the message hash for MGF1.
+                    return Err(unsupported(
+                        "PSS with an MGF1 hash other than the message hash",
+                    ));
+                }
+            }
+            if params.trailer_field.is_some_and(|t| t != 1) {
+                return Err(unsupported("PSS trailer field other than 1"));
+            }
+            Scheme::Pss(hash, params.salt_length.unwrap_or(20) as usize)
+        }
+        "1.2.840.10045.2.1" => Scheme::Ecdsa(need_digest()?),
+        "1.2.840.10045.4.1" => Scheme::Ecdsa(HashAlg::Sha1),
+        "1.2.840.10045.4.3.1" => Scheme::Ecdsa(HashAlg::Sha224),
+        "1.2.840.10045.4.3.2" => Scheme::Ecdsa(HashAlg::Sha256),
+        "1.2.840.10045.4.3.3" => Scheme::Ecdsa(HashAlg::Sha384),
+        "1.2.840.10045.4.3.4" => Scheme::Ecdsa(HashAlg::Sha512),
+        o => match o.strip_prefix("0.4.0.127.0.7.1.1.4.1.").and_then(h) {
+            // BSI TR-03111 plain (r || s) ECDSA signatures.
+            Some(hash) => Scheme::EcdsaPlain(hash),
+            None => return Err(unsupported(format!("signature algorithm {o}"))),
+        },
+    })
+}
+
+macro_rules! ec_verify {
+    ($c:ty, $point:expr, $prehash:expr, $sig:expr, $plain:expr) => {{
+        let vk = ecdsa::VerifyingKey::<$c>::from_sec1_bytes($point)
+            .map_err(|_| invalid("EC public key is not a point on the curve"))?;
+        let sig = if $plain {
+            ecdsa::Signature::<$c>::from_slice($sig)
+        } else {
+            ecdsa::Signature::<$c>::from_der($sig)
+        }
+        .map_err(|_| invalid("malformed ECDSA signature"))?;
+        vk.verify_prehash($prehash, &sig)
+            .map_err(|_| invalid("ECDSA signature does not verify"))
+    }};
+}
+
+/// Verifies an ECDSA signature over an already computed hash.
+pub(crate) fn ecdsa_verify_prehash(
+    curve: Curve,
+    point: &[u8],
+    prehash: &[u8],
+    sig: &[u8],
+    plain: bool,
+) -> Result<(), SigError> {
+    match curve {
+        Curve::P256 => ec_verify!(p256::NistP256, point, prehash, sig, plain),
+        Curve::P384 => ec_verify!(p384::NistP384, point, prehash, sig, plain),
+        Curve::P521 => ec_verify!(p521::NistP521, point, prehash, sig, plain),
+        Curve::BrainpoolP224r1 => {
+            ec_verify!(crate::bp224::BrainpoolP224r1, point, prehash, sig, plain)
+        }
+        Curve::BrainpoolP256r1 => ec_verify!(bp256::BrainpoolP256r1, point, prehash, sig, plain),
+        Curve::BrainpoolP384r1 => ec_verify!(bp384::BrainpoolP384r1, point, prehash, sig, plain),
+    }
+}
+
+/// Verifies `signature` over `message` with the key in `spki`, the signature algorithm `alg`
+/// and (for algorithms that do not name one, such as rsaEncryption) the digest algorithm.
+pub fn verify_signature(
+    spki: &SubjectPublicKeyInfoOwned,
+    alg: &AlgorithmIdentifierOwned,
+    digest: Option<HashAlg>,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), SigError> {
+    let scheme = scheme(alg, digest)?;
+    let key = PublicKey::from_spki(spki)?;
+    match (scheme, key) {
+        (Scheme::Pkcs1(h), PublicKey::Rsa(k)) => {
+            let hashed = h.digest(message);
+            let padding = match h {
+                HashAlg::Sha1 => Pkcs1v15Sign::new::<Sha1>(),
+                HashAlg::Sha224 => Pkcs1v15Sign::new::<Sha224>(),
+                HashAlg::Sha256 => Pkcs1v15Sign::new::<Sha256>(),
+                HashAlg::Sha384 => Pkcs1v15Sign::new::<Sha384>(),
+                HashAlg::Sha512 => Pkcs1v15Sign::new::<Sha512>(),
+            };
+            k.verify(padding, &hashed, signature)
+                .map_err(|_| invalid("RSA PKCS#1 v1.5 signature does not verify"))
+        }
+        (Scheme::Pss(h, salt), PublicKey::Rsa(k)) => {
+            let hashed = h.digest(message);
+            let r = match h {
+                HashAlg::Sha1 => k.verify(Pss::<Sha1>::new_with_salt(salt), &hashed, signature),
+                HashAlg::Sha224 => k.verify(Pss::<Sha224>::new_with_salt(salt), &hashed, signature),
+                HashAlg::Sha256 => k.verify(Pss::<Sha256>::new_with_salt(salt), &hashed, signature),
+                HashAlg::Sha384 => k.verify(Pss::<Sha384>::new_with_salt(salt), &hashed, signature),
+                HashAlg::Sha512 => k.verify(Pss::<Sha512>::new_with_salt(salt), &hashed, signature),
+            };
+            r.map_err(|_| invalid("RSA-PSS signature does not verify"))
+        }
+        (Scheme::Ecdsa(h), PublicKey::Ec(curve, point)) => {
+            ecdsa_verify_prehash(curve, &point, &h.digest(message), signature, false)
+        }
+        (Scheme::EcdsaPlain(h), PublicKey::Ec(curve, point)) => {
+            ecdsa_verify_prehash(curve, &point, &h.digest(message), signature, true)
+        }
+        (s, _) => Err(invalid(format!(
+            "signature algorithm {s:?} does not match the key type"
+        ))),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use der::asn1::BitString;
+    use signature::hazmat::PrehashSigner;
+
+    fn ec_spki(curve: Oid, sec1: &[u8]) -> SubjectPublicKeyInfoOwned {
+        SubjectPublicKeyInfoOwned {
+            algorithm: AlgorithmIdentifierOwned {
+                oid: oids::EC_PUBLIC_KEY,
+                parameters: Some(Any::encode_from(&curve).unwrap()),
+            },
+            subject_public_key: BitString::from_bytes(sec1).unwrap(),
+        }
+    }
+
+    macro_rules! curve_case {
+        ($c:ty, $oid:expr, $len:expr, $hash:expr, $sig_oid:expr) => {{
+            // A fixed private key below every order: the test needs no randomness.
+            let mut secret = [7u8; $len];
+            secret[0] = 0;
+            let sk = ecdsa::SigningKey::<$c>::from_slice(&secret).unwrap();
+            let spki = ec_spki($oid, &sk.verifying_key().to_sec1_bytes());
+            let msg = b"signed attributes";
+            let digest = $hash.digest(msg);
+            let sig: ecdsa::Signature<$c> = sk.sign_prehash(&digest).unwrap();
+            let der_sig = sig.to_der();
+            let alg = AlgorithmIdentifierOwned {
+                oid: Oid::new_unwrap($sig_oid),
+                parameters: None,
+            };
+            verify_signature(&spki, &alg, None, msg, der_sig.as_bytes()).unwrap();
+            assert!(matches!(
+                verify_signature(&spki, &alg, None, b"other", der_sig.as_bytes()),
+                Err(SigError::Invalid(_))
+            ));
+            // BSI TR-03111 plain signatures (r || s).
+            let plain = AlgorithmIdentifierOwned {
+                oid: Oid::new_unwrap(match $hash {
+                    HashAlg::Sha256 => "0.4.0.127.0.7.1.1.4.1.3",
+                    HashAlg::Sha384 => "0.4.0.127.0.7.1.1.4.1.4",
+                    _ => "0.4.0.127.0.7.1.1.4.1.5",
+                }),
+                parameters: None,
+            };
+            verify_signature(&spki, &plain, None, msg, &sig.to_bytes()).unwrap();
+        }};
+    }
+
+    #[test]
+    fn every_supported_curve_verifies_and_rejects() {
+        curve_case!(
+            p256::NistP256,
+            oids::P256,
+            32,
+            HashAlg::Sha256,
+            "1.2.840.10045.4.3.2"
+        );
+        curve_case!(
+            p384::NistP384,
+            oids::P384,
+            48,
+            HashAlg::Sha384,
+            "1.2.840.10045.4.3.3"
+        );
+        curve_case!(
+            p521::NistP521,
+            oids::P521,
+            66,
+            HashAlg::Sha512,
+            "1.2.840.10045.4.3.4"
+        );
+        curve_case!(
+            bp256::BrainpoolP256r1,
+            oids::BP256R1,
+            32,
+            HashAlg::Sha256,
+            "1.2.840.10045.4.3.2"
+        );
+        curve_case!(
+            bp384::BrainpoolP384r1,
+            oids::BP384R1,
+            48,
+            HashAlg::Sha384,
+            "1.2.840.10045.4.3.3"
+        );
+    }
+
+    #[test]
+    fn unsupported_is_not_invalid() {
+        let spki = ec_spki(oids::BP512R1, &[4u8; 129]);
+        let alg = AlgorithmIdentifierOwned {
+            oid: oids::ECDSA_SHA256,
+            parameters: None,
+        };
+        assert!(matches!(
+            verify_signature(&spki, &alg, None, b"x", b"y"),
+            Err(SigError::Unsupported(_))
+        ));
+    }
+}
