@@ -153,9 +153,14 @@ impl AuditLog {
     /// after each batch. Returns the last batch's outcome (`None` if nothing changed).
     pub async fn sequence(&self) -> Result<Option<Sequenced>, AuditLogError> {
         let mut last = None;
-        while let Some(s) = self.sequence_batch(DEFAULT_BATCH).await? {
+        // Within one run each batch starts after the previous one's last key, so a backlog
+        // does not rescan what it just sequenced (on PostgreSQL those index entries stay until
+        // vacuum). An event that commits late with an earlier key waits for the next run.
+        let mut after = None;
+        while let Some((s, key)) = self.batch(DEFAULT_BATCH, after.as_ref()).await? {
             let more = s.new_size - s.old_size == DEFAULT_BATCH as u64;
             last = Some(s);
+            after = key;
             if !more {
                 break;
             }
@@ -167,6 +172,14 @@ impl AuditLog {
     /// the signed checkpoint commit together, so a crash part-way loses nothing and the next run
     /// starts over from the same state.
     pub async fn sequence_batch(&self, max: usize) -> Result<Option<Sequenced>, AuditLogError> {
+        Ok(self.batch(max, None).await?.map(|(s, _)| s))
+    }
+
+    async fn batch(
+        &self,
+        max: usize,
+        after: Option<&(i64, String)>,
+    ) -> Result<Option<(Sequenced, Option<(i64, String)>)>, AuditLogError> {
         let mut tx = self.db.begin_bookkeeping("audit log sequencing").await?;
         if let TxConn::Postgres(c) = tx.conn() {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -177,14 +190,19 @@ impl AuditLog {
         }
         let size = tree_size_tx(&mut tx).await?;
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE leaf_index IS NULL ORDER BY at, id LIMIT $1"
+            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE leaf_index IS NULL \
+             AND (at > $2 OR (at = $2 AND id > $3)) ORDER BY at, id LIMIT $1"
         );
         let limit = i64::try_from(max).unwrap_or(i64::MAX);
+        let (after_at, after_id) = after.cloned().unwrap_or((i64::MIN, String::new()));
         let rows: Vec<EventRow> = on_tx!(tx, |c| sqlx::query_as(AssertSqlSafe(sql.as_str()))
             .bind(limit)
+            .bind(after_at)
+            .bind(&after_id)
             .fetch_all(c)
             .await)
         .map_err(sqlx_err)?;
+        let key = rows.last().map(|r| (r.at, r.id.clone()));
         let latest = latest_checkpoint_size_tx(&mut tx).await?;
         if rows.is_empty() && latest == Some(size) {
             tx.rollback().await?;
@@ -237,12 +255,13 @@ impl AuditLog {
             signed = true;
         }
         tx.commit().await?;
-        Ok(Some(Sequenced {
+        let sequenced = Sequenced {
             old_size: appended.old_size,
             new_size: appended.new_size,
             root: appended.root,
             signed,
-        }))
+        };
+        Ok(Some((sequenced, key)))
     }
 
     /// The newest checkpoint.
