@@ -405,21 +405,40 @@ impl AuditLog {
         for cp in &stored {
             v.add_signed_checkpoint(&cp.note, &self.verifiers, &self.origin);
         }
-        // Reading and recomputing overlap: a reader task fetches the next page while this one
-        // hashes the current one (two cores, and the database's own thread).
+        // Three stages overlap: a reader fetches pages (the database works on its own thread),
+        // a hasher turns events into leaf hashes, and this task rebuilds the tree and compares.
         let (pages, mut incoming) = tokio::sync::mpsc::channel(2);
         let reader = tokio::spawn(read_pages(self.db.clone(), pages));
-        while let Some(page) = incoming.recv().await {
-            let page: Page = page?;
-            for (index, row) in &page.events {
-                v.push_record(u64::try_from(*index).unwrap_or(u64::MAX), &row.entry());
+        let (hashed_out, mut hashed) = tokio::sync::mpsc::channel(2);
+        let hasher = tokio::spawn(async move {
+            while let Some(page) = incoming.recv().await {
+                let page = page.map(|p: Page| {
+                    let leaves: Vec<(i64, Hash)> = p
+                        .events
+                        .iter()
+                        .map(|(index, row)| (*index, leaf_hash(&row.entry())))
+                        .collect();
+                    (leaves, p.hashes)
+                });
+                if hashed_out.send(page).await.is_err() {
+                    break;
+                }
             }
-            for (idx, hash) in page.hashes {
+        });
+        while let Some(page) = hashed.recv().await {
+            let (leaves, hashes) = page?;
+            for (index, leaf) in leaves {
+                v.push_indexed_leaf_hash(u64::try_from(index).unwrap_or(u64::MAX), leaf);
+            }
+            for (idx, hash) in hashes {
                 // A hash of the wrong length cannot match anything: report it as a mismatch.
                 let hash = Hash::from_slice(&hash).unwrap_or(Hash([0; 32]));
                 v.push_stored_hash(from_i64(idx)?, hash);
             }
         }
+        hasher
+            .await
+            .map_err(|e| AuditLogError::Corrupt(format!("the verification hasher failed: {e}")))?;
         reader
             .await
             .map_err(|e| AuditLogError::Corrupt(format!("the verification reader failed: {e}")))?;
