@@ -544,7 +544,7 @@ impl PersonGen<'_> {
                 "deceased",
                 Some(date(2015, 1, 1) + jiff::Span::new().days(rng.random_range(0..3000))),
             )
-        } else if roll > 0.99 {
+        } else if roll > 0.99 && birth.year() < 2017 {
             (
                 "emigrated",
                 Some(date(2018, 1, 1) + jiff::Span::new().days(rng.random_range(0..2000))),

@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 
 /// Rows per multi-row statement.
-pub const BATCH: usize = 500;
+pub const BATCH: usize = 1000;
 /// The longest JSON line accepted, in bytes.
 pub const MAX_LINE: usize = 1 << 20;
 
@@ -758,6 +758,12 @@ trait Kind {
     ) -> Result<Self::E, Vec<Bad>>;
     /// The tag of a record of this kind (what `REF.tag_col` holds).
     fn tag(e: &Self::E) -> Option<String>;
+    /// The tag of a stored record, from its JSON.
+    fn tag_of_stored(data: &str) -> Option<String> {
+        serde_json::from_str::<Self::E>(data)
+            .ok()
+            .and_then(|e| Self::tag(&e))
+    }
 }
 
 fn unknown(field: &str, key: &str, what: &str) -> Bad {
@@ -994,13 +1000,17 @@ where
             continue;
         }
         let keys: Vec<String> = batch.iter().map(|(_, r)| K::key(r).to_owned()).collect();
+        let existing = store::current_by_keys(Src::Tx(tx), table, &keys).await?;
+        let key_set: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+        // References to records of this batch are answered from the batch and `existing`;
+        // only the others are looked up (families mostly sit together in a file).
         let mut ref_keys: Vec<String> = batch
             .iter()
             .flat_map(|(_, r)| K::refs(r).into_iter().map(|(_, k)| k))
+            .filter(|k| !(K::REF_SELF && key_set.contains(k.as_str())))
             .collect();
         ref_keys.sort();
         ref_keys.dedup();
-        let existing = store::current_by_keys(Src::Tx(tx), table, &keys).await?;
         let known_refs = store::refs_by_keys(Src::Tx(tx), K::REF, &ref_keys).await?;
         // Records of this batch so far: key → (id, tag, line).
         let mut local: HashMap<String, (String, Option<String>, u64)> = HashMap::new();
@@ -1035,10 +1045,14 @@ where
                 continue;
             }
             let lookup = |k: &str| -> Option<RefInfo> {
-                if K::REF_SELF
-                    && let Some((id, tag, _)) = local.get(k)
-                {
-                    return Some((id.clone(), tag.clone()));
+                if K::REF_SELF {
+                    if let Some((id, tag, _)) = local.get(k) {
+                        return Some((id.clone(), tag.clone()));
+                    }
+                    // Stored before this import, and appearing later in this batch.
+                    if let Some(c) = existing.get(k) {
+                        return Some((c.id.clone(), K::tag_of_stored(&c.data)));
+                    }
                 }
                 known_refs.get(k).cloned()
             };

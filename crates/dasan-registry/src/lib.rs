@@ -437,8 +437,8 @@ impl Registry {
     }
 
     /// A person's record as it stood at `at` (the version recorded last at or before it);
-    /// `children` are those whose own record named this person as a parent at `at`... as far
-    /// as today's links show: children are today's, filtered to those registered by `at`.
+    /// `children` are the people whose own record, as it stood at `at`, named this person as a
+    /// parent. The read is logged with `purpose`.
     pub async fn person_as_of(
         &self,
         actor: Actor,
