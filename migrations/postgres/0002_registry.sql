@@ -31,9 +31,10 @@ CREATE TABLE registry_people (
     import_id   TEXT,
     data        TEXT NOT NULL
 );
-CREATE INDEX registry_people_parent1 ON registry_people (parent1_id);
-CREATE INDEX registry_people_parent2 ON registry_people (parent2_id);
-CREATE INDEX registry_people_spouse ON registry_people (spouse_id);
+-- Partial indexes: most rows have no parent or spouse recorded, and NULLs need no entry.
+CREATE INDEX registry_people_parent1 ON registry_people (parent1_id) WHERE parent1_id IS NOT NULL;
+CREATE INDEX registry_people_parent2 ON registry_people (parent2_id) WHERE parent2_id IS NOT NULL;
+CREATE INDEX registry_people_spouse ON registry_people (spouse_id) WHERE spouse_id IS NOT NULL;
 
 CREATE TABLE registry_businesses (
     id                  TEXT PRIMARY KEY NOT NULL,

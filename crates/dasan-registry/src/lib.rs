@@ -536,7 +536,8 @@ impl Registry {
 
     /// Reads the `fields` of a person that agency `requester` may read for `purpose`.
     ///
-    /// The data-sharing rules decide; a refusal is [`RegistryError::LookupRefused`]. Either
+    /// The data-sharing rules decide; a refusal is [`RegistryError::LookupRefused`] (also when
+    /// `actor` acts for an agency other than `requester`). Either
     /// way (and when the person does not exist) the look-up is an audit event with subject
     /// `person:<id>`, the purpose, and the agency and fields in its detail.
     pub async fn lookup(
@@ -558,8 +559,17 @@ impl Registry {
         }
         let mut tx = self.db.begin(actor).await?;
         let rules = rules_for(&mut tx, &request.requester, &purpose).await?;
-        let refused =
-            sharing::refused_fields(&rules, &request.requester, &purpose, &request.fields);
+        // An account acting for an agency can only ask as that agency.
+        let impersonating = tx
+            .actor()
+            .agency
+            .as_ref()
+            .is_some_and(|a| *a != request.requester);
+        let refused = if impersonating {
+            request.fields.clone()
+        } else {
+            sharing::refused_fields(&rules, &request.requester, &purpose, &request.fields)
+        };
         let fields: Vec<&str> = request.fields.iter().map(|f| f.as_str()).collect();
         let subject = format!("person:{}", request.subject);
         if !refused.is_empty() {
@@ -573,6 +583,7 @@ impl Registry {
                     "fields": fields,
                     "outcome": LookupOutcome::Refused,
                     "refused": refused_names,
+                    "agency_mismatch": impersonating,
                 }),
             );
             tx.commit().await?;

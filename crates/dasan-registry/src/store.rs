@@ -313,7 +313,8 @@ async fn insert_columns(
     Ok(())
 }
 
-/// Writes records and their version rows in two multi-row statements.
+/// Writes records and their version rows in multi-row statements: new records by plain
+/// `INSERT`, changed ones by upsert (cheaper than upserting everything).
 pub(crate) async fn write_many(
     tx: &mut Tx,
     table: &Table,
@@ -321,13 +322,25 @@ pub(crate) async fn write_many(
     reason: &str,
     import_id: Option<&str>,
 ) -> Result<(), StoreError> {
+    let (new, changed): (Vec<&Write>, Vec<&Write>) = writes.iter().partition(|w| w.version == 1);
+    write_records(tx, table, &new, false, import_id).await?;
+    write_records(tx, table, &changed, true, import_id).await?;
+    write_versions(tx, table, writes, reason).await
+}
+
+async fn write_records(
+    tx: &mut Tx,
+    table: &Table,
+    writes: &[&Write],
+    upsert: bool,
+    import_id: Option<&str>,
+) -> Result<(), StoreError> {
     if writes.is_empty() {
         return Ok(());
     }
     let now = tx.now().as_micros();
-    let actor = tx.actor().clone();
     let n = writes.len();
-    let text = |f: &dyn Fn(&Write) -> Option<String>| Col::T(writes.iter().map(f).collect());
+    let text = |f: &dyn Fn(&Write) -> Option<String>| Col::T(writes.iter().map(|w| f(w)).collect());
 
     let mut cols: Vec<(&str, Col)> = vec![(table.id_col, text(&|w| Some(w.id.clone())))];
     if let Some(k) = table.key_col {
@@ -347,12 +360,31 @@ pub(crate) async fn write_many(
         .iter()
         .map(|(c, _)| format!("{c} = excluded.{c}"))
         .collect();
-    let tail = format!(
-        "ON CONFLICT ({}) DO UPDATE SET {}",
-        table.id_col,
-        updates.join(", ")
-    );
-    insert_columns(tx, table.table, cols, &tail).await?;
+    let tail = if upsert {
+        format!(
+            "ON CONFLICT ({}) DO UPDATE SET {}",
+            table.id_col,
+            updates.join(", ")
+        )
+    } else {
+        String::new()
+    };
+    insert_columns(tx, table.table, cols, &tail).await
+}
+
+async fn write_versions(
+    tx: &mut Tx,
+    table: &Table,
+    writes: &[Write],
+    reason: &str,
+) -> Result<(), StoreError> {
+    if writes.is_empty() {
+        return Ok(());
+    }
+    let now = tx.now().as_micros();
+    let actor = tx.actor().clone();
+    let n = writes.len();
+    let text = |f: &dyn Fn(&Write) -> Option<String>| Col::T(writes.iter().map(f).collect());
 
     let versions = vec![
         ("kind", Col::T(vec![Some(table.kind.to_owned()); n])),

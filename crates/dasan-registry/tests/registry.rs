@@ -279,15 +279,17 @@ engine_tests! {
         assert_eq!(dasan_kernel::Problem::code(&err), "lookup-refused");
         assert!(matches!(registry.lookup(official.clone(), &ask(parent, &[PersonField::NameLocal], "welfare-eligibility", "NTS")).await, Err(RegistryError::LookupRefused { .. })));
         assert!(matches!(registry.lookup(official.clone(), &ask(parent, &[PersonField::NameLocal], "tax-assessment", "PPS")).await, Err(RegistryError::LookupRefused { .. })));
+        // An NTS official cannot ask in another agency's name.
+        assert!(matches!(registry.lookup(official.clone(), &ask(parent, &[PersonField::NameLocal], "tax-assessment", "MOIS")).await, Err(RegistryError::LookupRefused { .. })));
         // Unknown person: not found, and still logged.
         let ghost = PersonId::new();
         assert!(matches!(registry.lookup(official.clone(), &ask(ghost, &[PersonField::NameLocal], "tax-assessment", "NTS")).await, Err(RegistryError::NotFound)));
 
         // The person sees every look-up, allowed or refused, newest first.
         let log = registry.access_log(parent, 100).await.unwrap();
-        assert_eq!(log.len(), 4, "{log:?}");
+        assert_eq!(log.len(), 5, "{log:?}");
         let outcomes: Vec<_> = log.iter().map(|e| e.outcome).collect();
-        assert_eq!(outcomes.iter().filter(|o| **o == Some(LookupOutcome::Refused)).count(), 3);
+        assert_eq!(outcomes.iter().filter(|o| **o == Some(LookupOutcome::Refused)).count(), 4);
         assert_eq!(outcomes.iter().filter(|o| **o == Some(LookupOutcome::Allowed)).count(), 1);
         let allowed = log.iter().find(|e| e.outcome == Some(LookupOutcome::Allowed)).unwrap();
         assert_eq!(allowed.agency.as_deref(), Some("NTS"));
@@ -295,7 +297,7 @@ engine_tests! {
         assert_eq!(allowed.fields, vec!["name_local", "family"]);
         assert_eq!(registry.access_log(ghost, 10).await.unwrap()[0].outcome, Some(LookupOutcome::NotFound));
         let events = count(&t.db, "SELECT COUNT(*) FROM audit_events WHERE action = 'registry.lookup'").await;
-        assert_eq!(events, 5);
+        assert_eq!(events, 6);
 
         // Revoking the rule refuses what it allowed.
         let rule = registry.sharing_rules().await.unwrap()[0].id;
