@@ -223,6 +223,17 @@ engine_tests! {
         orphan.parents = vec![PersonId::new()];
         assert!(matches!(registry.register_person(actor.clone(), orphan, "x").await, Err(RegistryError::Invalid(_))));
 
+        // Children as of a date: only those whose own record named the parent by then.
+        let t_before_child = clock.now();
+        clock.advance(std::time::Duration::from_secs(60));
+        let mut kid = person("김하늘", "KIM Ha-neul", 2010, Sex::Female, 31);
+        kid.parents = vec![id];
+        let kid = registry.register_person(actor.clone(), kid, "birth registration").await.unwrap();
+        let before = registry.person_as_of(actor.clone(), id, t_before_child, "registry-maintenance").await.unwrap();
+        assert!(before.children.is_empty());
+        let after = registry.person_as_of(actor.clone(), id, clock.now(), "registry-maintenance").await.unwrap();
+        assert_eq!(after.children, vec![kid]);
+
         // Businesses keep history too.
         agencies(&registry).await;
         let b = BusinessData {
