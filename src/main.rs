@@ -57,6 +57,12 @@ enum Command {
     /// e-Passport chip data.
     #[command(subcommand)]
     Passport(cli::mrtd::PassportCommand),
+    /// Base registries: people, businesses, agencies.
+    #[command(subcommand)]
+    Registry(cli::registry::RegistryCommand),
+    /// Demo data files.
+    #[command(subcommand)]
+    Demo(cli::registry::DemoCommand),
 }
 
 #[derive(Subcommand)]
@@ -92,6 +98,7 @@ fn main() -> ExitCode {
         }
         Command::Mrz(cmd) => report(cli::mrtd::run_mrz(cmd)),
         Command::Passport(cmd) => report(cli::mrtd::run_passport(cmd)),
+        Command::Demo(cmd) => report(cli::registry::run_demo(cmd)),
         Command::Config(ConfigCommand::Check) => config_check(cli.config),
         command => {
             let loaded = match Config::load(cli.config.as_deref()) {
@@ -170,9 +177,18 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }) => admin_create(config, email, name, password_stdin).await,
         Command::Audit(cmd) => cli::audit::run(cmd, &config).await,
         Command::Pki(cmd) => cli::pki::run(cmd, &config).await,
-        Command::Version | Command::Config(_) | Command::Mrz(_) | Command::Passport(_) => {
-            Ok(ExitCode::SUCCESS)
+        Command::Registry(cmd) => {
+            let db = dasan::open_database(&config).await?;
+            db.migrate().await?;
+            let code = cli::registry::run_registry(cmd, &db).await;
+            db.close().await;
+            code
         }
+        Command::Version
+        | Command::Config(_)
+        | Command::Mrz(_)
+        | Command::Passport(_)
+        | Command::Demo(_) => Ok(ExitCode::SUCCESS),
     }
 }
 

@@ -1,3 +1,4 @@
 pub mod audit;
 pub mod mrtd;
 pub mod pki;
+pub mod registry;
