@@ -73,6 +73,8 @@ pub enum DemoError {
     RealDatabase,
     #[error(transparent)]
     Identity(#[from] dasan_identity::IdentityError),
+    #[error("demo registry: {0}")]
+    Registry(#[from] dasan_registry::RegistryError),
 }
 
 /// Creates the demo accounts that do not exist yet (idempotent).
@@ -83,6 +85,7 @@ pub async fn load(db: &Database) -> Result<&'static [DemoAccount], DemoError> {
     {
         return Err(DemoError::RealDatabase);
     }
+    let mut new_citizen = None;
     for account in ACCOUNTS {
         if dasan_identity::account_exists(db, account.email).await? {
             continue;
@@ -110,8 +113,69 @@ pub async fn load(db: &Database) -> Result<&'static [DemoAccount], DemoError> {
         if account.kind == AccountKind::Official {
             dasan_identity::totp::install_confirmed(db, id, DEMO_TOTP_SECRET).await?;
         }
+        if account.kind == AccountKind::Citizen {
+            new_citizen = Some(id);
+        }
     }
+    load_registry(db, new_citizen).await?;
     Ok(ACCOUNTS)
+}
+
+/// A small demo country in the registries (idempotent). A newly created demo citizen is linked
+/// to the first generated person, whom the tax agency then looks up once, so that "who looked
+/// at my data" has something to show.
+async fn load_registry(
+    db: &Database,
+    citizen: Option<dasan_identity::AccountId>,
+) -> Result<(), DemoError> {
+    use dasan_registry::demo::{DemoSpec, write_people};
+    let registry = dasan_registry::Registry::new(db.clone());
+    dasan_registry::demo::load(&registry, Actor::system(), &DemoSpec::SMALL).await?;
+    let Some(citizen) = citizen else {
+        return Ok(());
+    };
+    let mut people = Vec::new();
+    write_people(
+        &DemoSpec::SMALL,
+        registry.scheme(),
+        &mut people,
+        dasan_registry::Format::Csv,
+    )
+    .map_err(|e| DemoError::Registry(dasan_registry::RegistryError::ImportFile(e.to_string())))?;
+    let text = String::from_utf8_lossy(&people);
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let column = header.iter().position(|h| *h == "national_id");
+    let first = lines.next().unwrap_or_default();
+    let Some(national_id) = column.and_then(|c| first.split(',').nth(c)) else {
+        return Ok(());
+    };
+    let Some(person) = registry
+        .find_person(Actor::system(), national_id, "account-linking")
+        .await?
+    else {
+        return Ok(());
+    };
+    dasan_identity::link_person(db, Actor::system(), citizen, &person.to_string()).await?;
+    let mut tax = Actor::system();
+    tax.agency = Some("NTS".to_owned());
+    registry
+        .lookup(
+            tax,
+            &dasan_registry::LookupRequest {
+                subject: person,
+                fields: [
+                    dasan_registry::PersonField::NameLocal,
+                    dasan_registry::PersonField::Address,
+                ]
+                .into_iter()
+                .collect(),
+                purpose: "tax-assessment".to_owned(),
+                requester: "NTS".to_owned(),
+            },
+        )
+        .await?;
+    Ok(())
 }
 
 /// The demo PKI: the example spec from the documentation, publishing CRLs under `base_url`.

@@ -139,3 +139,4 @@ data-access-why = Purpose
 data-access-what = Data read
 data-access-platform = The platform
 data-access-verifiable = Each entry is in the public audit log; anyone can check that the log has not been rewritten.
+data-access-refused = (refused: nothing was shown)

@@ -139,3 +139,4 @@ data-access-why = 목적
 data-access-what = 열람한 정보
 data-access-platform = 플랫폼
 data-access-verifiable = 모든 기록은 공개 감사 로그에 있으며, 누구나 로그가 고쳐 쓰이지 않았는지 확인할 수 있습니다.
+data-access-refused = (거부됨: 아무것도 제공되지 않음)

@@ -19,6 +19,8 @@ pub struct DataRead {
     pub purpose: String,
     /// Which fields, where the event says.
     pub fields: Vec<String>,
+    /// Whether the read was refused (a look-up no sharing rule allowed).
+    pub refused: bool,
 }
 
 type ReadRow = (i64, Option<String>, Option<String>, String, String, String);
@@ -56,6 +58,7 @@ pub async fn reads_of(
                             .collect()
                     })
                     .unwrap_or_default(),
+                refused: detail["outcome"] == "refused",
             }
         })
         .collect())

@@ -181,3 +181,36 @@ pub async fn verify_password(
         .map_err(|_| IdentityError::Hashing)?;
     Ok(id.filter(|_| ok))
 }
+
+/// Links an account to its person in the people registry (once-only: name and birth date then
+/// come from there). Audited; the caller has established that the person is the account holder.
+pub async fn link_person(
+    db: &Database,
+    actor: Actor,
+    account: AccountId,
+    person: &str,
+) -> Result<(), IdentityError> {
+    let mut tx = db.begin(actor).await?;
+    let now = tx.now().as_micros();
+    let changed = dasan_store::on_tx!(tx, |c| sqlx::query(
+        "UPDATE accounts SET person_id = $2, updated_at = $3 WHERE id = $1"
+    )
+    .bind(account.to_string())
+    .bind(person)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(dasan_store::StoreError::from_sqlx)?;
+    if changed == 0 {
+        tx.rollback().await?;
+        return Err(IdentityError::NotFound);
+    }
+    tx.record(
+        "account.link_person",
+        format!("account:{account}"),
+        serde_json::json!({ "person": person }),
+    );
+    tx.commit().await?;
+    Ok(())
+}

@@ -133,6 +133,15 @@ fn code_of_status(status: StatusCode) -> &'static str {
 /// Every problem code the platform emits, for the `/problems/{code}` pages and tests.
 pub const PROBLEM_CODES: &[&str] = &[
     "bad-request",
+    "bad-tree-range",
+    "lookup-refused",
+    "no-checkpoint",
+    "not-yet-sequenced",
+    "registry-duplicate",
+    "registry-import-unreadable",
+    "registry-stale",
+    "unknown-checkpoint",
+    "unknown-event",
     "conflict",
     "cross-site-request",
     "csrf-failed",
