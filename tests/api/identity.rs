@@ -446,3 +446,37 @@ engine_tests! {
         assert!(page.contains("NTS") && page.contains("tax-assessment") && page.contains("<code>address</code>"), "{page}");
     }
 }
+
+engine_tests! {
+    async fn an_agency_system_looks_up_a_person_for_a_purpose_the_rules_allow(engine) {
+        let app = spawn_app(engine).await;
+        dasan::demo::load(&app.db.db).await.unwrap();
+        let person: String = dasan_store::on_reader!(app.db.db, |p| dasan_store::sqlx::query_scalar(
+            "SELECT person_id FROM accounts WHERE email = 'citizen@demo.dasan.example'").fetch_one(p).await).unwrap();
+        account(&app, AccountKind::Official, "system@mois.go.kr", &[("civil.officer", "MOIS")], Some("MOIS")).await;
+        sign_in_official(&app, "system@mois.go.kr", None).await;
+        let page = app.get("/account/tokens").await.text().await.unwrap();
+        let token = csrf_of(&page);
+        let response = app.client.post(app.url("/account/tokens"))
+            .form(&[("csrf_token", token.as_str()), ("name", "resident sync"), ("scope", "registry.read"), ("days", "30")])
+            .send().await.unwrap();
+        let page = response.text().await.unwrap();
+        let secret = page.split("id=\"new-token\">").nth(1).and_then(|s| s.split('<').next()).unwrap().to_owned();
+        let api = client();
+        let ask = |purpose: &str| api.post(app.url("/api/v1/registry/lookup")).bearer_auth(&secret)
+            .json(&serde_json::json!({"subject": person, "fields": ["name_local", "address"], "purpose": purpose}))
+            .send();
+
+        // MOIS may read every field for resident registration: exactly the fields asked come back.
+        let response = ask("resident-registration").await.unwrap();
+        assert_eq!(response.status(), 200);
+        let shared: serde_json::Value = response.json().await.unwrap();
+        let text = shared.to_string();
+        assert!(text.contains("address") && !text.contains("birth_date"), "{text}");
+
+        // No rule lets MOIS read for tax assessment: refused, and the refusal is recorded too.
+        assert_problem(ask("tax-assessment").await.unwrap(), 403, "lookup-refused").await;
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'registry.lookup' AND actor_agency = 'MOIS'").await, 2);
+        assert_problem(api.post(app.url("/api/v1/registry/lookup")).json(&serde_json::json!({})).send().await.unwrap(), 401, "unauthenticated").await;
+    }
+}

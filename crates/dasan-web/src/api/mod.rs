@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod feedback;
 pub mod me;
+pub mod registry;
 
 use crate::error::{ProblemDocument, ProblemField};
 use crate::ops;
@@ -31,6 +32,7 @@ use utoipa_axum::routes;
     tags(
         (name = "identity", description = "Accounts and API tokens"),
         (name = "portal", description = "The portal itself"),
+        (name = "registry", description = "Once-only look-ups in the base registries, for agency systems"),
         (name = "audit", description = "The tamper-evident audit log: checkpoints and proofs anyone can check"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
     )
@@ -62,6 +64,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(index))
         .routes(routes!(feedback::submit))
         .routes(routes!(me::me))
+        .routes(routes!(registry::lookup))
         .routes(routes!(audit::checkpoint))
         .routes(routes!(audit::archive))
         .routes(routes!(audit::key))
