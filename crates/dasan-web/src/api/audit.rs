@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 
 const NOTE: [(header::HeaderName, &str); 1] = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
 
+/// Parameters out of the ranges the OpenAPI document declares.
+const BAD_REQUEST: WebError = WebError::new(axum::http::StatusCode::BAD_REQUEST, "bad-request");
+
 /// Largest tree size a query may name (the database stores sizes as signed 64-bit integers).
 const MAX_SIZE: u64 = i64::MAX as u64;
 
@@ -95,10 +98,7 @@ pub async fn archive(
 ) -> Result<Json<CheckpointArchive>, WebError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) || q.after.is_some_and(|a| a > MAX_SIZE) {
-        return Err(WebError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "bad-request",
-        ));
+        return Err(BAD_REQUEST);
     }
     let cps = state.audit().checkpoints(q.after, limit, false).await?;
     Ok(Json(CheckpointArchive {
@@ -159,10 +159,7 @@ pub async fn inclusion(
     Query(q): Query<InclusionQuery>,
 ) -> Result<Json<InclusionProofBody>, WebError> {
     if q.event.len() > 64 || q.size.is_some_and(|s| s > MAX_SIZE) {
-        return Err(WebError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "bad-request",
-        ));
+        return Err(BAD_REQUEST);
     }
     let p = state.audit().inclusion_proof(&q.event, q.size).await?;
     Ok(Json(proof_body(p)))
@@ -209,10 +206,7 @@ pub async fn leaf(
     Query(q): Query<LeafQuery>,
 ) -> Result<Json<InclusionProofBody>, WebError> {
     if q.index > MAX_SIZE || q.size.is_some_and(|s| s > MAX_SIZE) {
-        return Err(WebError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "bad-request",
-        ));
+        return Err(BAD_REQUEST);
     }
     let p = state.audit().proof_at(q.index, q.size).await?;
     Ok(Json(proof_body(p)))
@@ -256,10 +250,7 @@ pub async fn consistency(
     Query(q): Query<ConsistencyQuery>,
 ) -> Result<Json<ConsistencyProofBody>, WebError> {
     if q.from > MAX_SIZE || q.to > MAX_SIZE {
-        return Err(WebError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "bad-request",
-        ));
+        return Err(BAD_REQUEST);
     }
     let p = state.audit().consistency_proof(q.from, q.to).await?;
     Ok(Json(ConsistencyProofBody {
