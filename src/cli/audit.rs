@@ -3,7 +3,7 @@
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use dasan_audit::{AuditLog, CHECKPOINT_KEY_LABEL, check_extension};
+use dasan_audit::{AuditLog, check_extension};
 use dasan_config::Config;
 use dasan_tlog::{ConsistencyProof, Hash, NoteVerifier, VerifierSet};
 use std::path::PathBuf;
@@ -61,19 +61,11 @@ async fn verify_database(config: &Config, key: Option<&str>) -> anyhow::Result<E
         Some(k) => read_key(k)?,
         None => {
             let store = dasan::open_key_store(config)?;
-            let info = store.current(CHECKPOINT_KEY_LABEL).with_context(
-                || "no checkpoint key in the key store (give the log's key with --key)",
-            )?;
-            let spki = store.public_key(&info.id)?;
             // The key's name is the log's origin, which the newest stored checkpoint names.
             let origin = newest_origin(&db).await?;
-            let raw: [u8; 32] = spki
-                .get(12..)
-                .and_then(|r| r.try_into().ok())
-                .context("the checkpoint key is not an Ed25519 key")?;
-            let vk = dasan_tlog::ed25519_dalek::VerifyingKey::from_bytes(&raw)
-                .context("the checkpoint key is not a valid Ed25519 key")?;
-            NoteVerifier::new(&origin, vk).map_err(|e| anyhow::anyhow!("{e}"))?
+            dasan_audit::checkpoint_verifier(&*store, &origin).with_context(
+                || "no usable checkpoint key in the key store (give the log's key with --key)",
+            )?
         }
     };
     let origin = verifier.name().to_owned();

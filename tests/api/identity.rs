@@ -478,5 +478,12 @@ engine_tests! {
         assert_problem(ask("tax-assessment").await.unwrap(), 403, "lookup-refused").await;
         assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'registry.lookup' AND actor_agency = 'MOIS'").await, 2);
         assert_problem(api.post(app.url("/api/v1/registry/lookup")).json(&serde_json::json!({})).send().await.unwrap(), 401, "unauthenticated").await;
+        // Bad questions: clear problems, and a malformed one reaches neither registry nor log.
+        let post = |body: serde_json::Value| api.post(app.url("/api/v1/registry/lookup")).bearer_auth(&secret).json(&body).send();
+        assert_problem(post(serde_json::json!({"subject": person, "fields": [], "purpose": "resident-registration"})).await.unwrap(), 422, "validation-failed").await;
+        assert_problem(post(serde_json::json!({"subject": person, "fields": ["shoe_size"], "purpose": "resident-registration"})).await.unwrap(), 422, "validation-failed").await;
+        assert_problem(post(serde_json::json!({"subject": "not-an-id", "fields": ["address"], "purpose": "resident-registration"})).await.unwrap(), 404, "not-found").await;
+        assert_problem(post(serde_json::json!({"subject": person, "fields": ["address"], "purpose": "Because I Want"})).await.unwrap(), 422, "validation-failed").await;
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'registry.lookup' AND actor_agency = 'MOIS'").await, 2);
     }
 }

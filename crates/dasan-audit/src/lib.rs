@@ -22,7 +22,7 @@ pub use log::{
     check_extension, unverified_head,
 };
 pub use reads::{DataRead, reads_of};
-pub use signer::{CHECKPOINT_KEY_LABEL, KeyStoreNoteSigner, SignerError};
+pub use signer::{CHECKPOINT_KEY_LABEL, KeyStoreNoteSigner, SignerError, checkpoint_verifier};
 
 use std::future::Future;
 use std::time::Duration;

@@ -46,8 +46,7 @@ impl KeyStoreNoteSigner {
             }
             Err(e) => return Err(e.into()),
         };
-        let spki = store.public_key(&info.id)?;
-        let verifier = NoteVerifier::new(name, ed25519_from_spki(&spki)?)?;
+        let verifier = verifier_for(&*store, &info.id, name)?;
         Ok(Self {
             store,
             key: info.id,
@@ -59,6 +58,24 @@ impl KeyStoreNoteSigner {
     pub fn verifier(&self) -> &NoteVerifier {
         &self.verifier
     }
+}
+
+/// The note verifier of the current checkpoint key, named `origin` (for `audit verify`).
+pub fn checkpoint_verifier(
+    store: &dyn KeyStore,
+    origin: &str,
+) -> Result<NoteVerifier, SignerError> {
+    let info = store.current(CHECKPOINT_KEY_LABEL)?;
+    verifier_for(store, &info.id, origin)
+}
+
+fn verifier_for(
+    store: &dyn KeyStore,
+    key: &KeyId,
+    name: &str,
+) -> Result<NoteVerifier, SignerError> {
+    let spki = store.public_key(key)?;
+    Ok(NoteVerifier::new(name, ed25519_from_spki(&spki)?)?)
 }
 
 fn ed25519_from_spki(spki: &[u8]) -> Result<VerifyingKey, SignerError> {
