@@ -531,6 +531,68 @@ impl Registry {
         Ok(Some(id))
     }
 
+    /// Finds people for a registrar: by national identifier (exact, when `query` is one) or by
+    /// the start of the Latin name (case ignored), at most `limit`. Each person listed is a
+    /// logged read with `purpose`, as if viewed: a search shows names and birth dates.
+    pub async fn search_people(
+        &self,
+        actor: Actor,
+        query: &str,
+        purpose: &str,
+        limit: i64,
+    ) -> Result<Vec<Person>, RegistryError> {
+        let purpose = sharing::purpose_code(purpose).ok_or_else(|| {
+            RegistryError::Invalid(vec![dasan_kernel::FieldError::new(
+                "purpose",
+                "registry-error-purpose",
+            )])
+        })?;
+        let query = query.trim();
+        if query.chars().count() < 2 {
+            return Err(RegistryError::Invalid(vec![dasan_kernel::FieldError::new(
+                "q",
+                "registry-error-query",
+            )]));
+        }
+        let ids: Vec<String> = match self.scheme.normalise(query) {
+            Ok(canonical) => {
+                store::current_by_keys(Src::Db(&self.db), &PEOPLE, std::slice::from_ref(&canonical))
+                    .await?
+                    .into_values()
+                    .map(|c| c.id)
+                    .collect()
+            }
+            Err(_) => {
+                let escaped: String = query
+                    .to_lowercase()
+                    .chars()
+                    .flat_map(|c| match c {
+                        '%' | '_' | '\\' => vec!['\\', c],
+                        c => vec![c],
+                    })
+                    .collect();
+                store::people_by_name_prefix(Src::Db(&self.db), &format!("{escaped}%"), limit)
+                    .await?
+            }
+        };
+        let mut tx = self.db.begin(actor).await?;
+        let mut out = Vec::new();
+        for id in ids {
+            let id: PersonId = id.parse().map_err(corrupt)?;
+            if let Some(person) = self.person_in(&mut tx, id, false).await? {
+                tx.record_read(
+                    "registry.person.read",
+                    format!("person:{id}"),
+                    purpose.clone(),
+                    serde_json::json!({ "what": "search-result" }),
+                );
+                out.push(person);
+            }
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
     // -----------------------------------------------------------------------------------------
     // Once-only look-ups
 
@@ -787,6 +849,21 @@ impl Registry {
             .await?
             .map(Self::business_from)
             .transpose()
+    }
+
+    /// The businesses `person` represents today (a business user's representative acts for
+    /// these and manages their staff).
+    pub async fn businesses_represented_by(
+        &self,
+        person: PersonId,
+    ) -> Result<Vec<Business>, RegistryError> {
+        let mut out = Vec::new();
+        for id in store::represented_by(Src::Db(&self.db), &person.to_string()).await? {
+            if let Some(cur) = store::current_by_id(Src::Db(&self.db), &BUSINESSES, &id).await? {
+                out.push(Self::business_from(cur)?);
+            }
+        }
+        Ok(out)
     }
 
     /// The business with this registration number (normalised first), if registered.

@@ -649,6 +649,33 @@ pub(crate) async fn children(src: Src<'_>, id: &str) -> Result<Vec<String>, Stor
     .map_err(StoreError::from_sqlx)
 }
 
+/// People whose Latin name, lower-cased, is LIKE `pattern` (escaped with `\\`), by name.
+pub(crate) async fn people_by_name_prefix(
+    src: Src<'_>,
+    pattern: &str,
+    limit: i64,
+) -> Result<Vec<String>, StoreError> {
+    on_src!(src, |c| sqlx::query_scalar(
+        "SELECT id FROM registry_people WHERE lower(name_latin) LIKE $1 ESCAPE '\\' ORDER BY name_latin, id LIMIT $2"
+    )
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+    .map_err(StoreError::from_sqlx)
+}
+
+/// Businesses whose representative is `person`, today.
+pub(crate) async fn represented_by(src: Src<'_>, person: &str) -> Result<Vec<String>, StoreError> {
+    on_src!(src, |c| sqlx::query_scalar(
+        "SELECT id FROM registry_businesses WHERE representative_id = $1 ORDER BY name, id"
+    )
+    .bind(person)
+    .fetch_all(c)
+    .await)
+    .map_err(StoreError::from_sqlx)
+}
+
 /// The person who names `id` as their spouse (a marriage may be recorded on either row).
 pub(crate) async fn spouse_of(src: Src<'_>, id: &str) -> Result<Option<String>, StoreError> {
     on_src!(src, |c| sqlx::query_scalar(
