@@ -119,6 +119,9 @@ pub struct Identity {
     pub session_idle_minutes: u64,
     /// Hours after which a session ends however active it is.
     pub session_absolute_hours: u64,
+    /// The age of majority: parents act for their children younger than this (Korea's Civil
+    /// Act, art. 4: 19).
+    pub majority_age: i16,
 }
 
 impl Default for Identity {
@@ -126,6 +129,7 @@ impl Default for Identity {
         Self {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
+            majority_age: 19,
         }
     }
 }
@@ -348,6 +352,12 @@ impl Config {
             return invalid(
                 "identity.session_idle_minutes",
                 "session time-outs must be at least 1",
+            );
+        }
+        if !(1..=30).contains(&self.identity.majority_age) {
+            return invalid(
+                "identity.majority_age",
+                "it must be between 1 and 30 (years)",
             );
         }
         if tracing_filter_is_empty(&self.log.level) {

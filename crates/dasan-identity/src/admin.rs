@@ -91,6 +91,32 @@ pub async fn invite_official(
     principal
         .require(Permission::ManageRoles, Scope::Agency(agency))
         .map_err(hide)?;
+    let (email, display_name) = check_invitee(email, display_name)?;
+    let mut tx = db.begin(principal.actor(None)).await?;
+    let id = insert_invitee(
+        &mut tx,
+        AccountKind::Official,
+        &email,
+        &display_name,
+        (Some(agency), None),
+        link_base,
+        crate::mail::Invitation::Official { agency },
+    )
+    .await?;
+    tx.record(
+        "account.invite",
+        format!("account:{id}"),
+        serde_json::json!({ "kind": AccountKind::Official.as_str(), "agency": agency }),
+    );
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Checks an invitation's e-mail address and name; returns them normalised.
+pub(crate) fn check_invitee(
+    email: &str,
+    display_name: &str,
+) -> Result<(String, String), IdentityError> {
     let mut errors = Vec::new();
     let email = match normalise_email(email) {
         Ok(e) => e,
@@ -103,24 +129,40 @@ pub async fn invite_official(
     if display_name.is_empty() || display_name.chars().count() > 200 {
         errors.push(FieldError::new("name", "identity-error-name"));
     }
-    if !errors.is_empty() {
-        return Err(IdentityError::Invalid(errors));
+    if errors.is_empty() {
+        Ok((email, display_name))
+    } else {
+        Err(IdentityError::Invalid(errors))
     }
+}
+
+/// Creates an invited account without a password, in the caller's change, and sends it a
+/// one-time link (`link_base` + token) to choose one.
+pub(crate) async fn insert_invitee(
+    tx: &mut dasan_store::Tx,
+    kind: AccountKind,
+    email: &str,
+    display_name: &str,
+    (agency, business): (Option<&str>, Option<&str>),
+    link_base: &str,
+    invitation: crate::mail::Invitation<'_>,
+) -> Result<AccountId, IdentityError> {
     let id = AccountId::new();
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret);
-    let mut tx = db.begin(principal.actor(None)).await?;
     let now = tx.now().as_micros();
     let inserted = on_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO accounts (id, kind, email, display_name, created_at, updated_at, agency_code) VALUES ($1, 'official', $2, $3, $4, $4, $5)"
+        "INSERT INTO accounts (id, kind, email, display_name, created_at, updated_at, agency_code, business_id) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)"
     )
     .bind(id.to_string())
-    .bind(&email)
-    .bind(&display_name)
+    .bind(kind.as_str())
+    .bind(email)
+    .bind(display_name)
     .bind(now)
     .bind(agency)
+    .bind(business)
     .execute(c)
     .await
     .map(drop)
@@ -144,14 +186,7 @@ pub async fn invite_official(
     .await
     .map(drop))
     .map_err(StoreError::from_sqlx)?;
-    crate::mail::enqueue_invitation(&mut tx, &email, &format!("{link_base}{token}"), agency)
-        .await?;
-    tx.record(
-        "account.invite",
-        format!("account:{id}"),
-        serde_json::json!({ "kind": AccountKind::Official.as_str(), "agency": agency }),
-    );
-    tx.commit().await?;
+    crate::mail::enqueue_invitation(tx, email, &format!("{link_base}{token}"), invitation).await?;
     Ok(id)
 }
 

@@ -43,6 +43,19 @@ pub enum IdentityError {
     Invalid(Vec<FieldError>),
     #[error(transparent)]
     Store(StoreError),
+    #[error(transparent)]
+    Registry(dasan_registry::RegistryError),
+}
+
+impl From<dasan_registry::RegistryError> for IdentityError {
+    fn from(err: dasan_registry::RegistryError) -> Self {
+        match err {
+            dasan_registry::RegistryError::Store(s) => IdentityError::Store(s),
+            dasan_registry::RegistryError::NotFound => IdentityError::NotFound,
+            dasan_registry::RegistryError::Invalid(fields) => IdentityError::Invalid(fields),
+            other => IdentityError::Registry(other),
+        }
+    }
 }
 
 impl From<StoreError> for IdentityError {
@@ -85,6 +98,7 @@ impl Problem for IdentityError {
             IdentityError::RateLimited { .. } => ErrorKind::RateLimited,
             IdentityError::Hashing => ErrorKind::Internal,
             IdentityError::Store(e) => e.kind(),
+            IdentityError::Registry(e) => e.kind(),
         }
     }
 
@@ -109,6 +123,7 @@ impl Problem for IdentityError {
             IdentityError::Hashing => "internal",
             IdentityError::Invalid(_) => "validation-failed",
             IdentityError::Store(e) => e.code(),
+            IdentityError::Registry(e) => e.code(),
         }
     }
 

@@ -5,7 +5,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod business;
 pub mod csrf;
+pub mod delegation;
+pub mod enrolment;
 mod error;
 mod mail;
 pub mod passkey;

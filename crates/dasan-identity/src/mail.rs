@@ -62,25 +62,44 @@ pub(crate) async fn enqueue_recovery(
         .map_err(queue_error)
 }
 
-/// Invites an official to choose a password.
+/// Why someone is invited to choose a password.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Invitation<'a> {
+    Official { agency: &'a str },
+    Staff { business: &'a str },
+}
+
+/// Invites an official or a business's staff member to choose a password.
 pub(crate) async fn enqueue_invitation(
     tx: &mut Tx,
     to: &str,
     link: &str,
-    agency: &str,
+    invitation: Invitation<'_>,
 ) -> Result<(), IdentityError> {
     let hours = crate::admin::INVITATION_HOURS;
-    let email = Email {
-        to: to.to_owned(),
-        subject: "Dasan: your official account / 공무원 계정 안내".to_owned(),
-        body: format!(
-            "An account was created for you as an official of agency {agency} on Dasan.\n\
-             Choose your password within {hours} hours: {link}\n\
-             At your first sign-in you will set up a second factor (an authenticator app or a passkey).\n\n\
-             다산에 {agency} 기관 공무원 계정이 만들어졌습니다.\n\
-             {hours}시간 안에 비밀번호를 정하세요: {link}\n\
-             처음 로그인할 때 두 번째 인증 수단(인증 앱 또는 패스키)을 등록합니다.\n"
-        ),
+    let email = match invitation {
+        Invitation::Official { agency } => Email {
+            to: to.to_owned(),
+            subject: "Dasan: your official account / 공무원 계정 안내".to_owned(),
+            body: format!(
+                "An account was created for you as an official of agency {agency} on Dasan.\n\
+                 Choose your password within {hours} hours: {link}\n\
+                 At your first sign-in you will set up a second factor (an authenticator app or a passkey).\n\n\
+                 다산에 {agency} 기관 공무원 계정이 만들어졌습니다.\n\
+                 {hours}시간 안에 비밀번호를 정하세요: {link}\n\
+                 처음 로그인할 때 두 번째 인증 수단(인증 앱 또는 패스키)을 등록합니다.\n"
+            ),
+        },
+        Invitation::Staff { business } => Email {
+            to: to.to_owned(),
+            subject: "Dasan: act for your business / 사업자 업무 계정 안내".to_owned(),
+            body: format!(
+                "The representative of {business} invited you to act for it on Dasan.\n\
+                 Choose your password within {hours} hours: {link}\n\n\
+                 {business}의 대표자가 다산에서 사업자 업무를 맡도록 초대했습니다.\n\
+                 {hours}시간 안에 비밀번호를 정하세요: {link}\n"
+            ),
+        },
     };
     dasan_notify::enqueue(tx, &email)
         .await

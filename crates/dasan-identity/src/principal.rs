@@ -16,6 +16,8 @@ pub enum Permission {
     CivilManageServices,
     /// Read registry records for a stated purpose.
     RegistryRead,
+    /// Check a person's identity document at a counter and issue an enrolment code.
+    IdentityProof,
     /// Publish and manage tenders.
     ProcurementManage,
     /// Score bids.
@@ -31,10 +33,11 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 10] = [
         Permission::CivilReview,
         Permission::CivilManageServices,
         Permission::RegistryRead,
+        Permission::IdentityProof,
         Permission::ProcurementManage,
         Permission::ProcurementEvaluate,
         Permission::BorderDecide,
@@ -48,6 +51,7 @@ impl Permission {
             Permission::CivilReview => "civil.review",
             Permission::CivilManageServices => "civil.manage_services",
             Permission::RegistryRead => "registry.read",
+            Permission::IdentityProof => "identity.proof",
             Permission::ProcurementManage => "procurement.manage",
             Permission::ProcurementEvaluate => "procurement.evaluate",
             Permission::BorderDecide => "border.decide",
@@ -66,7 +70,11 @@ impl Permission {
 pub const ROLES: &[(&str, &[Permission])] = &[
     (
         "civil.officer",
-        &[Permission::CivilReview, Permission::RegistryRead],
+        &[
+            Permission::CivilReview,
+            Permission::RegistryRead,
+            Permission::IdentityProof,
+        ],
     ),
     ("procurement.officer", &[Permission::ProcurementManage]),
     ("procurement.evaluator", &[Permission::ProcurementEvaluate]),
