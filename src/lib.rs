@@ -176,6 +176,7 @@ impl Server {
                 official_idle: Duration::from_secs(config.identity.session_idle_minutes * 30),
                 absolute: Duration::from_secs(config.identity.session_absolute_hours * 3600),
             },
+            majority_age: config.identity.majority_age,
         };
         let mailer = if config.smtp.url.is_empty() {
             tracing::warn!("no smtp.url configured: e-mail waits in the outbox");

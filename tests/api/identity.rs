@@ -6,9 +6,9 @@ use dasan_kernel::{Actor, Clock, SystemClock};
 use dasan_store::engine_tests;
 use std::time::Duration;
 
-const PASSWORD: &str = "plum tractor ocean 47 lantern";
+pub(crate) const PASSWORD: &str = "plum tractor ocean 47 lantern";
 
-async fn account(
+pub(crate) async fn account(
     app: &TestApp,
     kind: AccountKind,
     email: &str,
@@ -47,7 +47,7 @@ fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub(crate) fn location(response: &reqwest::Response) -> String {
     response
         .headers()
         .get("location")
@@ -56,7 +56,7 @@ fn location(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+pub(crate) async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
     app.post_form(
         "/sign-in",
         "/sign-in",
@@ -70,7 +70,7 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Respons
 }
 
 /// Signs an official in, enrolling TOTP the first time; returns the TOTP secret.
-async fn sign_in_official(app: &TestApp, email: &str, secret: Option<&str>) -> String {
+pub(crate) async fn sign_in_official(app: &TestApp, email: &str, secret: Option<&str>) -> String {
     let response = sign_in(app, email, PASSWORD).await;
     assert_eq!(response.status(), 303);
     match secret {

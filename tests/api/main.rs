@@ -1,6 +1,7 @@
 //! Integration tests: the real app on a random port, against a fresh database, on each engine.
 #![allow(clippy::unwrap_used)]
 
+mod acting;
 mod audit;
 mod cli;
 mod errors;

@@ -62,6 +62,33 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/sign-in/passkey", post(pages::sign_in::passkey_finish))
         .route("/sign-out", post(pages::sign_in::sign_out))
+        .route(
+            "/sign-up",
+            get(pages::sign_up::form).post(pages::sign_up::submit),
+        )
+        .route(
+            "/account/delegations",
+            get(pages::delegation::list).post(pages::delegation::grant),
+        )
+        .route(
+            "/account/delegations/{id}/revoke",
+            post(pages::delegation::revoke),
+        )
+        .route("/business", get(pages::business::list))
+        .route(
+            "/business/{id}/staff",
+            get(pages::business::staff).post(pages::business::invite),
+        )
+        .route(
+            "/business/{id}/staff/{account}/remove",
+            post(pages::business::remove),
+        )
+        .route("/registry/people", get(pages::registry::search))
+        .route("/registry/people/{id}", get(pages::registry::view))
+        .route(
+            "/registry/people/{id}/enrolment-code",
+            post(pages::registry::enrolment_code),
+        )
         .route("/account", get(pages::account::overview))
         .route(
             "/account/sign-out-everywhere",

@@ -37,6 +37,7 @@ struct Inner {
     metrics: Metrics,
     identity: IdentityKit,
     audit: dasan_audit::AuditLog,
+    registry: dasan_registry::Registry,
 }
 
 /// What the web edge needs from identity, built once at start.
@@ -45,6 +46,8 @@ pub struct IdentityKit {
     pub csrf: dasan_identity::csrf::CsrfKey,
     pub passkeys: dasan_identity::passkey::Passkeys,
     pub sessions: dasan_identity::session::SessionPolicy,
+    /// Parents act for their children younger than this.
+    pub majority_age: i16,
 }
 
 /// Shared state: cheap to clone.
@@ -63,12 +66,13 @@ impl AppState {
     ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
-                db,
+                db: db.clone(),
                 catalog,
                 settings,
                 metrics: Metrics::new(),
                 identity,
                 audit,
+                registry: dasan_registry::Registry::new(db.clone()),
             }),
         }
     }
@@ -83,6 +87,15 @@ impl AppState {
 
     pub fn session_policy(&self) -> &dasan_identity::session::SessionPolicy {
         &self.inner.identity.sessions
+    }
+
+    pub fn majority_age(&self) -> i16 {
+        self.inner.identity.majority_age
+    }
+
+    /// The base registries (people, businesses, agencies).
+    pub fn registry(&self) -> &dasan_registry::Registry {
+        &self.inner.registry
     }
 
     pub fn audit(&self) -> &dasan_audit::AuditLog {

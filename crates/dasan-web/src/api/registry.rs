@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use dasan_identity::{Permission, Scope};
-use dasan_registry::{LookupRequest, PersonField, Registry};
+use dasan_registry::{LookupRequest, PersonField};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
@@ -60,7 +60,8 @@ pub async fn lookup(
     let subject = body.subject.parse().map_err(|_| WebError::NotFound)?;
     let mut actor = principal.actor(Some(ctx.request_id));
     actor.agency = Some(agency.clone());
-    let shared = Registry::new(state.db().clone())
+    let shared = state
+        .registry()
         .lookup(
             actor,
             &LookupRequest {

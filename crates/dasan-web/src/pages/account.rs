@@ -34,6 +34,8 @@ struct AccountPage {
     totp: bool,
     passkeys: Vec<PasskeyInfo>,
     sessions: Vec<SessionInfo>,
+    citizen: bool,
+    registrar: bool,
 }
 
 impl AccountPage {
@@ -66,6 +68,11 @@ pub async fn overview(
         totp: dasan_identity::totp::confirmed(db, p.account).await?,
         passkeys: dasan_identity::passkey::list(db, p.account).await?,
         sessions: dasan_identity::session::list(db, p.account, &signed.session_hash).await?,
+        citizen: p.kind == AccountKind::Citizen && p.person.is_some(),
+        registrar: p
+            .agency
+            .as_deref()
+            .is_some_and(|a| p.has(Permission::RegistryRead, dasan_identity::Scope::Agency(a))),
         ctx,
     })
 }

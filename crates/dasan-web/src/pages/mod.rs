@@ -2,12 +2,16 @@
 
 pub mod account;
 pub mod agency;
+pub mod business;
+pub mod delegation;
 pub mod developers;
 pub mod feedback;
 pub mod info;
 pub mod language;
 pub mod recovery;
+pub mod registry;
 pub mod sign_in;
+pub mod sign_up;
 
 use crate::assets;
 use crate::context::RequestContext;
