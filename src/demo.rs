@@ -53,6 +53,15 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         agency: Some("MOIS"),
     },
     DemoAccount {
+        role: "registrar at a service centre (issues sign-up codes)",
+        kind: AccountKind::Official,
+        name: "박지훈 Park Ji-hoon",
+        email: "registrar@mois.demo.dasan.example",
+        password: PASSWORD,
+        roles: &[("civil.officer", "MOIS")],
+        agency: Some("MOIS"),
+    },
+    DemoAccount {
         role: "citizen",
         kind: AccountKind::Citizen,
         name: "홍길동 Hong Gil-dong",

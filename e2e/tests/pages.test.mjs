@@ -14,6 +14,7 @@ const PAGES = [
   { path: '/accessibility', status: 200, heading: { en: 'Accessibility statement', ko: '접근성 정책' } },
   { path: '/developers', status: 200, heading: { en: 'For developers: the Dasan API', ko: '개발자용 안내: 다산 API' } },
   { path: '/feedback?page=/about', status: 200, heading: { en: 'Give feedback on this page', ko: '이 페이지에 대한 의견 보내기' } },
+  { path: '/sign-up', status: 200, heading: { en: 'Create your account', ko: '계정 만들기' } },
   { path: '/problems/not-found', status: 200, heading: { en: 'Page not found', ko: '페이지를 찾을 수 없습니다' } },
   { path: '/no/such/page', status: 404, heading: { en: 'Page not found', ko: '페이지를 찾을 수 없습니다' } },
 ];

@@ -1,0 +1,131 @@
+// Sign-up linked to the registry: a registrar checks a person at the counter and issues an
+// enrolment code; the person signs up with it in Korean on a narrow screen without JavaScript,
+// and their name comes from the registry. The pages pass axe (axe needs JavaScript, so it runs
+// in a second, scripted browser).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { BASE, launch, context, accessibilityViolations } from './browser.mjs';
+
+const DEMO_TOTP_KEY = 'MRQXGYLOFVSGK3LPFVZWKY3SMV2C2MJS';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+function base32(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+function totp(key, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32(key)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  return String(((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000)).padStart(6, '0');
+}
+
+async function expectAccessible(page, label) {
+  const violations = await accessibilityViolations(page);
+  assert.deepEqual(violations, [], `${label}:\n${violations.join('\n')}`);
+}
+
+test('a registrar issues an enrolment code and the person signs up with it, in Korean, without JavaScript', async () => {
+  const counter = await context(browser, { lang: 'en', width: 1280 });
+  const desk = await counter.newPage();
+  let nationalId;
+  let code;
+  try {
+    await desk.goto(BASE + '/sign-in');
+    await desk.fill('#email', 'registrar@mois.demo.dasan.example');
+    await desk.fill('#password', 'dasan-demo-2026');
+    await desk.click('form[action="/sign-in"] button[type=submit]');
+    await desk.fill('#code', totp(DEMO_TOTP_KEY, Math.floor(Date.now() / 1000 / 30) + 1));
+    await desk.click('form[action="/sign-in/second-factor"] button[type=submit]');
+    assert.equal(new URL(desk.url()).pathname, '/account');
+
+    await desk.goto(BASE + '/registry/people');
+    await desk.fill('#q', 'KIM');
+    await desk.selectOption('#purpose', 'identity-proofing');
+    await desk.click('form[action="/registry/people"] button[type=submit]');
+    const links = await desk.$$eval('#results a', (as) => as.map((a) => a.getAttribute('href')));
+    assert.ok(links.length > 0, 'the demo registry has people named KIM');
+    await expectAccessible(desk, 'registry search results');
+    // The first person without an account gets a code (the demo citizen already has one).
+    for (const href of links) {
+      await desk.goto(BASE + href);
+      await expectAccessible(desk, 'person record');
+      const id = (await desk.textContent('#person dd')).trim();
+      await desk.click('form[action$="/enrolment-code"] button[type=submit]');
+      if (await desk.isVisible('#enrolment-code')) {
+        nationalId = id;
+        code = (await desk.textContent('#enrolment-code')).trim();
+        await expectAccessible(desk, 'issued code');
+        break;
+      }
+    }
+    assert.match(code ?? '', /^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+  } finally {
+    await counter.close();
+  }
+
+  const ctx = await context(browser, { lang: 'ko', width: 360, javaScript: false });
+  const page = await ctx.newPage();
+  try {
+    await page.goto(BASE + '/sign-up');
+    assert.equal((await page.textContent('h1')).trim(), '계정 만들기');
+    // A wrong code: one explained, linked error, and the form keeps what was typed.
+    await page.fill('#national_id', nationalId);
+    await page.fill('#code', 'AAAA-BBBB-CCCC');
+    await page.fill('#email', `newcomer-${Date.now()}@example.kr`);
+    await page.fill('#password', 'plum tractor ocean 47 lantern');
+    await page.click('form[action="/sign-up"] button[type=submit]');
+    assert.equal(await page.getAttribute('.error-summary a', 'href'), '#code');
+    assert.equal(await page.inputValue('#national_id'), nationalId);
+    await page.fill('#code', code);
+    await page.fill('#password', 'plum tractor ocean 47 lantern');
+    await page.click('form[action="/sign-up"] button[type=submit]');
+    assert.equal(new URL(page.url()).pathname, '/account');
+    assert.equal((await page.textContent('h1')).trim(), '내 계정');
+    assert.equal(await page.isVisible('a[href="/account/delegations"]'), true);
+    await page.goto(BASE + '/account/delegations');
+    await page.click('form[action="/account/delegations"] button[type=submit]');
+    assert.ok(await page.isVisible('.error-summary'));
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('sign-up, acting for others and business pages are accessible at 360 px', async () => {
+  const ctx = await context(browser, { lang: 'ko', width: 360 });
+  const page = await ctx.newPage();
+  const narrow = async (label) => {
+    await expectAccessible(page, label);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${label} scrolls sideways by ${overflow} px`);
+  };
+  try {
+    await page.goto(BASE + '/sign-up');
+    await page.click('form[action="/sign-up"] button[type=submit]');
+    assert.ok(await page.isVisible('.error-summary'));
+    await narrow('sign-up errors');
+    await page.goto(BASE + '/sign-in');
+    await page.fill('#email', 'citizen@demo.dasan.example');
+    await page.fill('#password', 'dasan-demo-2026');
+    await page.click('form[action="/sign-in"] button[type=submit]');
+    assert.equal(new URL(page.url()).pathname, '/account');
+    await page.goto(BASE + '/account/delegations');
+    await narrow('delegations');
+    await page.click('form[action="/account/delegations"] button[type=submit]');
+    await narrow('delegation errors');
+    await page.goto(BASE + '/business');
+    await narrow('businesses');
+  } finally {
+    await ctx.close();
+  }
+});
