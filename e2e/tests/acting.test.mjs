@@ -129,3 +129,31 @@ test('sign-up, acting for others and business pages are accessible at 360 px', a
     await ctx.close();
   }
 });
+
+test("an agency administrator's officials and systems pages are accessible at 360 px", async () => {
+  const ctx = await context(browser, { lang: 'en', width: 360 });
+  const page = await ctx.newPage();
+  try {
+    await page.goto(BASE + '/sign-in');
+    await page.fill('#email', 'agency.admin@mois.demo.dasan.example');
+    await page.fill('#password', 'dasan-demo-2026');
+    await page.click('form[action="/sign-in"] button[type=submit]');
+    await page.fill('#code', totp(DEMO_TOTP_KEY, Math.floor(Date.now() / 1000 / 30) + 1));
+    await page.click('form[action="/sign-in/second-factor"] button[type=submit]');
+    assert.equal(new URL(page.url()).pathname, '/account');
+    for (const path of ['/agencies/MOIS/officials', '/agencies/MOIS/clients']) {
+      await page.goto(BASE + path);
+      await expectAccessible(page, path);
+    }
+    await page.fill('#name', `Records sync ${Date.now()}`);
+    await page.selectOption('#role', 'civil.officer');
+    await page.click('form[action="/agencies/MOIS/clients"] button[type=submit]');
+    await page.click('form[action$="/tokens"] button[type=submit]');
+    assert.match((await page.textContent('#new-token')).trim(), /^dsn_/);
+    await expectAccessible(page, 'new client token');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `scrolls sideways by ${overflow} px`);
+  } finally {
+    await ctx.close();
+  }
+});

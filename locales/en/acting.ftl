@@ -93,3 +93,14 @@ identity-error-person-mismatch = The name and national identifier do not match a
 identity-error-delegate-self = You cannot authorise yourself.
 identity-error-services = Enter 1 to 20 service codes of lower-case letters, digits and hyphens, or choose all services.
 identity-error-until = Enter a date from today to 5 years ahead.
+
+clients-title = Systems and devices of { $agency }
+clients-lead = An agency's systems and devices (a records system, an e-gate) use the API with tokens issued here. A token carries exactly the permissions of the roles the system holds.
+clients-link = Systems and devices (API clients)
+clients-none = No systems or devices yet.
+clients-token-for = New token for { $client }
+clients-issue = Issue a token
+clients-new = Register a system or device
+clients-name = Name of the system or device
+clients-role = Role
+clients-create = Register

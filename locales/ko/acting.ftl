@@ -93,3 +93,14 @@ identity-error-person-mismatch = 이름과 주민등록번호가 등록부의 �
 identity-error-delegate-self = 자기 자신에게는 위임할 수 없습니다.
 identity-error-services = 영문 소문자, 숫자, 하이픈으로 된 서비스 코드를 1~20개 입력하거나 모든 서비스를 고르세요.
 identity-error-until = 오늘부터 5년 안의 날짜를 입력하세요.
+
+clients-title = { $agency } 시스템과 장치
+clients-lead = 기관의 시스템과 장치(기록 시스템, 자동출입국심사대 등)는 여기서 발급한 토큰으로 API를 씁니다. 토큰은 그 시스템이 가진 역할의 권한만 갖습니다.
+clients-link = 시스템과 장치(API 클라이언트)
+clients-none = 아직 시스템이나 장치가 없습니다.
+clients-token-for = { $client }의 새 토큰
+clients-issue = 토큰 발급
+clients-new = 시스템 또는 장치 등록
+clients-name = 시스템 또는 장치 이름
+clients-role = 역할
+clients-create = 등록

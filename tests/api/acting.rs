@@ -330,3 +330,43 @@ engine_tests! {
         assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action IN ('business.staff.invite', 'business.staff.remove')").await, 2);
     }
 }
+
+engine_tests! {
+    async fn an_agency_registers_a_system_whose_tokens_carry_its_roles_and_can_be_revoked(engine) {
+        let app = spawn_app(engine).await;
+        account(&app, AccountKind::Official, "admin@mois.go.kr", &[("agency.admin", "MOIS")], Some("MOIS")).await;
+        account(&app, AccountKind::Official, "admin@nts.go.kr", &[("agency.admin", "NTS")], Some("NTS")).await;
+        sign_in_official(&app, "admin@mois.go.kr", None).await;
+        let path = "/agencies/MOIS/clients";
+        assert_eq!(app.post_form(path, path, &[("name", ""), ("role", "civil.officer")]).await.status(), 422);
+        assert_eq!(app.post_form(path, path, &[("name", "gate"), ("role", "platform.admin")]).await.status(), 422, "not grantable");
+        assert_eq!(app.post_form(path, path, &[("name", "Resident records sync"), ("role", "civil.officer")]).await.status(), 303);
+        let client: String = dasan_store::on_reader!(app.db.db, |p| dasan_store::sqlx::query_scalar(
+            "SELECT id FROM accounts WHERE kind = 'api_client' AND agency_code = 'MOIS'").fetch_one(p).await).unwrap();
+        let issue = format!("{path}/{client}/tokens");
+        let page = app.post_form(path, &issue, &[("days", "30")]).await.text().await.unwrap();
+        let secret = page.split("id=\"new-token\">").nth(1).and_then(|s| s.split('<').next()).expect("shown once").to_owned();
+        assert!(!app.get(path).await.text().await.unwrap().contains(&secret), "never shown again");
+
+        let api = crate::helpers::client();
+        let me: serde_json::Value = api.get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap().json().await.unwrap();
+        assert_eq!(me["kind"], "api_client");
+        assert_eq!(me["agency"], "MOIS");
+        assert_eq!(me["permissions"], serde_json::json!(["civil.review", "registry.read", "identity.proof"]));
+
+        // Another agency's administrator sees nothing of it and cannot issue or revoke.
+        let nts = app.shallow();
+        sign_in_official(&nts, "admin@nts.go.kr", None).await;
+        assert_eq!(nts.get_page(path, "en").await.status(), 404);
+        assert_eq!(nts.post_form("/agencies/NTS/clients", &format!("/agencies/NTS/clients/{client}/tokens"), &[("days", "30")]).await.status(), 404);
+
+        let token: String = dasan_store::on_reader!(app.db.db, |p| dasan_store::sqlx::query_scalar(
+            "SELECT id FROM api_tokens WHERE account_id = $1").bind(&client).fetch_one(p).await).unwrap();
+        let revoke = format!("{path}/{client}/tokens/{token}/revoke");
+        assert_eq!(nts.post_form("/agencies/NTS/clients", &revoke, &[]).await.status(), 404);
+        assert_eq!(app.post_form(path, &revoke, &[]).await.status(), 303);
+        assert_eq!(api.get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap().status(), 401);
+        // Registering, issuing and revoking are the MOIS administrator's audited acts.
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action IN ('account.create', 'auth.token.create', 'auth.token.revoke') AND actor_agency = 'MOIS'").await, 3);
+    }
+}

@@ -24,7 +24,7 @@ pub struct Official {
 }
 
 /// Only platform administrators create agency administrators and platform roles.
-fn grantable(principal: &Principal, agency: &str, role: &str) -> bool {
+pub(crate) fn grantable(principal: &Principal, agency: &str, role: &str) -> bool {
     match role {
         PLATFORM_ADMIN => false,
         "agency.admin" => principal.has(Permission::PlatformAdmin, Scope::Platform),
@@ -297,7 +297,7 @@ async fn ensure_official_of(
 }
 
 /// Another agency's pages do not exist for the caller: refusals look like "not found".
-fn hide(err: IdentityError) -> IdentityError {
+pub(crate) fn hide(err: IdentityError) -> IdentityError {
     match err {
         IdentityError::Forbidden => IdentityError::NotFound,
         other => other,

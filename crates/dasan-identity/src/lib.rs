@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod auth;
 pub mod business;
+pub mod clients;
 pub mod csrf;
 pub mod delegation;
 pub mod enrolment;

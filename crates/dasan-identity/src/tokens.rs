@@ -40,14 +40,8 @@ pub async fn create(
     scopes: &[Permission],
     days: i64,
 ) -> Result<(TokenId, String), IdentityError> {
-    let mut errors = Vec::new();
+    let mut errors = check(name, days);
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.push(FieldError::new("name", "identity-error-token-name"));
-    }
-    if !(1..=MAX_DAYS).contains(&days) {
-        errors.push(FieldError::new("days", "identity-error-token-days").with_arg("max", MAX_DAYS));
-    }
     let held = principal.permissions();
     if scopes.iter().any(|s| !held.contains(s)) {
         errors.push(FieldError::new("scopes", "identity-error-token-scope"));
@@ -55,6 +49,21 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(IdentityError::Invalid(errors));
     }
+    let mut tx = db.begin(principal.actor(None)).await?;
+    let (id, token) = insert(&mut tx, principal.account, name, scopes, days).await?;
+    tx.commit().await?;
+    Ok((id, token))
+}
+
+/// Creates a token for `account` in the caller's change (which is audited here); returns the
+/// secret. The caller has checked the name, lifetime and scopes.
+pub(crate) async fn insert(
+    tx: &mut dasan_store::Tx,
+    account: AccountId,
+    name: &str,
+    scopes: &[Permission],
+    days: i64,
+) -> Result<(TokenId, String), IdentityError> {
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     let token = format!(
@@ -63,13 +72,12 @@ pub async fn create(
     );
     let id = TokenId::new();
     let scope_names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
-    let mut tx = db.begin(principal.actor(None)).await?;
     let now = tx.now().as_micros();
     on_tx!(tx, |c| sqlx::query(
         "INSERT INTO api_tokens (id, account_id, name, token_hash, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
     .bind(id.to_string())
-    .bind(principal.account.to_string())
+    .bind(account.to_string())
     .bind(name)
     .bind(hash_secret(&token))
     .bind(serde_json::to_string(&scope_names).unwrap_or_else(|_| "[]".into()))
@@ -82,10 +90,22 @@ pub async fn create(
     tx.record(
         "auth.token.create",
         format!("token:{id}"),
-        serde_json::json!({ "account": principal.account, "name": name, "scopes": scope_names, "days": days }),
+        serde_json::json!({ "account": account, "name": name, "scopes": scope_names, "days": days }),
     );
-    tx.commit().await?;
     Ok((id, token))
+}
+
+/// Checks a token's name and lifetime.
+pub(crate) fn check(name: &str, days: i64) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push(FieldError::new("name", "identity-error-token-name"));
+    }
+    if !(1..=MAX_DAYS).contains(&days) {
+        errors.push(FieldError::new("days", "identity-error-token-days").with_arg("max", MAX_DAYS));
+    }
+    errors
 }
 
 /// The principal a bearer token stands for, if it is valid now. Its permissions are the

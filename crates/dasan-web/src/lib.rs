@@ -145,6 +145,18 @@ pub fn router(state: AppState) -> Router {
             "/agencies/{code}/officials/{id}/roles/remove",
             post(pages::agency::revoke),
         )
+        .route(
+            "/agencies/{code}/clients",
+            get(pages::clients::list).post(pages::clients::create),
+        )
+        .route(
+            "/agencies/{code}/clients/{id}/tokens",
+            post(pages::clients::issue),
+        )
+        .route(
+            "/agencies/{code}/clients/{id}/tokens/{token}/revoke",
+            post(pages::clients::revoke),
+        )
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/static/{file}", get(assets::serve))
         .route("/pki/crl/{file}", get(pki::crl))

@@ -32,7 +32,7 @@ impl OfficialsPage {
     }
 }
 
-fn agency_roles() -> Vec<&'static str> {
+pub(crate) fn agency_roles() -> Vec<&'static str> {
     dasan_identity::principal::ROLES
         .iter()
         .map(|(r, _)| *r)
