@@ -44,13 +44,13 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         agency: Some("MOIS"),
     },
     DemoAccount {
-        role: "civil-service officer",
+        role: "civil-service officer (Jongno service centre)",
         kind: AccountKind::Official,
         name: "이서준 Lee Seo-jun",
         email: "officer@mois.demo.dasan.example",
         password: PASSWORD,
-        roles: &[("civil.officer", "MOIS")],
-        agency: Some("MOIS"),
+        roles: &[("civil.officer", "MOIS-JONGNO")],
+        agency: Some("MOIS-JONGNO"),
     },
     DemoAccount {
         role: "registrar at a service centre (issues sign-up codes)",

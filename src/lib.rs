@@ -37,6 +37,41 @@ pub enum StartError {
     Keys(#[from] dasan_crypto::KeyStoreError),
     #[error("audit log: {0}")]
     Audit(#[from] dasan_audit::SignerError),
+    #[error("service definitions:\n{0}")]
+    Services(String),
+    #[error("civil services: {0}")]
+    Civil(#[from] dasan_civil::CivilError),
+}
+
+/// Reads, checks and loads the service definitions of `civil.services_dir` into the catalogue.
+pub async fn load_services(config: &Config, db: &Database) -> Result<(), StartError> {
+    let dir = &config.civil.services_dir;
+    if !dir.is_dir() {
+        tracing::warn!(dir = %dir.display(), "no service definitions folder: the catalogue keeps what it has");
+        return Ok(());
+    }
+    let defs = dasan_civil::catalogue::read_dir(dir).map_err(|errors| {
+        StartError::Services(
+            errors
+                .iter()
+                .map(|e| format!("  {e}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    let civil = dasan_civil::Civil::new(
+        db.clone(),
+        dasan_registry::Registry::new(db.clone()),
+        config.identity.majority_age,
+    );
+    let summary = civil.load(dasan_kernel::Actor::system(), &defs).await?;
+    tracing::info!(
+        added = summary.added,
+        changed = summary.changed,
+        unchanged = summary.unchanged,
+        "service definitions loaded"
+    );
+    Ok(())
 }
 
 /// Opens the configured key store, creating it (and its key-encryption key file) on first use.
@@ -154,6 +189,7 @@ impl Server {
             addr: config.server.listen,
             source,
         })?;
+        load_services(config, &db).await?;
         let catalog = Arc::new(Catalog::load()?);
         let mut settings = WebSettings::from_config(config);
         // Left at its default, the public address follows where we actually listen; on

@@ -318,8 +318,7 @@ impl AuditLog {
     ) -> Result<EventProof, AuditLogError> {
         // Event ids are UUIDs: anything else (e.g. text with a NUL, which PostgreSQL refuses)
         // names no event.
-        let id: dasan_kernel::id::EventId =
-            id.parse().map_err(|_| AuditLogError::UnknownEvent)?;
+        let id: dasan_kernel::id::EventId = id.parse().map_err(|_| AuditLogError::UnknownEvent)?;
         let leaf: Option<(Option<i64>,)> = on_reader!(self.db, |p| sqlx::query_as(
             "SELECT leaf_index FROM audit_events WHERE id = $1"
         )

@@ -34,6 +34,24 @@ pub struct Config {
     pub identity: Identity,
     pub keys: Keys,
     pub audit: Audit,
+    pub civil: Civil,
+}
+
+/// Civil services.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Civil {
+    /// Folder of service definitions (`*.toml`, searched recursively), loaded and checked at
+    /// start; a bad file stops the start. A missing folder loads nothing.
+    pub services_dir: PathBuf,
+}
+
+impl Default for Civil {
+    fn default() -> Self {
+        Self {
+            services_dir: PathBuf::from("services"),
+        }
+    }
 }
 
 /// The key store that holds the platform's signing keys (audit checkpoints, PKI).

@@ -106,6 +106,27 @@ pub const AGENCIES: &[(&str, &str, &str, &str, &str)] = &[
     ),
     ("MOJ", "법무부", "Ministry of Justice", "ministry", ""),
     (
+        "NCA",
+        "법원행정처",
+        "National Court Administration",
+        "ministry",
+        "",
+    ),
+    (
+        "MOLIT",
+        "국토교통부",
+        "Ministry of Land, Infrastructure and Transport",
+        "ministry",
+        "",
+    ),
+    (
+        "MOFA",
+        "외교부",
+        "Ministry of Foreign Affairs",
+        "ministry",
+        "",
+    ),
+    (
         "KIS",
         "출입국·외국인정책본부",
         "Korea Immigration Service",
@@ -158,7 +179,17 @@ pub fn default_sharing_rules() -> Vec<NewSharingRule> {
         fields: fields.iter().copied().collect(),
         legal_basis: basis.to_owned(),
     };
-    vec![
+    let civil = |agency: &str, extra: &[PersonField]| {
+        let mut fields = vec![NameLocal, NameLatin, Address];
+        fields.extend_from_slice(extra);
+        rule(
+            agency,
+            "civil-application",
+            &fields,
+            "Civil Petitions Treatment Act, art. 10-2: documents the state holds (demo)",
+        )
+    };
+    let mut rules = vec![
         rule(
             "MOIS",
             "resident-registration",
@@ -211,7 +242,24 @@ pub fn default_sharing_rules() -> Vec<NewSharingRule> {
             &[NameLocal, NameLatin, BirthDate, Address, Family, Status],
             "Social Security Framework Act (demo)",
         ),
-    ]
+    ];
+    // The agencies that own the demo civil services read what their forms show.
+    for agency in [
+        "MOIS",
+        "MOIS-JONGNO",
+        "NCA",
+        "NTS",
+        "NTS-JONGNO",
+        "NHIS",
+        "MOLIT",
+        "MSS",
+    ] {
+        rules.push(civil(agency, &[]));
+    }
+    rules.push(civil("MOFA", &[Nationality]));
+    rules.push(civil("KIS", &[Nationality]));
+    rules.push(civil("MOHW", &[BirthDate]));
+    rules
 }
 
 const SURNAMES: &[(&str, &str)] = &[

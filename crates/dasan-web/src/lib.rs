@@ -83,6 +83,21 @@ pub fn router(state: AppState) -> Router {
             "/business/{id}/staff/{account}/remove",
             post(pages::business::remove),
         )
+        .route("/services", get(pages::civil::catalogue))
+        .route("/services/{code}", get(pages::civil::service))
+        .route("/services/{code}/apply", post(pages::civil::start))
+        .route("/services/{code}/for", get(pages::civil::choose_for))
+        .route("/applications", get(pages::civil::mine))
+        .route("/applications/{id}", get(pages::civil::view))
+        .route(
+            "/applications/{id}/steps/{step}",
+            get(pages::civil::step_form).post(pages::civil::step_save),
+        )
+        .route("/applications/{id}/check", get(pages::civil::check))
+        .route("/applications/{id}/submit", post(pages::civil::submit))
+        .route("/applications/{id}/act", post(pages::civil::act))
+        .route("/agencies/{code}/queue", get(pages::civil::queue))
+        .route("/inbox", get(pages::civil::inbox))
         .route("/registry/people", get(pages::registry::search))
         .route("/registry/people/{id}", get(pages::registry::view))
         .route(

@@ -38,6 +38,7 @@ struct Inner {
     identity: IdentityKit,
     audit: dasan_audit::AuditLog,
     registry: dasan_registry::Registry,
+    civil: dasan_civil::Civil,
 }
 
 /// What the web edge needs from identity, built once at start.
@@ -70,9 +71,14 @@ impl AppState {
                 catalog,
                 settings,
                 metrics: Metrics::new(),
-                identity,
                 audit,
                 registry: dasan_registry::Registry::new(db.clone()),
+                civil: dasan_civil::Civil::new(
+                    db.clone(),
+                    dasan_registry::Registry::new(db.clone()),
+                    identity.majority_age,
+                ),
+                identity,
             }),
         }
     }
@@ -96,6 +102,11 @@ impl AppState {
     /// The base registries (people, businesses, agencies).
     pub fn registry(&self) -> &dasan_registry::Registry {
         &self.inner.registry
+    }
+
+    /// Civil services: the catalogue and applications.
+    pub fn civil(&self) -> &dasan_civil::Civil {
+        &self.inner.civil
     }
 
     pub fn audit(&self) -> &dasan_audit::AuditLog {

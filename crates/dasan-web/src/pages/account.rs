@@ -36,6 +36,8 @@ struct AccountPage {
     sessions: Vec<SessionInfo>,
     citizen: bool,
     registrar: bool,
+    /// The agency whose work queue the official works.
+    queue: Option<String>,
 }
 
 impl AccountPage {
@@ -69,6 +71,10 @@ pub async fn overview(
         passkeys: dasan_identity::passkey::list(db, p.account).await?,
         sessions: dasan_identity::session::list(db, p.account, &signed.session_hash).await?,
         citizen: p.kind == AccountKind::Citizen && p.person.is_some(),
+        queue: p
+            .agency
+            .clone()
+            .filter(|a| p.has(Permission::CivilReview, dasan_identity::Scope::Agency(a))),
         registrar: p
             .agency
             .as_deref()

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod agency;
 pub mod business;
+pub mod civil;
 pub mod clients;
 pub mod delegation;
 pub mod developers;

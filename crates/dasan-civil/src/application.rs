@@ -1,0 +1,876 @@
+//! Applications: started (with registry facts filled in), answered step by step as a draft,
+//! submitted with a receipt number, then moved through their statuses by the applicant and the
+//! agency's officials. Every change is one audited transaction guarded by the application's
+//! version, so two officials can never decide the same application twice.
+
+use crate::definition::{Issuance, ServiceDefinition};
+use crate::form::{self, Identifiers};
+use crate::status::{self, Action, Status};
+use crate::{Civil, CivilError};
+use dasan_identity::delegation::{self, Basis};
+use dasan_identity::{AccountId, AccountKind, Permission, Principal, Scope};
+use dasan_kernel::{FieldError, Timestamp, define_id};
+use dasan_registry::{LookupRequest, PersonField, PersonId, SharedPerson};
+use dasan_store::{StoreError, Tx, on_reader, on_tx};
+use rand::Rng;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+define_id!(
+    /// Identifies an application.
+    ApplicationId
+);
+
+/// An application as its applicant and the agency's officials see it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Application {
+    pub id: ApplicationId,
+    pub receipt: Option<String>,
+    pub service: String,
+    pub service_version: i64,
+    pub agency: String,
+    pub applicant: AccountId,
+    pub subject_person: Option<String>,
+    pub basis: String,
+    pub status: Status,
+    pub answers: BTreeMap<String, String>,
+    /// Registry facts as read when the application was started (shown, never typed).
+    pub prefilled: BTreeMap<String, String>,
+    pub assigned_to: Option<AccountId>,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub submitted_at: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
+    pub decided_at: Option<Timestamp>,
+    pub decision_reason: Option<String>,
+}
+
+impl Application {
+    /// Past its time limit and still with the agency.
+    pub fn overdue(&self, now: Timestamp) -> bool {
+        self.status.with_agency() && self.due_at.is_some_and(|d| d < now)
+    }
+}
+
+/// One entry of an application's timeline.
+#[derive(Clone, Debug, Serialize)]
+pub struct Event {
+    pub at: Timestamp,
+    pub by_official: bool,
+    pub action: String,
+    pub status: Status,
+    pub message: Option<String>,
+}
+
+/// Which applications an official's queue shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum QueueFilter {
+    /// Everything waiting for the agency (submitted or in review).
+    #[default]
+    Open,
+    /// Submitted, nobody working on it.
+    Unassigned,
+    /// Claimed by the official asking.
+    Mine,
+    /// Past the time limit.
+    Overdue,
+    /// Waiting for the applicant.
+    WaitingForApplicant,
+}
+
+const COLUMNS: &str = "id, receipt, service, service_version, agency, applicant, subject_person, basis, status, answers, prefilled, assigned_to, version, created_at, submitted_at, due_at, decided_at, decision_reason";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    receipt: Option<String>,
+    service: String,
+    service_version: i64,
+    agency: String,
+    applicant: String,
+    subject_person: Option<String>,
+    basis: String,
+    status: String,
+    answers: String,
+    prefilled: String,
+    assigned_to: Option<String>,
+    version: i64,
+    created_at: i64,
+    submitted_at: Option<i64>,
+    due_at: Option<i64>,
+    decided_at: Option<i64>,
+    decision_reason: Option<String>,
+}
+
+fn corrupt(what: &str) -> CivilError {
+    CivilError::Store(StoreError::Corrupt(format!("application {what}")))
+}
+
+fn from_row(r: Row) -> Result<Application, CivilError> {
+    Ok(Application {
+        id: r.id.parse().map_err(|_| corrupt("id"))?,
+        receipt: r.receipt,
+        service: r.service,
+        service_version: r.service_version,
+        agency: r.agency,
+        applicant: r.applicant.parse().map_err(|_| corrupt("applicant"))?,
+        subject_person: r.subject_person,
+        basis: r.basis,
+        status: Status::parse(&r.status).ok_or_else(|| corrupt("status"))?,
+        answers: serde_json::from_str(&r.answers).map_err(|_| corrupt("answers"))?,
+        prefilled: serde_json::from_str(&r.prefilled).map_err(|_| corrupt("prefilled"))?,
+        assigned_to: r
+            .assigned_to
+            .map(|a| a.parse())
+            .transpose()
+            .map_err(|_| corrupt("assignee"))?,
+        version: r.version,
+        created_at: Timestamp::from_micros(r.created_at),
+        submitted_at: r.submitted_at.map(Timestamp::from_micros),
+        due_at: r.due_at.map(Timestamp::from_micros),
+        decided_at: r.decided_at.map(Timestamp::from_micros),
+        decision_reason: r.decision_reason,
+    })
+}
+
+/// A registry value as the form shows it.
+fn shown_value(shared: &SharedPerson, field: PersonField) -> Option<String> {
+    match field {
+        PersonField::NationalId => shared.national_id.clone(),
+        PersonField::NameLocal => shared.name_local.clone(),
+        PersonField::NameLatin => shared.name_latin.clone(),
+        PersonField::BirthDate => shared.birth_date.map(|d| d.to_string()),
+        PersonField::Sex => shared.sex.map(|s| s.as_str().to_owned()),
+        PersonField::Nationality => shared.nationality.clone(),
+        PersonField::Address => shared.address.as_ref().map(|a| {
+            let unit = a
+                .unit
+                .as_deref()
+                .map(|u| format!(" {u}"))
+                .unwrap_or_default();
+            format!(
+                "{} {} {} {}{unit} ({})",
+                a.region, a.locality, a.street, a.building, a.postal_code
+            )
+        }),
+        PersonField::Status => shared.status.map(|s| s.as_str().to_owned()),
+        PersonField::Family => None,
+    }
+}
+
+/// Adds `days` working days (Monday to Friday) to `from`.
+pub fn add_working_days(from: Timestamp, days: u32) -> Timestamp {
+    let mut t = from.to_jiff();
+    let mut left = days;
+    while left > 0 {
+        t = t
+            .checked_add(jiff::SignedDuration::from_hours(24))
+            .unwrap_or(t);
+        let weekday = t.to_zoned(jiff::tz::TimeZone::UTC).weekday();
+        if !matches!(
+            weekday,
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        ) {
+            left -= 1;
+        }
+    }
+    Timestamp::from_jiff(t)
+}
+
+/// A receipt number people can read out: `YYYYMMDD-XXXX-XXXX`.
+fn receipt_number(now: Timestamp) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
+    let mut rng = rand::rng();
+    let mut part = || -> String {
+        (0..4)
+            .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+            .collect()
+    };
+    let day = now.to_jiff().to_zoned(jiff::tz::TimeZone::UTC).date();
+    format!("{}-{}-{}", day.strftime("%Y%m%d"), part(), part())
+}
+
+struct RegistryIds<'a>(&'a dasan_registry::Registry);
+
+impl Identifiers for RegistryIds<'_> {
+    fn person(&self, text: &str) -> Option<String> {
+        self.0.scheme().normalise(text).ok()
+    }
+}
+
+impl Civil {
+    fn is_official_for(principal: &Principal, agency: &str) -> bool {
+        principal.has(Permission::CivilReview, Scope::Agency(agency))
+    }
+
+    /// Starts an application for the principal, or for `subject` when they may act for that
+    /// person (delegation or parental authority). The registry facts the form shows are read
+    /// now, under the agency's data-sharing rule for the service's purpose.
+    pub async fn start(
+        &self,
+        principal: &Principal,
+        code: &str,
+        subject: Option<PersonId>,
+    ) -> Result<ApplicationId, CivilError> {
+        let service = self.service(code).await?;
+        let def = &service.definition;
+        let kinds = if def.eligibility.account_kinds.is_empty() {
+            vec!["citizen".to_owned()]
+        } else {
+            def.eligibility.account_kinds.clone()
+        };
+        let (subject, basis) = match principal.kind {
+            AccountKind::Citizen if kinds.iter().any(|k| k == "citizen") => {
+                let own: PersonId = principal
+                    .person
+                    .as_deref()
+                    .and_then(|p| p.parse().ok())
+                    .ok_or(CivilError::NotEligible("no-person"))?;
+                let subject = subject.unwrap_or(own);
+                let basis = delegation::acting_for(
+                    &self.db,
+                    &self.registry,
+                    principal,
+                    subject,
+                    code,
+                    self.majority_age,
+                )
+                .await?;
+                let basis = match basis {
+                    Basis::Own => "own",
+                    Basis::Delegated { .. } => "delegated",
+                    Basis::Parent => "parent",
+                };
+                (Some(subject), basis)
+            }
+            AccountKind::Business if kinds.iter().any(|k| k == "business") => (None, "business"),
+            _ => return Err(CivilError::NotEligible("account-kind")),
+        };
+
+        let mut prefilled = BTreeMap::new();
+        if let Some(subject) = subject {
+            let mut fields = def.prefilled();
+            if def.eligibility.min_age.is_some() {
+                fields.insert(PersonField::BirthDate);
+            }
+            if !def.eligibility.nationalities.is_empty() {
+                fields.insert(PersonField::Nationality);
+            }
+            if !fields.is_empty() {
+                let shared = self
+                    .registry
+                    .lookup(
+                        principal.actor(None),
+                        &LookupRequest {
+                            subject,
+                            fields,
+                            purpose: def.purpose.clone(),
+                            requester: def.agency.clone(),
+                        },
+                    )
+                    .await?;
+                check_eligibility(def, &shared, self.db.clock().now())?;
+                for field in def.fields() {
+                    if let Some(p) = &field.prefill
+                        && let Some(v) = shown_value(&shared, p.field)
+                    {
+                        prefilled.insert(field.id.clone(), v);
+                    }
+                }
+            }
+        }
+
+        let id = ApplicationId::new();
+        let mut tx = self.db.begin(principal.actor(None)).await?;
+        let now = tx.now().as_micros();
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO civil_applications (id, service, service_version, agency, applicant, subject_person, basis, status, answers, prefilled, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', '{}', $8, 1, $9, $9)"
+        )
+        .bind(id.to_string())
+        .bind(&def.code)
+        .bind(service.version)
+        .bind(&def.agency)
+        .bind(principal.account.to_string())
+        .bind(subject.map(|s| s.to_string()))
+        .bind(basis)
+        .bind(serde_json::to_string(&prefilled).unwrap_or_else(|_| "{}".into()))
+        .bind(now)
+        .execute(c)
+        .await
+        .map(drop))
+        .map_err(StoreError::from_sqlx)?;
+        tx.record(
+            "civil.application.start",
+            format!("application:{id}"),
+            serde_json::json!({ "service": def.code, "basis": basis, "subject": subject.map(|s| s.to_string()) }),
+        );
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn load_application(&self, id: ApplicationId) -> Result<Application, CivilError> {
+        let sql = format!("SELECT {COLUMNS} FROM civil_applications WHERE id = $1");
+        let row: Option<Row> = on_reader!(self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.as_str()
+        ))
+        .bind(id.to_string())
+        .fetch_optional(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        from_row(row.ok_or(CivilError::NotFound)?)
+    }
+
+    /// An application, if the principal is its applicant or an official of its agency; anyone
+    /// else gets "not found".
+    pub async fn application(
+        &self,
+        principal: &Principal,
+        id: ApplicationId,
+    ) -> Result<Application, CivilError> {
+        let app = self.load_application(id).await?;
+        if app.applicant == principal.account || Self::is_official_for(principal, &app.agency) {
+            Ok(app)
+        } else {
+            Err(CivilError::NotFound)
+        }
+    }
+
+    /// The applicant's draft, or "not found".
+    async fn own_draft(
+        &self,
+        principal: &Principal,
+        id: ApplicationId,
+    ) -> Result<Application, CivilError> {
+        let app = self.load_application(id).await?;
+        if app.applicant != principal.account {
+            return Err(CivilError::NotFound);
+        }
+        if app.status != Status::Draft {
+            return Err(CivilError::Transition {
+                action: "edit",
+                status: app.status.as_str(),
+            });
+        }
+        Ok(app)
+    }
+
+    /// Saves the answers of one step of a draft (checked; every problem on its field).
+    pub async fn save_step(
+        &self,
+        principal: &Principal,
+        id: ApplicationId,
+        step: usize,
+        typed: &BTreeMap<String, String>,
+    ) -> Result<(), CivilError> {
+        let app = self.own_draft(principal, id).await?;
+        let def = self
+            .service_version(&app.service, app.service_version)
+            .await?;
+        let step_def = def.steps.get(step).ok_or(CivilError::NotFound)?;
+        let own_ids: Vec<&str> = step_def.fields.iter().map(|f| f.id.as_str()).collect();
+        let mut answers = app.answers.clone();
+        answers.retain(|k, _| !own_ids.contains(&k.as_str()));
+        let clean = form::check_step(step_def, typed, &answers, &RegistryIds(&self.registry))
+            .map_err(CivilError::Invalid)?;
+        answers.extend(clean);
+        let mut tx = self.db.begin(principal.actor(None)).await?;
+        let now = tx.now().as_micros();
+        let n =
+            on_tx!(tx, |c| {
+                sqlx::query(
+            "UPDATE civil_applications SET answers = $3, version = version + 1, updated_at = $4 \
+             WHERE id = $1 AND version = $2 AND status = 'draft'"
+        )
+        .bind(id.to_string())
+        .bind(app.version)
+        .bind(serde_json::to_string(&answers).unwrap_or_else(|_| "{}".into()))
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+            })
+            .map_err(StoreError::from_sqlx)?;
+        if n == 0 {
+            tx.rollback().await?;
+            return Err(CivilError::Stale);
+        }
+        tx.record(
+            "civil.application.save",
+            format!("application:{id}"),
+            serde_json::json!({ "step": step_def.id }),
+        );
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Submits a complete draft: a receipt number, the time limit starts, the applicant is told
+    /// (inbox and e-mail). An instant service is issued at once. Returns the receipt number.
+    pub async fn submit(
+        &self,
+        principal: &Principal,
+        id: ApplicationId,
+    ) -> Result<String, CivilError> {
+        let app = self.own_draft(principal, id).await?;
+        let def = self
+            .service_version(&app.service, app.service_version)
+            .await?;
+        // Every step must check out with the answers as saved.
+        let mut errors: Vec<FieldError> = Vec::new();
+        for step in &def.steps {
+            let others: BTreeMap<String, String> = app.answers.clone();
+            if let Err(mut e) =
+                form::check_step(step, &app.answers, &others, &RegistryIds(&self.registry))
+            {
+                errors.append(&mut e);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(CivilError::Invalid(errors));
+        }
+        let mut tx = self.db.begin(principal.actor(None)).await?;
+        let now = tx.now();
+        let receipt = receipt_number(now);
+        let instant = def.issuance == Issuance::Instant;
+        let due = (!instant).then(|| add_working_days(now, def.time_limit_days).as_micros());
+        let status = if instant {
+            Status::Issued
+        } else {
+            Status::Submitted
+        };
+        let n = on_tx!(tx, |c| sqlx::query(
+            "UPDATE civil_applications SET status = $3, receipt = $4, submitted_at = $5, due_at = $6, \
+             decided_at = CASE WHEN $7 THEN $5 ELSE NULL END, version = version + 1, updated_at = $5 \
+             WHERE id = $1 AND version = $2 AND status = 'draft'"
+        )
+        .bind(id.to_string())
+        .bind(app.version)
+        .bind(status.as_str())
+        .bind(&receipt)
+        .bind(now.as_micros())
+        .bind(due)
+        .bind(instant)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        if n == 0 {
+            tx.rollback().await?;
+            return Err(CivilError::Stale);
+        }
+        event(
+            &mut tx,
+            id,
+            Some(principal.account),
+            false,
+            Action::Submit,
+            Status::Submitted,
+            None,
+        )
+        .await?;
+        if instant {
+            // Every fact came from the registries: no official decides.
+            event(
+                &mut tx,
+                id,
+                None,
+                false,
+                Action::Approve,
+                Status::Approved,
+                None,
+            )
+            .await?;
+            event(
+                &mut tx,
+                id,
+                None,
+                false,
+                Action::Issue,
+                Status::Issued,
+                None,
+            )
+            .await?;
+        }
+        let name = crate::definition::text(&def.name, "en").to_owned();
+        let name_ko = crate::definition::text(&def.name, "ko").to_owned();
+        notify(
+            &mut tx,
+            app.applicant,
+            &format!("Received: {name} / 접수: {name_ko}"),
+            &format!(
+                "Your application \"{name}\" was received with number {receipt}.{}\n\
+                 신청하신 \"{name_ko}\"이(가) 접수번호 {receipt}로 접수되었습니다.{}",
+                if instant {
+                    " It was issued at once."
+                } else {
+                    ""
+                },
+                if instant {
+                    " 즉시 발급되었습니다."
+                } else {
+                    ""
+                },
+            ),
+            &format!("/applications/{id}"),
+        )
+        .await?;
+        tx.record(
+            "civil.application.submit",
+            format!("application:{id}"),
+            serde_json::json!({ "service": app.service, "receipt": receipt, "instant": instant }),
+        );
+        tx.commit().await?;
+        Ok(receipt)
+    }
+
+    /// Takes `action` on an application read at `expected_version`. The applicant answers and
+    /// withdraws; the agency's officials claim, release, ask for information and decide. A
+    /// rejection and an information request must say why. If anyone changed the application
+    /// since `expected_version`, nothing happens and the caller is told ("changed").
+    pub async fn act(
+        &self,
+        principal: &Principal,
+        id: ApplicationId,
+        action: Action,
+        expected_version: i64,
+        message: Option<&str>,
+    ) -> Result<Status, CivilError> {
+        let app = self.application(principal, id).await?;
+        let official = Self::is_official_for(principal, &app.agency);
+        if action.by_applicant() {
+            if app.applicant != principal.account || action == Action::Submit {
+                return Err(CivilError::NotFound);
+            }
+        } else if !official {
+            return Err(CivilError::NotFound);
+        }
+        let message = message.map(str::trim).filter(|m| !m.is_empty());
+        if message.is_some_and(|m| m.chars().count() > 5000) {
+            return Err(CivilError::Invalid(vec![
+                FieldError::new("message", "civil-error-too-long").with_arg("max", 5000),
+            ]));
+        }
+        if matches!(
+            action,
+            Action::Reject | Action::RequestInfo | Action::Answer
+        ) && message.is_none()
+        {
+            return Err(CivilError::Invalid(vec![FieldError::new(
+                "message",
+                match action {
+                    Action::Reject => "civil-error-reason",
+                    _ => "civil-error-message",
+                },
+            )]));
+        }
+        if app.version != expected_version {
+            return Err(CivilError::Stale);
+        }
+        let to = status::next(app.status, action).ok_or(CivilError::Transition {
+            action: action.as_str(),
+            status: app.status.as_str(),
+        })?;
+        // Only the official working on it acts on an application in review.
+        if matches!(
+            action,
+            Action::Release | Action::RequestInfo | Action::Approve | Action::Reject
+        ) && app.assigned_to != Some(principal.account)
+        {
+            return Err(CivilError::AssignedToOther);
+        }
+        let assigned = match action {
+            Action::Claim => Some(principal.account.to_string()),
+            Action::Release => None,
+            _ => app.assigned_to.map(|a| a.to_string()),
+        };
+        let decision = matches!(action, Action::Approve | Action::Reject);
+        let mut tx = self.db.begin(principal.actor(None)).await?;
+        let now = tx.now().as_micros();
+        let n = on_tx!(tx, |c| sqlx::query(
+            "UPDATE civil_applications SET status = $3, assigned_to = $4, version = version + 1, updated_at = $5, \
+             decided_at = CASE WHEN $6 THEN $5 ELSE decided_at END, \
+             decision_reason = CASE WHEN $6 THEN $7 ELSE decision_reason END \
+             WHERE id = $1 AND version = $2"
+        )
+        .bind(id.to_string())
+        .bind(expected_version)
+        .bind(to.as_str())
+        .bind(assigned)
+        .bind(now)
+        .bind(decision)
+        .bind(message)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        if n == 0 {
+            // Someone else changed it between our read and this write.
+            tx.rollback().await?;
+            return Err(CivilError::Stale);
+        }
+        event(
+            &mut tx,
+            id,
+            Some(principal.account),
+            official && !action.by_applicant(),
+            action,
+            to,
+            message,
+        )
+        .await?;
+        if matches!(
+            action,
+            Action::RequestInfo | Action::Approve | Action::Reject | Action::Issue
+        ) {
+            let def = self
+                .service_version(&app.service, app.service_version)
+                .await?;
+            let name = crate::definition::text(&def.name, "en");
+            let name_ko = crate::definition::text(&def.name, "ko");
+            let receipt = app.receipt.clone().unwrap_or_default();
+            let (en, ko) = match action {
+                Action::RequestInfo => ("More information is needed", "추가 정보가 필요합니다"),
+                Action::Approve => ("Approved", "승인되었습니다"),
+                Action::Reject => ("Not approved", "승인되지 않았습니다"),
+                _ => ("Issued", "발급되었습니다"),
+            };
+            notify(
+                &mut tx,
+                app.applicant,
+                &format!("{en}: {name} ({receipt}) / {ko}: {name_ko}"),
+                &format!(
+                    "{en}: {name} ({receipt}).\n{}\n\n{ko}: {name_ko} ({receipt}).\n\
+                     See the details and what you can do next in your applications.\n\
+                     자세한 내용과 다음 절차는 신청 내역에서 확인하세요.",
+                    message.unwrap_or_default()
+                ),
+                &format!("/applications/{id}"),
+            )
+            .await?;
+        }
+        tx.record(
+            audit_action(action),
+            format!("application:{id}"),
+            serde_json::json!({ "from": app.status.as_str(), "to": to.as_str(), "message": message.is_some() }),
+        );
+        tx.commit().await?;
+        Ok(to)
+    }
+
+    /// The principal's own applications, newest first.
+    pub async fn mine(&self, principal: &Principal) -> Result<Vec<Application>, CivilError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM civil_applications WHERE applicant = $1 ORDER BY updated_at DESC LIMIT 200"
+        );
+        let rows: Vec<Row> = on_reader!(self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.as_str()
+        ))
+        .bind(principal.account.to_string())
+        .fetch_all(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        rows.into_iter().map(from_row).collect()
+    }
+
+    /// An agency's work queue for one of its officials (else "not found"), oldest first.
+    pub async fn queue(
+        &self,
+        principal: &Principal,
+        agency: &str,
+        filter: QueueFilter,
+    ) -> Result<Vec<Application>, CivilError> {
+        if !Self::is_official_for(principal, agency) {
+            return Err(CivilError::NotFound);
+        }
+        let now = self.db.clock().now().as_micros();
+        let condition = match filter {
+            QueueFilter::Open => "status IN ('submitted', 'in_review')",
+            QueueFilter::Unassigned => "status = 'submitted'",
+            QueueFilter::Mine => "status IN ('in_review', 'info_requested') AND assigned_to = $2",
+            QueueFilter::Overdue => "status IN ('submitted', 'in_review') AND due_at < $3",
+            QueueFilter::WaitingForApplicant => "status = 'info_requested'",
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM civil_applications WHERE agency = $1 AND {condition} \
+             AND ($2 = $2 AND $3 = $3) ORDER BY submitted_at, id LIMIT 500"
+        );
+        let rows: Vec<Row> = on_reader!(self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.as_str()
+        ))
+        .bind(agency)
+        .bind(principal.account.to_string())
+        .bind(now)
+        .fetch_all(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        rows.into_iter().map(from_row).collect()
+    }
+
+    /// An application's timeline, oldest first (for those who may see the application).
+    pub async fn timeline(
+        &self,
+        principal: &Principal,
+        id: ApplicationId,
+    ) -> Result<Vec<Event>, CivilError> {
+        self.application(principal, id).await?;
+        let rows: Vec<(i64, bool, String, String, Option<String>)> =
+            on_reader!(self.db, |p| sqlx::query_as(
+                "SELECT at, by_official, action, status, message FROM civil_application_events \
+                 WHERE application = $1 ORDER BY at, id"
+            )
+            .bind(id.to_string())
+            .fetch_all(p)
+            .await)
+            .map_err(StoreError::from_sqlx)?;
+        rows.into_iter()
+            .map(|(at, by_official, action, status, message)| {
+                Ok(Event {
+                    at: Timestamp::from_micros(at),
+                    by_official,
+                    action,
+                    status: Status::parse(&status).ok_or_else(|| corrupt("event status"))?,
+                    message,
+                })
+            })
+            .collect()
+    }
+}
+
+fn audit_action(action: Action) -> &'static str {
+    match action {
+        Action::Submit => "civil.application.submit",
+        Action::Claim => "civil.application.claim",
+        Action::Release => "civil.application.release",
+        Action::RequestInfo => "civil.application.request_info",
+        Action::Answer => "civil.application.answer",
+        Action::Approve => "civil.application.approve",
+        Action::Reject => "civil.application.reject",
+        Action::Issue => "civil.application.issue",
+        Action::Withdraw => "civil.application.withdraw",
+    }
+}
+
+fn check_eligibility(
+    def: &ServiceDefinition,
+    shared: &SharedPerson,
+    now: Timestamp,
+) -> Result<(), CivilError> {
+    if let Some(min) = def.eligibility.min_age {
+        let today = delegation::today(now);
+        let old_enough = shared
+            .birth_date
+            .is_some_and(|b| !delegation::is_minor(b, today, min));
+        if !old_enough {
+            return Err(CivilError::NotEligible("age"));
+        }
+    }
+    if !def.eligibility.nationalities.is_empty()
+        && !shared
+            .nationality
+            .as_ref()
+            .is_some_and(|n| def.eligibility.nationalities.contains(n))
+    {
+        return Err(CivilError::NotEligible("nationality"));
+    }
+    Ok(())
+}
+
+async fn event(
+    tx: &mut Tx,
+    application: ApplicationId,
+    actor: Option<AccountId>,
+    by_official: bool,
+    action: Action,
+    status: Status,
+    message: Option<&str>,
+) -> Result<(), CivilError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = tx.now().as_micros();
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO civil_application_events (id, application, at, actor, by_official, action, status, message) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(&id)
+    .bind(application.to_string())
+    .bind(now)
+    .bind(actor.map(|a| a.to_string()))
+    .bind(by_official)
+    .bind(action.as_str())
+    .bind(status.as_str())
+    .bind(message)
+    .execute(c)
+    .await
+    .map(drop))
+    .map_err(StoreError::from_sqlx)?;
+    Ok(())
+}
+
+/// Puts a message in the account's portal inbox and, if it has an e-mail address, in the
+/// outbox (sent by the worker: a mail outage delays it, never blocks the change).
+async fn notify(
+    tx: &mut Tx,
+    account: AccountId,
+    subject: &str,
+    body: &str,
+    link: &str,
+) -> Result<(), CivilError> {
+    let now = tx.now().as_micros();
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO inbox (id, account_id, subject, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(account.to_string())
+    .bind(subject)
+    .bind(body)
+    .bind(link)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(drop))
+    .map_err(StoreError::from_sqlx)?;
+    let email: Option<Option<String>> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT email FROM accounts WHERE id = $1"
+    )
+    .bind(account.to_string())
+    .fetch_optional(c)
+    .await)
+    .map_err(StoreError::from_sqlx)?;
+    if let Some(to) = email.flatten() {
+        dasan_notify::enqueue(
+            tx,
+            &dasan_notify::Email {
+                to,
+                subject: format!("Dasan: {subject}"),
+                body: body.to_owned(),
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            dasan_notify::NotifyError::Store(s) => CivilError::Store(s),
+            other => CivilError::Store(StoreError::Corrupt(other.to_string())),
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn working_days_skip_weekends() {
+        // 2026-11-27 is a Friday.
+        let friday = Timestamp::from_jiff("2026-11-27T09:00:00Z".parse().unwrap());
+        let due = add_working_days(friday, 1);
+        assert_eq!(due.to_jiff().to_string(), "2026-11-30T09:00:00Z");
+        assert_eq!(add_working_days(friday, 0), friday);
+    }
+
+    #[test]
+    fn receipt_numbers_carry_the_day() {
+        let t = Timestamp::from_jiff("2026-11-27T09:00:00Z".parse().unwrap());
+        let r = receipt_number(t);
+        assert!(r.starts_with("20261127-") && r.len() == 18, "{r}");
+    }
+}

@@ -1,0 +1,361 @@
+//! The catalogue: service definitions loaded from files (versioned in the database), browsed
+//! by agency and life event, and searched in every locale.
+
+use crate::definition::{Issuance, LOCALES, ServiceDefinition, Text};
+use crate::{Civil, CivilError};
+use dasan_kernel::Actor;
+use dasan_store::{StoreError, on_reader, on_tx};
+use serde::Serialize;
+use std::path::Path;
+
+/// A service as the catalogue lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceSummary {
+    pub code: String,
+    pub agency: String,
+    pub name: Text,
+    pub description: Text,
+    pub issuance: Issuance,
+    pub life_events: Vec<String>,
+}
+
+impl From<&ServiceDefinition> for ServiceSummary {
+    fn from(d: &ServiceDefinition) -> Self {
+        ServiceSummary {
+            code: d.code.clone(),
+            agency: d.agency.clone(),
+            name: d.name.clone(),
+            description: d.description.clone(),
+            issuance: d.issuance,
+            life_events: d.life_events.clone(),
+        }
+    }
+}
+
+/// A definition with the version the database gave it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Service {
+    pub version: i64,
+    pub definition: ServiceDefinition,
+}
+
+/// What loading the files did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LoadSummary {
+    pub added: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+/// A definition file that cannot be used, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {problems}")]
+pub struct DefinitionFileError {
+    pub file: String,
+    pub problems: String,
+}
+
+/// Reads and checks every `*.toml` under `dir` (recursively). Every bad file is reported; none
+/// is used unless all are good.
+pub fn read_dir(dir: &Path) -> Result<Vec<ServiceDefinition>, Vec<DefinitionFileError>> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    let mut errors = Vec::new();
+    while let Some(d) = stack.pop() {
+        let entries = match std::fs::read_dir(&d) {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(DefinitionFileError {
+                    file: d.display().to_string(),
+                    problems: e.to_string(),
+                });
+                continue;
+            }
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut defs: Vec<ServiceDefinition> = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        let parsed = std::fs::read_to_string(&file)
+            .map_err(|e| e.to_string())
+            .and_then(|t| ServiceDefinition::from_toml(&t));
+        match parsed {
+            Ok(def) => {
+                let problems = def.validate();
+                if !problems.is_empty() {
+                    errors.push(DefinitionFileError {
+                        file: name,
+                        problems: problems
+                            .iter()
+                            .map(|p| format!("{} ({})", p.field, p.message))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    });
+                } else if defs.iter().any(|d| d.code == def.code) {
+                    errors.push(DefinitionFileError {
+                        file: name,
+                        problems: format!("the code {} is used twice", def.code),
+                    });
+                } else {
+                    defs.push(def);
+                }
+            }
+            Err(e) => errors.push(DefinitionFileError {
+                file: name,
+                problems: e,
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(defs)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The lower-case text a search looks in.
+fn search_text(def: &ServiceDefinition) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for locale in LOCALES {
+        parts.push(crate::definition::text(&def.name, locale));
+        parts.push(crate::definition::text(&def.description, locale));
+    }
+    parts.extend(def.keywords.iter().map(String::as_str));
+    parts.push(&def.code);
+    parts.push(&def.agency);
+    parts.join(" ").to_lowercase()
+}
+
+type Row = (String, i64);
+
+impl Civil {
+    /// Puts definitions into the catalogue: new ones at version 1, changed ones at the next
+    /// version (the old versions stay, for applications made with them). One audited change.
+    pub async fn load(
+        &self,
+        actor: Actor,
+        defs: &[ServiceDefinition],
+    ) -> Result<LoadSummary, CivilError> {
+        let mut summary = LoadSummary::default();
+        let mut tx = self.db.begin(actor).await?;
+        let now = tx.now().as_micros();
+        for def in defs {
+            let json = serde_json::to_string(def)
+                .map_err(|e| StoreError::Corrupt(format!("definition: {e}")))?;
+            let current: Option<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(
+                "SELECT version, definition FROM civil_services WHERE code = $1"
+            )
+            .bind(&def.code)
+            .fetch_optional(c)
+            .await)
+            .map_err(StoreError::from_sqlx)?;
+            let version = match &current {
+                Some((_, old)) if *old == json => {
+                    summary.unchanged += 1;
+                    continue;
+                }
+                Some((v, _)) => {
+                    summary.changed += 1;
+                    v + 1
+                }
+                None => {
+                    summary.added += 1;
+                    1
+                }
+            };
+            let events = format!(" {} ", def.life_events.join(" "));
+            let issuance = match def.issuance {
+                Issuance::Instant => "instant",
+                Issuance::Review => "review",
+            };
+            on_tx!(tx, |c| sqlx::query(
+                "INSERT INTO civil_services (code, agency, version, definition, issuance, life_events, search_text, active, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8) \
+                 ON CONFLICT (code) DO UPDATE SET agency = $2, version = $3, definition = $4, issuance = $5, \
+                 life_events = $6, search_text = $7, active = TRUE, updated_at = $8"
+            )
+            .bind(&def.code)
+            .bind(&def.agency)
+            .bind(version)
+            .bind(&json)
+            .bind(issuance)
+            .bind(&events)
+            .bind(search_text(def))
+            .bind(now)
+            .execute(c)
+            .await
+            .map(drop))
+            .map_err(StoreError::from_sqlx)?;
+            on_tx!(tx, |c| sqlx::query(
+                "INSERT INTO civil_service_versions (code, version, definition, created_at) VALUES ($1, $2, $3, $4)"
+            )
+            .bind(&def.code)
+            .bind(version)
+            .bind(&json)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(drop))
+            .map_err(StoreError::from_sqlx)?;
+        }
+        if summary.added + summary.changed == 0 {
+            tx.rollback().await?;
+            return Ok(summary);
+        }
+        tx.record(
+            "civil.services.load",
+            "civil:catalogue",
+            serde_json::to_value(&summary).unwrap_or_default(),
+        );
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// Every active service, optionally of one agency or life event, ordered by code.
+    pub async fn services(
+        &self,
+        agency: Option<&str>,
+        life_event: Option<&str>,
+    ) -> Result<Vec<ServiceSummary>, CivilError> {
+        let event = life_event.map(|e| format!("% {e} %"));
+        let rows: Vec<(String,)> = on_reader!(self.db, |p| sqlx::query_as(
+            "SELECT definition FROM civil_services WHERE active = TRUE \
+             AND ($1 IS NULL OR agency = $1) AND ($2 IS NULL OR life_events LIKE $2) ORDER BY code"
+        )
+        .bind(agency)
+        .bind(event.as_deref())
+        .fetch_all(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        rows.iter()
+            .map(|(json,)| parse(json).map(|d| ServiceSummary::from(&d)))
+            .collect()
+    }
+
+    /// Services matching every word of `query` (in any locale, case ignored), best first: a
+    /// word in the name in the reader's `locale` counts most, then in any name, then elsewhere.
+    pub async fn search(
+        &self,
+        query: &str,
+        locale: &str,
+    ) -> Result<Vec<ServiceSummary>, CivilError> {
+        let words: Vec<String> = query
+            .to_lowercase()
+            .split_whitespace()
+            .take(8)
+            .map(|w| w.chars().take(40).collect())
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The first word narrows in SQL; the rest are checked here (the catalogue is small:
+        // thousands of services, not millions).
+        let pattern = format!("%{}%", escape_like(&words[0]));
+        let rows: Vec<(String,)> = on_reader!(self.db, |p| sqlx::query_as(
+            "SELECT definition FROM civil_services WHERE active = TRUE AND search_text LIKE $1 ESCAPE '\\'"
+        )
+        .bind(&pattern)
+        .fetch_all(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        let mut scored: Vec<(i64, ServiceSummary)> = Vec::new();
+        for (json,) in rows {
+            let def = parse(&json)?;
+            let all = search_text(&def);
+            if !words.iter().all(|w| all.contains(w.as_str())) {
+                continue;
+            }
+            let own_name = crate::definition::text(&def.name, locale).to_lowercase();
+            let names: String = LOCALES
+                .iter()
+                .map(|l| crate::definition::text(&def.name, l).to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let keywords = def.keywords.join(" ").to_lowercase();
+            let score: i64 = words
+                .iter()
+                .map(|w| {
+                    if own_name.contains(w.as_str()) {
+                        8
+                    } else if names.contains(w.as_str()) {
+                        5
+                    } else if keywords.contains(w.as_str()) {
+                        3
+                    } else {
+                        1
+                    }
+                })
+                .sum();
+            scored.push((score, ServiceSummary::from(&def)));
+        }
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
+        Ok(scored.into_iter().map(|(_, s)| s).take(50).collect())
+    }
+
+    /// A service as it stands now.
+    pub async fn service(&self, code: &str) -> Result<Service, CivilError> {
+        let row: Option<(String, i64)> = on_reader!(self.db, |p| sqlx::query_as(
+            "SELECT definition, version FROM civil_services WHERE code = $1 AND active = TRUE"
+        )
+        .bind(code)
+        .fetch_optional(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        let (json, version) = row.ok_or(CivilError::NotFound)?;
+        Ok(Service {
+            version,
+            definition: parse(&json)?,
+        })
+    }
+
+    /// A service as it stood at `version` (the form an application was made with).
+    pub async fn service_version(
+        &self,
+        code: &str,
+        version: i64,
+    ) -> Result<ServiceDefinition, CivilError> {
+        let row: Option<(String,)> = on_reader!(self.db, |p| sqlx::query_as(
+            "SELECT definition FROM civil_service_versions WHERE code = $1 AND version = $2"
+        )
+        .bind(code)
+        .bind(version)
+        .fetch_optional(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        parse(&row.ok_or(CivilError::NotFound)?.0)
+    }
+
+    /// The agencies that own at least one active service, with how many.
+    pub async fn agencies_with_services(&self) -> Result<Vec<(String, i64)>, CivilError> {
+        let rows: Vec<Row> = on_reader!(self.db, |p| sqlx::query_as(
+            "SELECT agency, COUNT(*) FROM civil_services WHERE active = TRUE GROUP BY agency ORDER BY agency"
+        )
+        .fetch_all(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(rows)
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect()
+}
+
+pub(crate) fn parse(json: &str) -> Result<ServiceDefinition, CivilError> {
+    serde_json::from_str(json)
+        .map_err(|e| CivilError::Store(StoreError::Corrupt(format!("service definition: {e}"))))
+}

@@ -1,0 +1,383 @@
+//! Applications on both engines: the demo catalogue, applying with registry facts, every
+//! status transition (allowed and refused), and two officials racing to decide.
+#![allow(clippy::unwrap_used)]
+
+use dasan_civil::definition::ServiceDefinition;
+use dasan_civil::*;
+use dasan_identity::{AccountId, AccountKind, Assurance, NewAccount, Principal, RoleGrant};
+use dasan_kernel::Actor;
+use dasan_registry::{PersonId, Registry};
+use dasan_store::testing::TestDatabase;
+use dasan_store::{Database, engine_tests, on_reader};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn demo_services() -> Vec<ServiceDefinition> {
+    dasan_civil::catalogue::read_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../services"))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}",
+                e.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        })
+}
+
+struct World {
+    _t: TestDatabase,
+    db: Database,
+    civil: Civil,
+    citizen: Principal,
+    officer: Principal,
+    other_officer: Principal,
+    outsider: Principal,
+}
+
+async fn account(db: &Database, email: &str, kind: AccountKind, agency: Option<&str>) -> AccountId {
+    dasan_identity::create_account(
+        db,
+        Actor::system(),
+        NewAccount {
+            kind,
+            email: email.into(),
+            display_name: email.into(),
+            password: "plum tractor ocean 47 lantern".into(),
+            roles: Vec::new(),
+            agency: agency.map(str::to_owned),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn principal(
+    account: AccountId,
+    kind: AccountKind,
+    person: Option<PersonId>,
+    roles: &[(&'static str, &str)],
+) -> Principal {
+    Principal {
+        account,
+        kind,
+        display_name: "x".into(),
+        agency: roles.first().map(|(_, s)| (*s).to_owned()),
+        person: person.map(|p| p.to_string()),
+        business: None,
+        roles: roles
+            .iter()
+            .map(|(role, scope)| RoleGrant {
+                role,
+                scope: (*scope).to_owned(),
+            })
+            .collect(),
+        assurance: Assurance::Multi,
+        scopes: None,
+    }
+}
+
+async fn world(engine: dasan_store::Engine) -> World {
+    let t = TestDatabase::migrated(engine).await;
+    let db = t.db.clone();
+    let registry = Registry::new(db.clone());
+    dasan_registry::demo::load(
+        &registry,
+        Actor::system(),
+        &dasan_registry::demo::DemoSpec {
+            people: 20,
+            businesses: 2,
+            seed: 7,
+        },
+    )
+    .await
+    .unwrap();
+    let person: String = on_reader!(db, |p| sqlx::query_scalar(
+        "SELECT id FROM registry_people WHERE status = 'living' ORDER BY id LIMIT 1"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let person: PersonId = person.parse().unwrap();
+    let civil = Civil::new(db.clone(), registry, 19);
+    civil.load(Actor::system(), &demo_services()).await.unwrap();
+    let c = account(&db, "citizen@example.kr", AccountKind::Citizen, None).await;
+    dasan_identity::link_person(&db, Actor::system(), c, &person.to_string())
+        .await
+        .unwrap();
+    let o1 = account(
+        &db,
+        "o1@jongno.go.kr",
+        AccountKind::Official,
+        Some("MOIS-JONGNO"),
+    )
+    .await;
+    let o2 = account(
+        &db,
+        "o2@jongno.go.kr",
+        AccountKind::Official,
+        Some("MOIS-JONGNO"),
+    )
+    .await;
+    let o3 = account(&db, "o3@nts.go.kr", AccountKind::Official, Some("NTS")).await;
+    World {
+        civil,
+        citizen: principal(c, AccountKind::Citizen, Some(person), &[]),
+        officer: principal(
+            o1,
+            AccountKind::Official,
+            None,
+            &[("civil.officer", "MOIS-JONGNO")],
+        ),
+        other_officer: principal(
+            o2,
+            AccountKind::Official,
+            None,
+            &[("civil.officer", "MOIS-JONGNO")],
+        ),
+        outsider: principal(o3, AccountKind::Official, None, &[("civil.officer", "NTS")]),
+        db,
+        _t: t,
+    }
+}
+
+fn answers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// A submitted moving-in report.
+async fn submitted(w: &World) -> ApplicationId {
+    let id = w
+        .civil
+        .start(&w.citizen, "moving-in-report", None)
+        .await
+        .unwrap();
+    w.civil
+        .save_step(
+            &w.citizen,
+            id,
+            1,
+            &answers(&[
+                ("new_address", "서울특별시 종로구 세종대로 209, 3층"),
+                ("moved_on", "2026-11-20"),
+                ("household", "2"),
+            ]),
+        )
+        .await
+        .unwrap();
+    w.civil.submit(&w.citizen, id).await.unwrap();
+    id
+}
+
+async fn count(db: &Database, sql: &'static str) -> i64 {
+    on_reader!(db, |p| sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).unwrap()
+}
+
+#[test]
+fn the_demo_catalogue_is_valid_and_its_forms_read_only_what_sharing_rules_allow() {
+    let defs = demo_services();
+    assert!(defs.len() >= 15, "{}", defs.len());
+    let agencies: std::collections::BTreeSet<&str> =
+        defs.iter().map(|d| d.agency.as_str()).collect();
+    assert!(agencies.len() >= 6, "{agencies:?}");
+    let rules = dasan_registry::demo::default_sharing_rules();
+    let known: std::collections::BTreeSet<&str> =
+        dasan_registry::demo::AGENCIES.iter().map(|a| a.0).collect();
+    for d in &defs {
+        assert!(
+            known.contains(d.agency.as_str()),
+            "{}: agency {} is not in the demo registry",
+            d.code,
+            d.agency
+        );
+        let allowed: std::collections::BTreeSet<_> = rules
+            .iter()
+            .filter(|r| r.agency == d.agency && r.purpose == d.purpose)
+            .flat_map(|r| r.fields.iter().copied())
+            .collect();
+        for f in d.prefilled() {
+            assert!(
+                allowed.contains(&f),
+                "{}: no rule lets {} read {:?}",
+                d.code,
+                d.agency,
+                f
+            );
+        }
+    }
+    for code in [
+        "resident-registration-certificate",
+        "family-relations-certificate",
+        "business-registration-certificate",
+        "tax-payment-certificate",
+        "land-register-extract",
+    ] {
+        assert_eq!(
+            defs.iter().find(|d| d.code == code).unwrap().issuance,
+            Issuance::Instant,
+            "{code}"
+        );
+    }
+    for code in [
+        "moving-in-report",
+        "business-registration",
+        "building-permit",
+        "birth-registration",
+        "passport-application-status",
+    ] {
+        assert_eq!(
+            defs.iter().find(|d| d.code == code).unwrap().issuance,
+            Issuance::Review,
+            "{code}"
+        );
+    }
+}
+
+engine_tests! {
+    async fn the_catalogue_is_browsed_and_searched_in_both_languages(engine) {
+        let w = world(engine).await;
+        assert_eq!(w.civil.services(None, None).await.unwrap().len(), demo_services().len());
+        assert_eq!(w.civil.services(Some("NTS"), None).await.unwrap().len(), 2);
+        assert!(w.civil.services(None, Some("moving-house")).await.unwrap().iter().any(|s| s.code == "moving-in-report"));
+        let hits = w.civil.search("등본", "ko").await.unwrap();
+        assert_eq!(hits[0].code, "resident-registration-certificate");
+        let hits = w.civil.search("Tax Certificate", "en").await.unwrap();
+        assert_eq!(hits[0].code, "tax-payment-certificate", "{:?}", hits.iter().map(|h| &h.code).collect::<Vec<_>>());
+        assert!(w.civil.search("zzzz-nothing", "en").await.unwrap().is_empty());
+        assert!(w.civil.search("100%_", "en").await.unwrap().is_empty(), "LIKE wildcards are escaped");
+        // Loading the same files again changes nothing; a changed definition gets a new version.
+        let mut defs = demo_services();
+        assert_eq!(w.civil.load(Actor::system(), &defs).await.unwrap(), LoadSummary { added: 0, changed: 0, unchanged: defs.len() });
+        defs[0].keywords.push("extra".into());
+        assert_eq!(w.civil.load(Actor::system(), &defs).await.unwrap().changed, 1);
+        assert_eq!(w.civil.service(&defs[0].code).await.unwrap().version, 2);
+        assert!(w.civil.service_version(&defs[0].code, 1).await.is_ok(), "old versions stay");
+    }
+
+    async fn an_application_is_prefilled_from_the_registry_checked_and_submitted_with_a_receipt(engine) {
+        let w = world(engine).await;
+        let id = w.civil.start(&w.citizen, "moving-in-report", None).await.unwrap();
+        let app = w.civil.application(&w.citizen, id).await.unwrap();
+        assert_eq!(app.status, Status::Draft);
+        assert!(app.prefilled.get("address").is_some_and(|a| !a.is_empty()), "{:?}", app.prefilled);
+        // The agency's read is in the person's access log, with the purpose.
+        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM audit_events WHERE action = 'registry.lookup' AND purpose = 'civil-application'").await, 1);
+
+        // Bad answers: every problem on its field; nothing saved.
+        let err = w.civil.save_step(&w.citizen, id, 1, &answers(&[("new_address", ""), ("moved_on", "2026-02-30"), ("household", "0")])).await.unwrap_err();
+        let CivilError::Invalid(fields) = err else { panic!("{err:?}") };
+        let got: Vec<(&str, &str)> = fields.iter().map(|f| (f.field.as_str(), f.message)).collect();
+        assert_eq!(got, vec![("new_address", "civil-error-required"), ("moved_on", "civil-error-date"), ("household", "civil-error-range")]);
+        // Submitting an incomplete draft is refused.
+        assert!(matches!(w.civil.submit(&w.citizen, id).await, Err(CivilError::Invalid(_))));
+        // Someone else cannot see or touch the draft.
+        assert!(matches!(w.civil.application(&w.outsider, id).await, Err(CivilError::NotFound)));
+
+        w.civil.save_step(&w.citizen, id, 1, &answers(&[("new_address", "서울특별시 종로구 세종대로 209"), ("moved_on", "2026-11-20"), ("household", "2")])).await.unwrap();
+        let receipt = w.civil.submit(&w.citizen, id).await.unwrap();
+        let app = w.civil.application(&w.citizen, id).await.unwrap();
+        assert_eq!((app.status, app.receipt.as_deref()), (Status::Submitted, Some(receipt.as_str())));
+        assert!(app.due_at.is_some());
+        // Told in the inbox and by e-mail (through the outbox).
+        assert_eq!(w.civil.inbox(&w.citizen).await.unwrap().len(), 1);
+        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM outbox WHERE recipient = 'citizen@example.kr'").await, 1);
+        // The agency's officials see it in their queue; another agency's do not.
+        assert_eq!(w.civil.queue(&w.officer, "MOIS-JONGNO", QueueFilter::Unassigned).await.unwrap().len(), 1);
+        assert!(matches!(w.civil.queue(&w.outsider, "MOIS-JONGNO", QueueFilter::Open).await, Err(CivilError::NotFound)));
+        assert!(matches!(w.civil.application(&w.outsider, id).await, Err(CivilError::NotFound)));
+    }
+
+    async fn an_instant_service_is_issued_at_once(engine) {
+        let w = world(engine).await;
+        let id = w.civil.start(&w.citizen, "resident-registration-certificate", None).await.unwrap();
+        w.civil.save_step(&w.citizen, id, 0, &answers(&[("use", "personal")])).await.unwrap();
+        w.civil.submit(&w.citizen, id).await.unwrap();
+        let app = w.civil.application(&w.citizen, id).await.unwrap();
+        assert_eq!(app.status, Status::Issued);
+        let steps: Vec<String> = w.civil.timeline(&w.citizen, id).await.unwrap().into_iter().map(|e| e.action).collect();
+        assert_eq!(steps, vec!["submit", "approve", "issue"]);
+    }
+
+    async fn every_transition_is_allowed_or_refused_as_the_rules_say(engine) {
+        let w = world(engine).await;
+        let v = |app: &Application| app.version;
+        // submitted → (claim) in_review → (request_info) info_requested → (answer) in_review → (approve) approved → (issue) issued
+        let id = submitted(&w).await;
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        // Refused from "submitted": anything but claim (officials) and withdraw (applicant).
+        for action in [Action::Release, Action::RequestInfo, Action::Approve, Action::Reject, Action::Issue] {
+            let r = w.civil.act(&w.officer, id, action, v(&app), Some("x")).await;
+            assert!(matches!(r, Err(CivilError::Transition { .. })), "{action:?}: {r:?}");
+        }
+        assert!(matches!(w.civil.act(&w.citizen, id, Action::Answer, v(&app), Some("x")).await, Err(CivilError::Transition { .. })));
+        // The applicant cannot take officials' actions, nor officials the applicant's.
+        assert!(matches!(w.civil.act(&w.citizen, id, Action::Claim, v(&app), None).await, Err(CivilError::NotFound)));
+        assert!(matches!(w.civil.act(&w.officer, id, Action::Withdraw, v(&app), None).await, Err(CivilError::NotFound)));
+        assert_eq!(w.civil.act(&w.officer, id, Action::Claim, v(&app), None).await.unwrap(), Status::InReview);
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        // Only the official who claimed it decides; a request for information needs a message.
+        assert!(matches!(w.civil.act(&w.other_officer, id, Action::Approve, v(&app), None).await, Err(CivilError::AssignedToOther)));
+        assert!(matches!(w.civil.act(&w.officer, id, Action::RequestInfo, v(&app), None).await, Err(CivilError::Invalid(_))));
+        assert_eq!(w.civil.act(&w.officer, id, Action::RequestInfo, v(&app), Some("Please give the flat number.")).await.unwrap(), Status::InfoRequested);
+        let app = w.civil.application(&w.citizen, id).await.unwrap();
+        assert!(matches!(w.civil.act(&w.officer, id, Action::Approve, v(&app), None).await, Err(CivilError::Transition { .. })));
+        assert_eq!(w.civil.act(&w.citizen, id, Action::Answer, v(&app), Some("Flat 301.")).await.unwrap(), Status::InReview);
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        assert!(matches!(w.civil.act(&w.officer, id, Action::Reject, v(&app), None).await, Err(CivilError::Invalid(_))), "a rejection says why");
+        assert_eq!(w.civil.act(&w.officer, id, Action::Approve, v(&app), None).await.unwrap(), Status::Approved);
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        assert!(matches!(w.civil.act(&w.citizen, id, Action::Withdraw, v(&app), None).await, Err(CivilError::Transition { .. })), "too late to withdraw");
+        assert_eq!(w.civil.act(&w.officer, id, Action::Issue, v(&app), None).await.unwrap(), Status::Issued);
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        for action in [Action::Claim, Action::Release, Action::RequestInfo, Action::Approve, Action::Reject, Action::Issue] {
+            assert!(matches!(w.civil.act(&w.officer, id, action, v(&app), Some("x")).await, Err(CivilError::Transition { .. })), "{action:?} after issue");
+        }
+        let events: Vec<String> = w.civil.timeline(&w.citizen, id).await.unwrap().into_iter().map(|e| e.action).collect();
+        assert_eq!(events, vec!["submit", "claim", "request_info", "answer", "approve", "issue"]);
+
+        // submitted → withdrawn; in_review → (release) submitted; in_review → (reject) rejected, with its reason.
+        let a = submitted(&w).await;
+        let app = w.civil.application(&w.citizen, a).await.unwrap();
+        assert_eq!(w.civil.act(&w.citizen, a, Action::Withdraw, v(&app), None).await.unwrap(), Status::Withdrawn);
+        let b = submitted(&w).await;
+        let app = w.civil.application(&w.officer, b).await.unwrap();
+        w.civil.act(&w.officer, b, Action::Claim, v(&app), None).await.unwrap();
+        let app = w.civil.application(&w.officer, b).await.unwrap();
+        assert_eq!(w.civil.act(&w.officer, b, Action::Release, v(&app), None).await.unwrap(), Status::Submitted);
+        let app = w.civil.application(&w.other_officer, b).await.unwrap();
+        w.civil.act(&w.other_officer, b, Action::Claim, v(&app), None).await.unwrap();
+        let app = w.civil.application(&w.other_officer, b).await.unwrap();
+        assert_eq!(w.civil.act(&w.other_officer, b, Action::Reject, v(&app), Some("You moved within the same building: no report is needed.")).await.unwrap(), Status::Rejected);
+        let app = w.civil.application(&w.citizen, b).await.unwrap();
+        assert_eq!(app.decision_reason.as_deref(), Some("You moved within the same building: no report is needed."));
+        // Each decision is audited.
+        assert!(count(&w.db, "SELECT COUNT(*) FROM audit_events WHERE action IN ('civil.application.approve', 'civil.application.reject')").await == 2);
+    }
+
+    async fn two_officials_never_decide_the_same_application_twice(engine) {
+        let w = world(engine).await;
+        let id = submitted(&w).await;
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        // Both claim at once: exactly one wins.
+        let (a, b) = tokio::join!(
+            w.civil.act(&w.officer, id, Action::Claim, app.version, None),
+            w.civil.act(&w.other_officer, id, Action::Claim, app.version, None),
+        );
+        assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1, "{a:?} {b:?}");
+        let loser = if a.is_ok() { b } else { a };
+        assert!(matches!(loser, Err(CivilError::Stale)), "{loser:?}");
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        let holder = if app.assigned_to == Some(w.officer.account) { &w.officer } else { &w.other_officer };
+        // The same official deciding twice at once (two tabs): one decision only.
+        let (a, b) = tokio::join!(
+            w.civil.act(holder, id, Action::Approve, app.version, None),
+            w.civil.act(holder, id, Action::Reject, app.version, Some("no")),
+        );
+        assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1, "{a:?} {b:?}");
+        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM civil_application_events WHERE action IN ('approve', 'reject')").await, 1);
+        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM audit_events WHERE action IN ('civil.application.approve', 'civil.application.reject')").await, 1);
+    }
+}
