@@ -17,7 +17,7 @@ pub const DEFAULT_FILE: &str = "dasan.toml";
 
 /// Sections that environment variables may set.
 const SECTIONS: &[&str] = &[
-    "server", "database", "portal", "log", "smtp", "identity", "keys", "audit",
+    "server", "database", "portal", "log", "smtp", "identity", "keys", "audit", "civil",
 ];
 
 /// Environment variables with the `DASAN_` prefix that are not configuration keys.

@@ -712,6 +712,10 @@ impl ApplicationPage {
         matches!(a, Action::Reject | Action::Withdraw)
     }
 
+    fn error_for(&self, field: &str) -> Option<&str> {
+        super::error_for(&self.errors, field)
+    }
+
     fn needs_message(&self, a: &Action) -> bool {
         matches!(a, Action::Reject | Action::RequestInfo | Action::Answer)
     }
@@ -834,7 +838,13 @@ pub async fn act(
         .await
     {
         Ok(_) => Ok(see_other(&format!("/applications/{id}"))),
-        Err(CivilError::Invalid(fields)) => {
+        Err(CivilError::Invalid(mut fields)) => {
+            // Each action's message box has its own id, so the error summary links to the right one.
+            for f in &mut fields {
+                if f.field == "message" {
+                    f.field = format!("message-{}", action.as_str());
+                }
+            }
             let errors = shown(&ctx, &fields);
             let page = application_page(
                 &state,
