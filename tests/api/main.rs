@@ -3,6 +3,7 @@
 
 mod acting;
 mod audit;
+mod civil;
 mod cli;
 mod errors;
 mod feedback;

@@ -226,6 +226,12 @@ impl Civil {
         agency: Option<&str>,
         life_event: Option<&str>,
     ) -> Result<Vec<ServiceSummary>, CivilError> {
+        // Only well-formed codes reach SQL (PostgreSQL refuses text with NUL bytes outright).
+        if agency.is_some_and(|a| dasan_registry::agency_code(a).is_none())
+            || life_event.is_some_and(|e| !crate::definition::LIFE_EVENTS.contains(&e))
+        {
+            return Ok(Vec::new());
+        }
         let event = life_event.map(|e| format!("% {e} %"));
         let rows: Vec<(String,)> = on_reader!(self.db, |p| sqlx::query_as(
             "SELECT definition FROM civil_services WHERE active = TRUE \
@@ -249,6 +255,7 @@ impl Civil {
         locale: &str,
     ) -> Result<Vec<ServiceSummary>, CivilError> {
         let words: Vec<String> = query
+            .replace(|c: char| c.is_control(), " ")
             .to_lowercase()
             .split_whitespace()
             .take(8)
@@ -303,6 +310,9 @@ impl Civil {
 
     /// A service as it stands now.
     pub async fn service(&self, code: &str) -> Result<Service, CivilError> {
+        if !crate::definition::code_ok(code) {
+            return Err(CivilError::NotFound);
+        }
         let row: Option<(String, i64)> = on_reader!(self.db, |p| sqlx::query_as(
             "SELECT definition, version FROM civil_services WHERE code = $1 AND active = TRUE"
         )
@@ -323,6 +333,9 @@ impl Civil {
         code: &str,
         version: i64,
     ) -> Result<ServiceDefinition, CivilError> {
+        if !crate::definition::code_ok(code) {
+            return Err(CivilError::NotFound);
+        }
         let row: Option<(String,)> = on_reader!(self.db, |p| sqlx::query_as(
             "SELECT definition FROM civil_service_versions WHERE code = $1 AND version = $2"
         )

@@ -215,7 +215,8 @@ pub const LIFE_EVENTS: &[&str] = &[
     "buying-property",
 ];
 
-fn code_ok(code: &str) -> bool {
+/// Whether `code` has the shape of a service or step code.
+pub fn code_ok(code: &str) -> bool {
     (1..=64).contains(&code.len())
         && code
             .bytes()

@@ -126,7 +126,7 @@ pub(crate) fn check_invitee(
         }
     };
     let display_name = display_name.trim().to_owned();
-    if display_name.is_empty() || display_name.chars().count() > 200 {
+    if !crate::name_ok(&display_name) {
         errors.push(FieldError::new("name", "identity-error-name"));
     }
     if errors.is_empty() {

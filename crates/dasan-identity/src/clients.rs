@@ -32,7 +32,7 @@ pub async fn create(
         .map_err(hide)?;
     let mut errors = Vec::new();
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
+    if !crate::name_ok(name) || name.chars().count() > 100 {
         errors.push(FieldError::new("name", "identity-error-token-name"));
     }
     let role = principal::role(role).filter(|r| grantable(principal, agency, r));

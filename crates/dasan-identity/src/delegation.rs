@@ -132,7 +132,7 @@ pub async fn grant(
         .normalise(&new.grantee_national_id)
         .map_err(|_| errors.push(FieldError::new("national_id", "identity-error-national-id")))
         .unwrap_or_default();
-    if new.grantee_name.trim().is_empty() || new.grantee_name.chars().count() > 200 {
+    if !crate::name_ok(new.grantee_name.trim()) {
         errors.push(FieldError::new("name", "identity-error-name"));
     }
     let typed: Vec<&str> = new

@@ -90,6 +90,11 @@ pub struct NewAccount {
     pub agency: Option<String>,
 }
 
+/// A person's or system's name: 1–200 characters, no control characters.
+pub(crate) fn name_ok(name: &str) -> bool {
+    !name.is_empty() && name.chars().count() <= 200 && !name.chars().any(char::is_control)
+}
+
 /// Normalises an e-mail address (trimmed, lower-case) and checks its shape.
 pub fn normalise_email(email: &str) -> Result<String, IdentityError> {
     let email = email.trim().to_lowercase();
@@ -118,7 +123,7 @@ pub async fn create_account(
 ) -> Result<AccountId, IdentityError> {
     let email = normalise_email(&new.email)?;
     let display_name = new.display_name.trim().to_owned();
-    if display_name.is_empty() || display_name.chars().count() > 200 {
+    if !name_ok(&display_name) {
         return Err(IdentityError::InvalidName);
     }
     PasswordPolicy::default().check_with(&new.password, &[&email, &display_name])?;

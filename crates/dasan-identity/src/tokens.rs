@@ -99,7 +99,7 @@ pub(crate) async fn insert(
 pub(crate) fn check(name: &str, days: i64) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
+    if !crate::name_ok(name) || name.chars().count() > 100 {
         errors.push(FieldError::new("name", "identity-error-token-name"));
     }
     if !(1..=MAX_DAYS).contains(&days) {

@@ -547,6 +547,7 @@ impl Registry {
                 "registry-error-purpose",
             )])
         })?;
+        let query = query.replace(|c: char| c.is_control(), " ");
         let query = query.trim();
         if query.chars().count() < 2 {
             return Err(RegistryError::Invalid(vec![dasan_kernel::FieldError::new(

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and the OpenAPI 3.1 document generated from its handlers.
 
 pub mod audit;
+pub mod civil;
 pub mod feedback;
 pub mod me;
 pub mod registry;
@@ -32,6 +33,7 @@ use utoipa_axum::routes;
     tags(
         (name = "identity", description = "Accounts and API tokens"),
         (name = "portal", description = "The portal itself"),
+        (name = "civil", description = "Civil services: the catalogue and applications"),
         (name = "registry", description = "Once-only look-ups in the base registries, for agency systems"),
         (name = "audit", description = "The tamper-evident audit log: checkpoints and proofs anyone can check"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
@@ -65,6 +67,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(feedback::submit))
         .routes(routes!(me::me))
         .routes(routes!(registry::lookup))
+        .routes(routes!(civil::services))
+        .routes(routes!(civil::service))
+        .routes(routes!(civil::applications))
+        .routes(routes!(civil::application))
         .routes(routes!(audit::checkpoint))
         .routes(routes!(audit::archive))
         .routes(routes!(audit::key))
