@@ -1,6 +1,14 @@
-//! Signature verification over the RustCrypto crates: RSA PKCS#1 v1.5, RSA-PSS and ECDSA over
-//! P-256, P-384, P-521, brainpoolP224r1, brainpoolP256r1 and brainpoolP384r1 (named or explicit parameters).
+//! Signature verification: RSA PKCS#1 v1.5, RSA-PSS and ECDSA over P-256, P-384, P-521,
+//! brainpoolP224r1, brainpoolP256r1 and brainpoolP384r1 (named or explicit parameters).
 //! No primitive is implemented here: this module only picks the algorithm.
+//!
+//! Two backends. The common passport algorithms first go to `ring` (a fast path: ECDSA over
+//! named P-256 and P-384 with SHA-256 or SHA-384, DER signatures; RSA PKCS#1 v1.5 and RSA-PSS
+//! with SHA-256, SHA-384 or SHA-512, 2048-8192 bits, PSS salt as long as the hash). A signature
+//! `ring` accepts is valid. Everything else — what `ring` cannot check, and every signature it
+//! refuses — is decided by the RustCrypto crates exactly as before, so the answer (valid,
+//! invalid, not checkable) and its message are the RustCrypto answer in every case: `ring`
+//! only makes the common good signature cheaper. See docs/ARCHITECTURE.md.
 
 use const_oid::ObjectIdentifier as Oid;
 use der::asn1::{Any, OctetString, UintRef};
@@ -456,6 +464,81 @@ pub fn verify_signature(
     signature: &[u8],
 ) -> Result<(), SigError> {
     let scheme = scheme(alg, digest)?;
+    if ring_verify(scheme, spki, message, signature) == Some(true) {
+        return Ok(());
+    }
+    rustcrypto_verify(scheme, spki, message, signature)
+}
+
+/// `ring`'s algorithm for `scheme` with the key in `spki`, when `ring` can check it: ECDSA
+/// over a named P-256 or P-384 curve with an uncompressed point, SHA-256 or SHA-384, DER
+/// signatures; RSA PKCS#1 v1.5 with SHA-256/384/512; RSA-PSS with SHA-256/384/512, MGF1 with
+/// the same hash (`scheme` refuses any other MGF1 hash) and a salt as long as the hash (the
+/// only salt `ring` verifies). `ring` itself refuses RSA moduli shorter than 256 bytes.
+fn ring_algorithm(
+    scheme: Scheme,
+    spki: &SubjectPublicKeyInfoOwned,
+) -> Option<&'static dyn ring::signature::VerificationAlgorithm> {
+    use ring::signature as r;
+    let rsa_key = matches!(spki.algorithm.oid, oids::RSA | oids::RSA_PSS);
+    Some(match scheme {
+        Scheme::Pkcs1(h) if rsa_key => match h {
+            HashAlg::Sha256 => &r::RSA_PKCS1_2048_8192_SHA256,
+            HashAlg::Sha384 => &r::RSA_PKCS1_2048_8192_SHA384,
+            HashAlg::Sha512 => &r::RSA_PKCS1_2048_8192_SHA512,
+            HashAlg::Sha1 | HashAlg::Sha224 => return None,
+        },
+        Scheme::Pss(h, salt) if rsa_key && salt == h.len() => match h {
+            HashAlg::Sha256 => &r::RSA_PSS_2048_8192_SHA256,
+            HashAlg::Sha384 => &r::RSA_PSS_2048_8192_SHA384,
+            HashAlg::Sha512 => &r::RSA_PSS_2048_8192_SHA512,
+            HashAlg::Sha1 | HashAlg::Sha224 => return None,
+        },
+        Scheme::Ecdsa(h) if spki.algorithm.oid == oids::EC_PUBLIC_KEY => {
+            // Named curves only: explicit parameters stay with RustCrypto.
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()?
+                .decode_as::<Oid>()
+                .ok()?;
+            // ring takes the uncompressed SEC1 point only.
+            if spki.subject_public_key.raw_bytes().first() != Some(&4) {
+                return None;
+            }
+            match (curve, h) {
+                (oids::P256, HashAlg::Sha256) => &r::ECDSA_P256_SHA256_ASN1,
+                (oids::P256, HashAlg::Sha384) => &r::ECDSA_P256_SHA384_ASN1,
+                (oids::P384, HashAlg::Sha256) => &r::ECDSA_P384_SHA256_ASN1,
+                (oids::P384, HashAlg::Sha384) => &r::ECDSA_P384_SHA384_ASN1,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The `ring` fast path: `None` when `ring` cannot check this combination, otherwise whether
+/// `ring` accepts the signature. The public key goes to `ring` as it is in the certificate:
+/// the DER `RSAPublicKey` or the SEC1 point.
+fn ring_verify(
+    scheme: Scheme,
+    spki: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Option<bool> {
+    let alg = ring_algorithm(scheme, spki)?;
+    let key = ring::signature::UnparsedPublicKey::new(alg, spki.subject_public_key.raw_bytes());
+    Some(key.verify(message, signature).is_ok())
+}
+
+/// The RustCrypto path: every algorithm, and the answer whenever `ring` does not accept.
+fn rustcrypto_verify(
+    scheme: Scheme,
+    spki: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), SigError> {
     let key = PublicKey::from_spki(spki)?;
     match (scheme, key) {
         (Scheme::Pkcs1(h), PublicKey::Rsa(k)) => {
