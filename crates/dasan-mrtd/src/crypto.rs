@@ -1,6 +1,14 @@
-//! Signature verification over the RustCrypto crates: RSA PKCS#1 v1.5, RSA-PSS and ECDSA over
-//! P-256, P-384, P-521, brainpoolP224r1, brainpoolP256r1 and brainpoolP384r1 (named or explicit parameters).
+//! Signature verification: RSA PKCS#1 v1.5, RSA-PSS and ECDSA over P-256, P-384, P-521,
+//! brainpoolP224r1, brainpoolP256r1 and brainpoolP384r1 (named or explicit parameters).
 //! No primitive is implemented here: this module only picks the algorithm.
+//!
+//! Two backends. The common passport algorithms first go to `ring` (a fast path: ECDSA over
+//! named P-256 and P-384 with SHA-256 or SHA-384, DER signatures; RSA PKCS#1 v1.5 and RSA-PSS
+//! with SHA-256, SHA-384 or SHA-512, 2048-8192 bits, PSS salt as long as the hash). A signature
+//! `ring` accepts is valid. Everything else — what `ring` cannot check, and every signature it
+//! refuses — is decided by the RustCrypto crates exactly as before, so the answer (valid,
+//! invalid, not checkable) and its message are the RustCrypto answer in every case: `ring`
+//! only makes the common good signature cheaper. See docs/ARCHITECTURE.md.
 
 use const_oid::ObjectIdentifier as Oid;
 use der::asn1::{Any, OctetString, UintRef};
@@ -456,6 +464,81 @@ pub fn verify_signature(
     signature: &[u8],
 ) -> Result<(), SigError> {
     let scheme = scheme(alg, digest)?;
+    if ring_verify(scheme, spki, message, signature) == Some(true) {
+        return Ok(());
+    }
+    rustcrypto_verify(scheme, spki, message, signature)
+}
+
+/// `ring`'s algorithm for `scheme` with the key in `spki`, when `ring` can check it: ECDSA
+/// over a named P-256 or P-384 curve with an uncompressed point, SHA-256 or SHA-384, DER
+/// signatures; RSA PKCS#1 v1.5 with SHA-256/384/512; RSA-PSS with SHA-256/384/512, MGF1 with
+/// the same hash (`scheme` refuses any other MGF1 hash) and a salt as long as the hash (the
+/// only salt `ring` verifies). `ring` itself refuses RSA moduli shorter than 256 bytes.
+fn ring_algorithm(
+    scheme: Scheme,
+    spki: &SubjectPublicKeyInfoOwned,
+) -> Option<&'static dyn ring::signature::VerificationAlgorithm> {
+    use ring::signature as r;
+    let rsa_key = matches!(spki.algorithm.oid, oids::RSA | oids::RSA_PSS);
+    Some(match scheme {
+        Scheme::Pkcs1(h) if rsa_key => match h {
+            HashAlg::Sha256 => &r::RSA_PKCS1_2048_8192_SHA256,
+            HashAlg::Sha384 => &r::RSA_PKCS1_2048_8192_SHA384,
+            HashAlg::Sha512 => &r::RSA_PKCS1_2048_8192_SHA512,
+            HashAlg::Sha1 | HashAlg::Sha224 => return None,
+        },
+        Scheme::Pss(h, salt) if rsa_key && salt == h.len() => match h {
+            HashAlg::Sha256 => &r::RSA_PSS_2048_8192_SHA256,
+            HashAlg::Sha384 => &r::RSA_PSS_2048_8192_SHA384,
+            HashAlg::Sha512 => &r::RSA_PSS_2048_8192_SHA512,
+            HashAlg::Sha1 | HashAlg::Sha224 => return None,
+        },
+        Scheme::Ecdsa(h) if spki.algorithm.oid == oids::EC_PUBLIC_KEY => {
+            // Named curves only: explicit parameters stay with RustCrypto.
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()?
+                .decode_as::<Oid>()
+                .ok()?;
+            // ring takes the uncompressed SEC1 point only.
+            if spki.subject_public_key.raw_bytes().first() != Some(&4) {
+                return None;
+            }
+            match (curve, h) {
+                (oids::P256, HashAlg::Sha256) => &r::ECDSA_P256_SHA256_ASN1,
+                (oids::P256, HashAlg::Sha384) => &r::ECDSA_P256_SHA384_ASN1,
+                (oids::P384, HashAlg::Sha256) => &r::ECDSA_P384_SHA256_ASN1,
+                (oids::P384, HashAlg::Sha384) => &r::ECDSA_P384_SHA384_ASN1,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The `ring` fast path: `None` when `ring` cannot check this combination, otherwise whether
+/// `ring` accepts the signature. The public key goes to `ring` as it is in the certificate:
+/// the DER `RSAPublicKey` or the SEC1 point.
+fn ring_verify(
+    scheme: Scheme,
+    spki: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Option<bool> {
+    let alg = ring_algorithm(scheme, spki)?;
+    let key = ring::signature::UnparsedPublicKey::new(alg, spki.subject_public_key.raw_bytes());
+    Some(key.verify(message, signature).is_ok())
+}
+
+/// The RustCrypto path: every algorithm, and the answer whenever `ring` does not accept.
+fn rustcrypto_verify(
+    scheme: Scheme,
+    spki: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), SigError> {
     let key = PublicKey::from_spki(spki)?;
     match (scheme, key) {
         (Scheme::Pkcs1(h), PublicKey::Rsa(k)) => {
@@ -593,5 +676,387 @@ mod tests {
             verify_signature(&spki, &alg, None, b"x", b"y"),
             Err(SigError::Unsupported(_))
         ));
+    }
+}
+
+/// The `ring` fast path against the RustCrypto path: on every combination `ring` checks, both
+/// accept the good signature and both refuse a changed message, a changed signature and
+/// another key; what `ring` cannot check is left to RustCrypto.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod backends {
+    use super::*;
+    use der::asn1::BitString;
+    use signature::hazmat::PrehashSigner;
+
+    fn alg(oid: &str) -> AlgorithmIdentifierOwned {
+        AlgorithmIdentifierOwned {
+            oid: Oid::new_unwrap(oid),
+            parameters: None,
+        }
+    }
+
+    fn ec_spki(curve: Oid, sec1: &[u8]) -> SubjectPublicKeyInfoOwned {
+        SubjectPublicKeyInfoOwned {
+            algorithm: AlgorithmIdentifierOwned {
+                oid: oids::EC_PUBLIC_KEY,
+                parameters: Some(Any::encode_from(&curve).unwrap()),
+            },
+            subject_public_key: BitString::from_bytes(sec1).unwrap(),
+        }
+    }
+
+    /// ring's answer (`None`: not on the fast path), RustCrypto's, and the public function's.
+    fn answers(
+        spki: &SubjectPublicKeyInfoOwned,
+        alg: &AlgorithmIdentifierOwned,
+        message: &[u8],
+        signature: &[u8],
+    ) -> (Option<bool>, Result<(), SigError>, Result<(), SigError>) {
+        let s = scheme(alg, None).unwrap();
+        let rustcrypto = rustcrypto_verify(s, spki, message, signature);
+        let public = verify_signature(spki, alg, None, message, signature);
+        // Whatever ring says, the answer is RustCrypto's.
+        assert_eq!(public, rustcrypto);
+        (ring_verify(s, spki, message, signature), rustcrypto, public)
+    }
+
+    fn both_reject(
+        what: &str,
+        spki: &SubjectPublicKeyInfoOwned,
+        alg: &AlgorithmIdentifierOwned,
+        message: &[u8],
+        signature: &[u8],
+    ) {
+        let (ring, rustcrypto, _) = answers(spki, alg, message, signature);
+        assert_eq!(ring, Some(false), "{what}: ring");
+        assert!(
+            matches!(rustcrypto, Err(SigError::Invalid(_))),
+            "{what}: RustCrypto {rustcrypto:?}"
+        );
+    }
+
+    /// One fast-path combination: good, changed message, changed signature (the bytes at
+    /// `positions`, or every byte), another key of the same kind.
+    fn fast_path_case(
+        name: &str,
+        spki: &SubjectPublicKeyInfoOwned,
+        other: &SubjectPublicKeyInfoOwned,
+        alg: &AlgorithmIdentifierOwned,
+        message: &[u8],
+        signature: &[u8],
+        positions: Option<&[usize]>,
+    ) {
+        let (ring, rustcrypto, public) = answers(spki, alg, message, signature);
+        assert_eq!(ring, Some(true), "{name}: ring refuses the good signature");
+        assert_eq!(
+            rustcrypto,
+            Ok(()),
+            "{name}: RustCrypto refuses the good signature"
+        );
+        assert_eq!(public, Ok(()));
+
+        let mut changed = message.to_vec();
+        changed[message.len() / 2] ^= 1;
+        both_reject(
+            &format!("{name}, changed message"),
+            spki,
+            alg,
+            &changed,
+            signature,
+        );
+
+        let all: Vec<usize> = (0..signature.len()).collect();
+        for &i in positions.unwrap_or(&all) {
+            for bit in [0x01, 0x80] {
+                let mut bad = signature.to_vec();
+                bad[i] ^= bit;
+                both_reject(
+                    &format!("{name}, signature byte {i} ^ {bit:#x}"),
+                    spki,
+                    alg,
+                    message,
+                    &bad,
+                );
+            }
+        }
+        both_reject(
+            &format!("{name}, truncated"),
+            spki,
+            alg,
+            message,
+            &signature[1..],
+        );
+        let mut longer = signature.to_vec();
+        longer.push(0);
+        both_reject(&format!("{name}, longer"), spki, alg, message, &longer);
+
+        both_reject(
+            &format!("{name}, other key"),
+            other,
+            alg,
+            message,
+            signature,
+        );
+    }
+
+    macro_rules! ecdsa_case {
+        ($c:ty, $curve:expr, $len:expr, $hash:expr, $sig_oid:expr, $positions:expr) => {{
+            // Fixed private keys below every order: no randomness needed.
+            let key = |fill: u8| {
+                let mut secret = [fill; $len];
+                secret[0] = 0;
+                ecdsa::SigningKey::<$c>::from_slice(&secret).unwrap()
+            };
+            let (sk, other) = (key(7), key(9));
+            let spki = ec_spki($curve, &sk.verifying_key().to_sec1_bytes());
+            let other = ec_spki($curve, &other.verifying_key().to_sec1_bytes());
+            let msg = b"signed attributes of an EF.SOD";
+            let sig: ecdsa::Signature<$c> = sk.sign_prehash(&$hash.digest(msg)).unwrap();
+            let der = sig.to_der();
+            let name = format!("{} {:?}", stringify!($c), $hash);
+            fast_path_case(
+                &name,
+                &spki,
+                &other,
+                &alg($sig_oid),
+                msg,
+                der.as_bytes(),
+                $positions,
+            );
+            // The same key as a compressed point is not for ring: RustCrypto still accepts.
+            let compressed = ec_spki($curve, &sk.verifying_key().to_sec1_point(true).to_bytes());
+            let (ring, _, public) = answers(&compressed, &alg($sig_oid), msg, der.as_bytes());
+            assert_eq!((ring, public), (None, Ok(())), "{name}, compressed point");
+        }};
+    }
+
+    #[test]
+    fn ecdsa_p256_and_p384_with_sha256_and_sha384() {
+        let (sha256, sha384) = ("1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3");
+        // Every byte of the DER signature changed for the common one; for the others the
+        // SEQUENCE and r headers, r's first bytes and a byte of s (verification is slow in a
+        // debug build).
+        let some: Option<&[usize]> = Some(&[0, 1, 2, 3, 4, 5, 20, 60]);
+        ecdsa_case!(
+            p256::NistP256,
+            oids::P256,
+            32,
+            HashAlg::Sha256,
+            sha256,
+            None
+        );
+        ecdsa_case!(
+            p256::NistP256,
+            oids::P256,
+            32,
+            HashAlg::Sha384,
+            sha384,
+            some
+        );
+        ecdsa_case!(
+            p384::NistP384,
+            oids::P384,
+            48,
+            HashAlg::Sha256,
+            sha256,
+            some
+        );
+        ecdsa_case!(
+            p384::NistP384,
+            oids::P384,
+            48,
+            HashAlg::Sha384,
+            sha384,
+            some
+        );
+    }
+
+    #[test]
+    fn ecdsa_that_ring_cannot_check_stays_with_rustcrypto() {
+        let mut secret = [7u8; 32];
+        secret[0] = 0;
+        let sk = ecdsa::SigningKey::<p256::NistP256>::from_slice(&secret).unwrap();
+        let spki = ec_spki(oids::P256, &sk.verifying_key().to_sec1_bytes());
+        let msg = b"signed attributes";
+        for (oid, hash) in [
+            ("1.2.840.10045.4.1", HashAlg::Sha1),
+            ("1.2.840.10045.4.3.1", HashAlg::Sha224),
+            ("1.2.840.10045.4.3.4", HashAlg::Sha512),
+        ] {
+            let sig: ecdsa::Signature<p256::NistP256> = sk.sign_prehash(&hash.digest(msg)).unwrap();
+            let (ring, _, public) = answers(&spki, &alg(oid), msg, sig.to_der().as_bytes());
+            assert_eq!((ring, public), (None, Ok(())), "{hash:?}");
+        }
+        // BSI TR-03111 plain signatures.
+        let sig: ecdsa::Signature<p256::NistP256> =
+            sk.sign_prehash(&HashAlg::Sha256.digest(msg)).unwrap();
+        let plain = alg("0.4.0.127.0.7.1.1.4.1.3");
+        let (ring, _, public) = answers(&spki, &plain, msg, &sig.to_bytes());
+        assert_eq!((ring, public), (None, Ok(())));
+        // A curve ring does not have.
+        let mut secret = [7u8; 66];
+        secret[0] = 0;
+        let sk = ecdsa::SigningKey::<p521::NistP521>::from_slice(&secret).unwrap();
+        let spki = ec_spki(oids::P521, &sk.verifying_key().to_sec1_bytes());
+        let sig: ecdsa::Signature<p521::NistP521> =
+            sk.sign_prehash(&HashAlg::Sha256.digest(msg)).unwrap();
+        let der = sig.to_der();
+        let (ring, _, public) = answers(&spki, &alg("1.2.840.10045.4.3.2"), msg, der.as_bytes());
+        assert_eq!((ring, public), (None, Ok(())));
+    }
+
+    #[cfg(feature = "factory")]
+    mod rsa_keys {
+        use super::*;
+        use rsa::pkcs8::EncodePublicKey;
+        use rsa::{Pkcs1v15Sign, Pss, RsaPrivateKey};
+
+        fn rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
+            rand_core::UnwrapErr(getrandom::SysRng)
+        }
+
+        fn key(bits: usize) -> (RsaPrivateKey, SubjectPublicKeyInfoOwned) {
+            let k = RsaPrivateKey::new(&mut rng(), bits).unwrap();
+            let der = k.to_public_key().to_public_key_der().unwrap();
+            let spki = SubjectPublicKeyInfoOwned::from_der(der.as_bytes()).unwrap();
+            (k, spki)
+        }
+
+        fn pkcs1(k: &RsaPrivateKey, h: HashAlg, msg: &[u8]) -> Vec<u8> {
+            let padding = match h {
+                HashAlg::Sha1 => Pkcs1v15Sign::new::<Sha1>(),
+                HashAlg::Sha224 => Pkcs1v15Sign::new::<Sha224>(),
+                HashAlg::Sha256 => Pkcs1v15Sign::new::<Sha256>(),
+                HashAlg::Sha384 => Pkcs1v15Sign::new::<Sha384>(),
+                HashAlg::Sha512 => Pkcs1v15Sign::new::<Sha512>(),
+            };
+            k.sign(padding, &h.digest(msg)).unwrap()
+        }
+
+        fn pss(k: &RsaPrivateKey, h: HashAlg, salt: usize, msg: &[u8]) -> Vec<u8> {
+            let hashed = h.digest(msg);
+            match h {
+                HashAlg::Sha256 => {
+                    k.sign_with_rng(&mut rng(), Pss::<Sha256>::new_with_salt(salt), &hashed)
+                }
+                HashAlg::Sha384 => {
+                    k.sign_with_rng(&mut rng(), Pss::<Sha384>::new_with_salt(salt), &hashed)
+                }
+                HashAlg::Sha512 => {
+                    k.sign_with_rng(&mut rng(), Pss::<Sha512>::new_with_salt(salt), &hashed)
+                }
+                HashAlg::Sha1 | HashAlg::Sha224 => unreachable!(),
+            }
+            .unwrap()
+        }
+
+        /// RSASSA-PSS AlgorithmIdentifier: hash, MGF1 with `mgf_hash`, salt length.
+        fn pss_alg(h: HashAlg, mgf_hash: HashAlg, salt: u32) -> AlgorithmIdentifierOwned {
+            let hash_id = |h: HashAlg| AlgorithmIdentifierOwned {
+                oid: h.oid(),
+                parameters: Some(Any::null()),
+            };
+            let params = PssParams {
+                hash: Some(hash_id(h)),
+                mask_gen: Some(AlgorithmIdentifierOwned {
+                    oid: oids::MGF1,
+                    parameters: Some(Any::encode_from(&hash_id(mgf_hash)).unwrap()),
+                }),
+                salt_length: Some(salt),
+                trailer_field: None,
+            };
+            AlgorithmIdentifierOwned {
+                oid: oids::RSA_PSS,
+                parameters: Some(Any::encode_from(&params).unwrap()),
+            }
+        }
+
+        /// A few signature bytes to change: RSA verification is slow in a debug build.
+        const POSITIONS: &[usize] = &[0, 1, 2, 100, 128, 200, 254, 255];
+
+        #[test]
+        fn rsa_pkcs1_and_pss_with_sha256_384_512() {
+            let (k, spki) = key(2048);
+            let (_, other) = key(2048);
+            let msg = b"tbsCertificate of a document signer";
+            for (oid, h) in [
+                ("1.2.840.113549.1.1.11", HashAlg::Sha256),
+                ("1.2.840.113549.1.1.12", HashAlg::Sha384),
+                ("1.2.840.113549.1.1.13", HashAlg::Sha512),
+            ] {
+                let sig = pkcs1(&k, h, msg);
+                let name = format!("RSA-2048 PKCS#1 v1.5 {h:?}");
+                fast_path_case(&name, &spki, &other, &alg(oid), msg, &sig, Some(POSITIONS));
+                // rsaEncryption with the digest named elsewhere (as in a SignerInfo).
+                let s = scheme(&alg("1.2.840.113549.1.1.1"), Some(h)).unwrap();
+                assert_eq!(ring_verify(s, &spki, msg, &sig), Some(true));
+                assert_eq!(rustcrypto_verify(s, &spki, msg, &sig), Ok(()));
+
+                let sig = pss(&k, h, h.len(), msg);
+                let name = format!("RSA-2048 PSS {h:?}");
+                let pss_alg = pss_alg(h, h, h.len() as u32);
+                fast_path_case(&name, &spki, &other, &pss_alg, msg, &sig, Some(POSITIONS));
+            }
+        }
+
+        #[test]
+        fn rsa_that_ring_cannot_check_stays_with_rustcrypto() {
+            let msg = b"tbsCertList";
+            let (k, spki) = key(2048);
+            // SHA-1 and SHA-224: not on the fast path.
+            for (oid, h) in [
+                ("1.2.840.113549.1.1.5", HashAlg::Sha1),
+                ("1.2.840.113549.1.1.14", HashAlg::Sha224),
+            ] {
+                let (ring, _, public) = answers(&spki, &alg(oid), msg, &pkcs1(&k, h, msg));
+                assert_eq!((ring, public), (None, Ok(())), "{h:?}");
+            }
+            // PSS with a salt shorter than the hash (ring verifies salt = hash length only).
+            let sig = pss(&k, HashAlg::Sha256, 20, msg);
+            let (ring, _, public) = answers(
+                &spki,
+                &pss_alg(HashAlg::Sha256, HashAlg::Sha256, 20),
+                msg,
+                &sig,
+            );
+            assert_eq!((ring, public), (None, Ok(())));
+            // PSS with an MGF1 hash other than the message hash: not checkable, as before.
+            let odd = pss_alg(HashAlg::Sha256, HashAlg::Sha1, 32);
+            assert!(matches!(
+                verify_signature(&spki, &odd, None, msg, &sig),
+                Err(SigError::Unsupported(_))
+            ));
+            // A 1024-bit key: ring refuses it, RustCrypto decides (valid).
+            let (small, small_spki) = key(1024);
+            let sig = pkcs1(&small, HashAlg::Sha256, msg);
+            let (ring, rustcrypto, public) =
+                answers(&small_spki, &alg("1.2.840.113549.1.1.11"), msg, &sig);
+            assert_eq!((ring, rustcrypto, public), (Some(false), Ok(()), Ok(())));
+            let mut bad = sig.clone();
+            bad[64] ^= 1;
+            let (_, _, public) = answers(&small_spki, &alg("1.2.840.113549.1.1.11"), msg, &bad);
+            assert!(matches!(public, Err(SigError::Invalid(_))));
+        }
+
+        #[test]
+        fn a_signature_with_its_leading_zero_dropped_is_decided_by_rustcrypto() {
+            // Some signers strip the leading zero bytes of an RSA signature. ring refuses such
+            // a signature (it must be exactly as long as the modulus); RustCrypto accepts it.
+            // The answer stays RustCrypto's: this is why a refusal by ring is not final.
+            let (k, spki) = key(2048);
+            let sha256 = alg("1.2.840.113549.1.1.11");
+            // One signature in 256 starts with a zero byte.
+            let (msg, sig) = (0..5000)
+                .map(|i| format!("message {i}"))
+                .map(|m| {
+                    let sig = pkcs1(&k, HashAlg::Sha256, m.as_bytes());
+                    (m, sig)
+                })
+                .find(|(_, sig)| sig[0] == 0)
+                .unwrap();
+            let answers = answers(&spki, &sha256, msg.as_bytes(), &sig[1..]);
+            assert_eq!(answers, (Some(false), Ok(()), Ok(())));
+        }
     }
 }

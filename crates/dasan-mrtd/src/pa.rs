@@ -343,11 +343,82 @@ pub fn country_of(name: &Name) -> Option<String> {
     name.country().ok().flatten().map(|c| c.to_string())
 }
 
+/// The short names x509-cert writes for the usual attribute types (its `Display` takes the
+/// shortest name of the OID in const-oid's database, upper-cased; a test checks this table
+/// against the database).
+const SHORT_NAMES: &[(Oid, &str)] = &[
+    (Oid::new_unwrap("2.5.4.3"), "CN"),
+    (Oid::new_unwrap("2.5.4.4"), "SN"),
+    (Oid::new_unwrap("2.5.4.5"), "SERIALNUMBER"),
+    (Oid::new_unwrap("2.5.4.6"), "C"),
+    (Oid::new_unwrap("2.5.4.7"), "L"),
+    (Oid::new_unwrap("2.5.4.8"), "ST"),
+    (Oid::new_unwrap("2.5.4.10"), "O"),
+    (Oid::new_unwrap("2.5.4.11"), "OU"),
+    (Oid::new_unwrap("2.5.4.42"), "GN"),
+    (Oid::new_unwrap("2.5.4.46"), "DNQUALIFIER"),
+    (Oid::new_unwrap("0.9.2342.19200300.100.1.25"), "DC"),
+];
+
+/// A name as RFC 4514 text, exactly as x509-cert's `Display` writes it. That `Display` searches
+/// the whole OID database for every attribute (about a tenth of a cold passive
+/// authentication); here the usual attribute types come from [`SHORT_NAMES`], and any other
+/// attribute, or a value that is not a string, is written by x509-cert itself.
+fn name_text(name: &Name) -> String {
+    use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
+    use der::{Tag, Tagged};
+    use std::fmt::Write;
+    let mut out = String::new();
+    // RFC 4514: the last RDN first; attributes of one RDN joined by '+'.
+    for (i, rdn) in name.as_ref().as_ref().iter().rev().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        for (j, atv) in rdn.as_ref().iter().enumerate() {
+            if j > 0 {
+                out.push('+');
+            }
+            let v = &atv.value;
+            let value = match v.tag() {
+                Tag::PrintableString => PrintableStringRef::try_from(v).ok().map(|s| s.as_str()),
+                Tag::Utf8String => Utf8StringRef::try_from(v).ok().map(|s| s.as_str()),
+                Tag::Ia5String => Ia5StringRef::try_from(v).ok().map(|s| s.as_str()),
+                Tag::TeletexString => TeletexStringRef::try_from(v).ok().map(|s| s.as_str()),
+                _ => None,
+            };
+            let key = SHORT_NAMES.iter().find(|(oid, _)| *oid == atv.oid);
+            let (Some((_, key)), Some(value)) = (key, value) else {
+                let _ = write!(out, "{atv}");
+                continue;
+            };
+            out.push_str(key);
+            out.push('=');
+            // x509-cert's escaping.
+            let mut chars = value.char_indices().peekable();
+            while let Some((k, c)) = chars.next() {
+                match c {
+                    '#' if k == 0 => out.push_str("\\#"),
+                    ' ' if k == 0 || chars.peek().is_none() => out.push_str("\\ "),
+                    '"' | '+' | ',' | ';' | '<' | '>' | '\\' => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    '\x00'..='\x1f' | '\x7f' => {
+                        let _ = write!(out, "\\{:02x}", c as u8);
+                    }
+                    _ => out.push(c),
+                }
+            }
+        }
+    }
+    out
+}
+
 fn summary(cert: &Certificate) -> SignerSummary {
     let tbs = cert.tbs_certificate();
     SignerSummary {
-        subject: tbs.subject().to_string(),
-        issuer: tbs.issuer().to_string(),
+        subject: name_text(tbs.subject()),
+        issuer: name_text(tbs.issuer()),
         serial: tbs
             .serial_number()
             .as_bytes()
@@ -779,4 +850,89 @@ fn finish(mut r: PassiveAuthReport) -> PassiveAuthReport {
         (v, _) => v.describe().to_string(),
     };
     r
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn short_names_are_the_ones_x509_cert_writes() {
+        for (oid, short) in SHORT_NAMES {
+            // x509-cert's choice: the first of the shortest names of the OID in the database.
+            let mut best: Option<&str> = None;
+            for n in const_oid::db::DB.find_names_for_oid(*oid) {
+                if best.is_none_or(|b| n.len() < b.len()) {
+                    best = Some(n);
+                }
+            }
+            assert_eq!(
+                best.map(|b| b.to_ascii_uppercase()).as_deref(),
+                Some(*short)
+            );
+        }
+    }
+
+    #[test]
+    fn name_text_is_x509_cert_display() {
+        for text in [
+            "C=UT,O=Utopia,OU=Passports,CN=Document Signer 1",
+            "CN=CSCA Utopia,serialNumber=42,C=UT",
+            "CN=a+OU=b,O=c",
+            "CN=\\#hash\\, comma\\; semi\\<\\>\\+\\\\ backslash \\\"quote\\\" ,O=x",
+            "CN=\\ leading and trailing\\ ",
+            "CN=Ünïcödé,L=Zürich,ST=ZH,DC=example,DC=com",
+            "givenName=Anna,SN=Eriksson,dnQualifier=q",
+            "UID=user,emailAddress=a@example.com,C=UT",
+            "2.5.4.3=#0c03616263,1.2.3.4=#0c0178",
+            "title=Chief,pseudonym=X,C=UT",
+        ] {
+            let name = Name::from_str(text).unwrap();
+            assert_eq!(name_text(&name), name.to_string(), "{text}");
+        }
+        // Control characters, and a value that is not a string.
+        let atv = |oid: &str, value: der::asn1::Any| x509_cert::attr::AttributeTypeAndValue {
+            oid: Oid::new_unwrap(oid),
+            value,
+        };
+        let utf8 = |s: &str| {
+            der::asn1::Any::encode_from(&der::asn1::Utf8StringRef::new(s).unwrap()).unwrap()
+        };
+        let rdn = |a| {
+            x509_cert::name::RelativeDistinguishedName::from(
+                der::asn1::SetOfVec::try_from(vec![a]).unwrap(),
+            )
+        };
+        let rdns = x509_cert::name::RdnSequence::from(vec![
+            rdn(atv("2.5.4.3", utf8("tab\there\u{7f}"))),
+            rdn(atv("2.5.4.10", der::asn1::Any::encode_from(&7u8).unwrap())),
+            rdn(atv(
+                "2.5.4.6",
+                der::asn1::Any::encode_from(&der::asn1::PrintableStringRef::new("UT").unwrap())
+                    .unwrap(),
+            )),
+        ]);
+        let name = Name::from_der(&rdns.to_der().unwrap()).unwrap();
+        assert_eq!(name_text(&name), name.to_string());
+    }
+
+    #[cfg(feature = "factory")]
+    #[test]
+    fn name_text_of_the_factory_certificates() {
+        let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_478_400);
+        let pki = crate::factory::TestPki::new(
+            "UT",
+            crate::factory::SignerAlgorithm::EcdsaP256Sha256,
+            at,
+        )
+        .unwrap();
+        for cert in [&pki.csca.certificate, &pki.signer.certificate] {
+            let tbs = cert.tbs_certificate();
+            for name in [tbs.subject(), tbs.issuer()] {
+                assert_eq!(name_text(name), name.to_string());
+            }
+        }
+    }
 }
