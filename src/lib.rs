@@ -230,7 +230,26 @@ impl Server {
             std::time::SystemTime::now(),
         )?;
         let audit = dasan_audit::AuditLog::new(db.clone(), signer);
-        let state = AppState::new(db.clone(), catalog, settings, identity, audit.clone());
+        let civil = dasan_civil::Civil::new(
+            db.clone(),
+            dasan_registry::Registry::new(db.clone()),
+            config.identity.majority_age,
+        )
+        .local_attachments(&config.civil.attachments_dir)
+        .map_err(|e| {
+            StartError::Services(format!(
+                "cannot use the attachments folder {}: {e}",
+                config.civil.attachments_dir.display()
+            ))
+        })?;
+        let state = AppState::new(
+            db.clone(),
+            catalog,
+            settings,
+            identity,
+            audit.clone(),
+            civil,
+        );
         Ok(Server {
             addr,
             db,

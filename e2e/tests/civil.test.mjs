@@ -163,3 +163,33 @@ test('every page of the journey is accessible in English and Korean at 360 px', 
     await officialCtx.close();
   }
 });
+
+test('a file is checked by its content when attached, without JavaScript', async () => {
+  const ctx = await context(browser, { lang: 'en', width: 360, javaScript: false });
+  const page = await ctx.newPage();
+  try {
+    await signIn(page, 'citizen@demo.dasan.example', 'dasan-demo-2026');
+    await page.goto(BASE + '/services/building-permit');
+    await page.click('form[action="/services/building-permit/apply"] button[type=submit]');
+    await page.click('form[action$="/steps/0"] button[type=submit]');
+    await page.fill('#site', '서울특별시 종로구 세종로 1-68');
+    await page.check('#work');
+    await page.fill('#floor_area', '120');
+    // Text named .pdf: refused by its content, with the error linked to the file field.
+    await page.setInputFiles('#site_plan', { name: 'plan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not really a PDF') });
+    await page.click('form[action$="/steps/1"] button[type=submit]');
+    assert.equal(await page.getAttribute('.error-summary a', 'href'), '#site_plan');
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+    await page.setInputFiles('#site_plan', { name: 'plan.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await page.click('form[action$="/steps/1"] button[type=submit]');
+    assert.match(new URL(page.url()).pathname, /\/check$/);
+    assert.ok((await page.textContent('#answers')).includes('plan.pdf'));
+    await page.click('form[action$="/submit"] button[type=submit]');
+    const href = await page.getAttribute('#files a', 'href');
+    const response = await page.request.get(BASE + href);
+    assert.equal(response.headers()['content-type'], 'application/pdf');
+    assert.deepEqual(Buffer.from(await response.body()), pdf);
+  } finally {
+    await ctx.close();
+  }
+});

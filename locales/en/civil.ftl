@@ -133,6 +133,13 @@ civil-error-control = Remove special control characters.
 civil-error-reason = Say why, so that the applicant understands and can appeal.
 civil-error-message = Write a message.
 
+application-files = Attached files
+application-file-attached = Attached: { $name }. Choose another file to replace it.
+civil-error-file-empty = The file is empty.
+civil-error-file-too-large = The file is too large: at most { $max } KB.
+civil-error-file-type = This kind of file is not accepted here (its content was checked, not its name).
+civil-error-file-required = Attach the file.
+
 problem-not-eligible =
     .title = You cannot use this service
     .detail = This service is for other applicants (kind of account, age or nationality). The service page says who can apply.

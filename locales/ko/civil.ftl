@@ -133,6 +133,13 @@ civil-error-control = 특수 제어 문자를 지우세요.
 civil-error-reason = 신청인이 이해하고 이의를 제기할 수 있도록 사유를 쓰세요.
 civil-error-message = 내용을 쓰세요.
 
+application-files = 첨부 파일
+application-file-attached = 첨부됨: { $name }. 다른 파일을 고르면 바뀝니다.
+civil-error-file-empty = 빈 파일입니다.
+civil-error-file-too-large = 파일이 너무 큽니다. 최대 { $max } KB입니다.
+civil-error-file-type = 받을 수 없는 종류의 파일입니다(파일 이름이 아니라 내용을 확인했습니다).
+civil-error-file-required = 파일을 첨부하세요.
+
 problem-not-eligible =
     .title = 이 서비스를 이용할 수 없습니다
     .detail = 이 서비스는 다른 신청 대상(계정 종류, 나이, 국적)을 위한 것입니다. 서비스 안내에서 신청 대상을 확인하세요.

@@ -35,6 +35,7 @@ pub fn test_config(db: &TestDatabase) -> Config {
         .keep();
     config.keys.dir = keys.join("store");
     config.keys.kek_file = keys.join("kek.bin");
+    config.civil.attachments_dir = keys.join("attachments");
     config.audit.sequence_interval_ms = 100;
     config
 }

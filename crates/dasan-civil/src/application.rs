@@ -368,7 +368,13 @@ impl Civil {
             .service_version(&app.service, app.service_version)
             .await?;
         let step_def = def.steps.get(step).ok_or(CivilError::NotFound)?;
-        let own_ids: Vec<&str> = step_def.fields.iter().map(|f| f.id.as_str()).collect();
+        // Typed answers of this step are replaced; attached files keep their names.
+        let own_ids: Vec<&str> = step_def
+            .fields
+            .iter()
+            .filter(|f| f.kind != crate::definition::FieldKind::File)
+            .map(|f| f.id.as_str())
+            .collect();
         let mut answers = app.answers.clone();
         answers.retain(|k, _| !own_ids.contains(&k.as_str()));
         let clean = form::check_step(step_def, typed, &answers, &RegistryIds(&self.registry))
@@ -422,6 +428,26 @@ impl Civil {
                 form::check_step(step, &app.answers, &others, &RegistryIds(&self.registry))
             {
                 errors.append(&mut e);
+            }
+        }
+        // Required files must be attached.
+        let attached: Vec<String> = on_reader!(self.db, |p| sqlx::query_scalar(
+            "SELECT field FROM civil_attachments WHERE application = $1"
+        )
+        .bind(id.to_string())
+        .fetch_all(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        for field in def.fields() {
+            if field.kind == crate::definition::FieldKind::File
+                && field.required
+                && field.shown(&app.answers)
+                && !attached.contains(&field.id)
+            {
+                errors.push(FieldError::new(
+                    field.id.clone(),
+                    "civil-error-file-required",
+                ));
             }
         }
         if !errors.is_empty() {

@@ -6,6 +6,7 @@
 //! the database, one audited transaction per change.
 
 pub mod application;
+pub mod attachments;
 pub mod catalogue;
 pub mod definition;
 mod error;
@@ -28,6 +29,7 @@ pub struct Civil {
     db: Database,
     registry: Registry,
     majority_age: i16,
+    blobs: Option<std::sync::Arc<dyn object_store::ObjectStore>>,
 }
 
 impl Civil {
@@ -36,6 +38,24 @@ impl Civil {
             db,
             registry,
             majority_age,
+            blobs: None,
         }
+    }
+
+    /// Stores attachments in `store` (without one, attaching fails).
+    pub fn with_attachments(
+        mut self,
+        store: std::sync::Arc<dyn object_store::ObjectStore>,
+    ) -> Civil {
+        self.blobs = Some(store);
+        self
+    }
+
+    /// A local folder as the attachment store (created if missing).
+    pub fn local_attachments(self, dir: &std::path::Path) -> std::io::Result<Civil> {
+        std::fs::create_dir_all(dir)?;
+        let store = object_store::local::LocalFileSystem::new_with_prefix(dir)
+            .map_err(std::io::Error::other)?;
+        Ok(self.with_attachments(std::sync::Arc::new(store)))
     }
 }

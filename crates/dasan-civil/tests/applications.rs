@@ -27,6 +27,8 @@ fn demo_services() -> Vec<ServiceDefinition> {
 
 struct World {
     _t: TestDatabase,
+    clock: dasan_kernel::ManualClock,
+    files: tempfile::TempDir,
     db: Database,
     civil: Civil,
     citizen: Principal,
@@ -78,7 +80,14 @@ fn principal(
 }
 
 async fn world(engine: dasan_store::Engine) -> World {
-    let t = TestDatabase::migrated(engine).await;
+    let mut t = TestDatabase::migrated(engine).await;
+    // A clock the test can move (mail back-off), starting now.
+    let clock =
+        dasan_kernel::ManualClock::new(dasan_kernel::Timestamp::from_jiff(jiff::Timestamp::now()));
+    assert!(t.db.configure(
+        std::sync::Arc::new(dasan_store::TableAuditHook),
+        std::sync::Arc::new(clock.clone())
+    ));
     let db = t.db.clone();
     let registry = Registry::new(db.clone());
     dasan_registry::demo::load(
@@ -99,7 +108,10 @@ async fn world(engine: dasan_store::Engine) -> World {
     .await)
     .unwrap();
     let person: PersonId = person.parse().unwrap();
-    let civil = Civil::new(db.clone(), registry, 19);
+    let files = tempfile::tempdir().unwrap();
+    let civil = Civil::new(db.clone(), registry, 19)
+        .local_attachments(files.path())
+        .unwrap();
     civil.load(Actor::system(), &demo_services()).await.unwrap();
     let c = account(&db, "citizen@example.kr", AccountKind::Citizen, None).await;
     dasan_identity::link_person(&db, Actor::system(), c, &person.to_string())
@@ -137,6 +149,8 @@ async fn world(engine: dasan_store::Engine) -> World {
         ),
         outsider: principal(o3, AccountKind::Official, None, &[("civil.officer", "NTS")]),
         db,
+        files,
+        clock,
         _t: t,
     }
 }
@@ -380,4 +394,81 @@ engine_tests! {
         assert_eq!(count(&w.db, "SELECT COUNT(*) FROM civil_application_events WHERE action IN ('approve', 'reject')").await, 1);
         assert_eq!(count(&w.db, "SELECT COUNT(*) FROM audit_events WHERE action IN ('civil.application.approve', 'civil.application.reject')").await, 1);
     }
+
+    async fn attachments_are_checked_by_content_stored_once_and_shown_only_to_those_allowed(engine) {
+        let mut w = world(engine).await;
+        // The building permit belongs to MOLIT: give the officer a role there for this test.
+        w.officer.roles.push(RoleGrant { role: "civil.officer", scope: "MOLIT".into() });
+        let id = w.civil.start(&w.citizen, "building-permit", None).await.unwrap();
+        let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+        let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00 pretending to be a PDF".to_vec();
+        let field = |err: CivilError| match err { CivilError::Invalid(f) => f[0].message, other => panic!("{other:?}") };
+        // A program named .pdf is refused by its content; so is an empty or oversized file.
+        assert_eq!(field(w.civil.attach(&w.citizen, id, "site_plan", "plan.pdf", &exe).await.unwrap_err()), "civil-error-file-type");
+        assert_eq!(field(w.civil.attach(&w.citizen, id, "site_plan", "plan.pdf", b"").await.unwrap_err()), "civil-error-file-empty");
+        let mut big = pdf.clone();
+        big.resize(1_000_001, b' ');
+        assert_eq!(field(w.civil.attach(&w.citizen, id, "site_plan", "plan.pdf", &big).await.unwrap_err()), "civil-error-file-too-large");
+        assert!(matches!(w.civil.attach(&w.citizen, id, "site", "plan.pdf", &pdf).await, Err(CivilError::NotFound)), "not a file field");
+        // Submitting without the required file is refused on that field.
+        w.civil.save_step(&w.citizen, id, 1, &answers(&[("site", "서울특별시 종로구 세종로 1-68"), ("work", "new"), ("floor_area", "120")])).await.unwrap();
+        let err = w.civil.submit(&w.citizen, id).await.unwrap_err();
+        assert_eq!(field(err), "civil-error-file-required");
+
+        let a = w.civil.attach(&w.citizen, id, "site_plan", "C:\\plans\\site plan.pdf", &pdf).await.unwrap();
+        assert_eq!((a.media_type.as_str(), a.filename.as_str()), ("application/pdf", "site plan.pdf"));
+        // Attaching the same content again replaces the row, and the bytes are stored once.
+        w.civil.attach(&w.citizen, id, "site_plan", "again.pdf", &pdf).await.unwrap();
+        let stored = walk(w.files.path());
+        assert_eq!(stored.len(), 1, "{stored:?}");
+        w.civil.submit(&w.citizen, id).await.unwrap();
+        // The applicant and the agency's official read it back, exactly; nobody else can.
+        let (meta, bytes) = w.civil.attachment(&w.citizen, id, "site_plan").await.unwrap();
+        assert_eq!((meta.filename.as_str(), bytes.as_slice()), ("again.pdf", pdf.as_slice()));
+        assert_eq!(w.civil.attachment(&w.officer, id, "site_plan").await.unwrap().1, pdf);
+        assert!(matches!(w.civil.attachment(&w.outsider, id, "site_plan").await, Err(CivilError::NotFound)));
+        // A file changed behind our back is never served.
+        std::fs::write(&stored[0], b"%PDF-1.7 tampered").unwrap();
+        assert!(w.civil.attachment(&w.citizen, id, "site_plan").await.is_err());
+        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM audit_events WHERE action = 'civil.application.attach'").await, 2);
+    }
+
+    async fn an_smtp_outage_delays_the_applicants_mail_but_never_a_decision(engine) {
+        let w = world(engine).await;
+        let mut smtp = dasan_notify::testing::SmtpServer::start();
+        let mailer = dasan_notify::Mailer::from_url(&smtp.url(), "no-reply@dasan.example").unwrap();
+        smtp.stop();
+        // Submitted and decided while the mail server is down: nothing waits for it.
+        let id = submitted(&w).await;
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        w.civil.act(&w.officer, id, Action::Claim, app.version, None).await.unwrap();
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        assert_eq!(w.civil.act(&w.officer, id, Action::Approve, app.version, None).await.unwrap(), Status::Approved);
+        let d = dasan_notify::deliver_due(&w.db, &mailer, 10).await.unwrap();
+        assert_eq!((d.sent, d.failed), (0, 2), "the receipt and the decision wait");
+        assert_eq!(dasan_notify::pending(&w.db).await.unwrap(), 2);
+        smtp.resume();
+        w.clock.advance(std::time::Duration::from_secs(31));
+        let d = dasan_notify::deliver_due(&w.db, &mailer, 10).await.unwrap();
+        assert_eq!((d.sent, d.failed), (2, 0));
+        let mail = smtp.received();
+        let receipt = w.civil.application(&w.citizen, id).await.unwrap().receipt.unwrap();
+        assert!(mail.iter().all(|m| m.to == "citizen@example.kr"));
+        assert!(mail.iter().any(|m| m.subject.starts_with("Dasan: Received: Moving-in report")));
+        assert!(mail.iter().any(|m| m.subject.contains("Approved") && m.subject.contains(&receipt)));
+        assert_eq!(dasan_notify::pending(&w.db).await.unwrap(), 0);
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

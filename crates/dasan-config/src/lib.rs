@@ -44,12 +44,16 @@ pub struct Civil {
     /// Folder of service definitions (`*.toml`, searched recursively), loaded and checked at
     /// start; a bad file stops the start. A missing folder loads nothing.
     pub services_dir: PathBuf,
+    /// Folder where attachments are stored, named by content hash (every node needs the same
+    /// one, e.g. a shared volume). Uploads are also bounded by `server.body_limit_bytes`.
+    pub attachments_dir: PathBuf,
 }
 
 impl Default for Civil {
     fn default() -> Self {
         Self {
             services_dir: PathBuf::from("services"),
+            attachments_dir: PathBuf::from("./dasan-data/attachments"),
         }
     }
 }

@@ -138,6 +138,74 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
     }
 }
 
+/// A form from one of our pages that may carry files (`multipart/form-data`) or not
+/// (`application/x-www-form-urlencoded`). The `csrf_token` field is checked either way.
+pub struct UploadForm {
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// (field, file name, bytes) for every file part that has content.
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for UploadForm {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, WebError> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let PageForm(fields) =
+                PageForm::<std::collections::BTreeMap<String, String>>::from_request(req, state)
+                    .await?;
+            return Ok(UploadForm {
+                fields,
+                files: Vec::new(),
+            });
+        }
+        let expected = req
+            .extensions()
+            .get::<crate::auth::Auth>()
+            .map(|a| a.csrf.clone())
+            .ok_or_else(|| WebError::internal(&"authentication middleware missing"))?;
+        let mut form = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| WebError::new(StatusCode::BAD_REQUEST, "malformed-form"))?;
+        let mut fields = std::collections::BTreeMap::new();
+        let mut files = Vec::new();
+        loop {
+            let field = match form.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) => return Err(body_rejection(&e, e.status())),
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            let file_name = field.file_name().map(str::to_owned);
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| body_rejection(&e, e.status()))?;
+            match file_name {
+                Some(file_name) if !bytes.is_empty() => {
+                    files.push((name, file_name, bytes.to_vec()))
+                }
+                Some(_) => {}
+                None => {
+                    let text = String::from_utf8(bytes.to_vec())
+                        .map_err(|_| WebError::new(StatusCode::BAD_REQUEST, "malformed-form"))?;
+                    fields.insert(name, text);
+                }
+            }
+        }
+        let sent = fields.get("csrf_token").cloned().unwrap_or_default();
+        if !crate::auth::constant_eq(&sent, &expected) {
+            return Err(WebError::new(StatusCode::FORBIDDEN, "csrf-failed"));
+        }
+        Ok(UploadForm { fields, files })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route("/applications/{id}/check", get(pages::civil::check))
         .route("/applications/{id}/submit", post(pages::civil::submit))
         .route("/applications/{id}/act", post(pages::civil::act))
+        .route("/applications/{id}/files/{field}", get(pages::civil::file))
         .route("/agencies/{code}/queue", get(pages::civil::queue))
         .route("/inbox", get(pages::civil::inbox))
         .route("/registry/people", get(pages::registry::search))

@@ -64,6 +64,7 @@ impl AppState {
         settings: WebSettings,
         identity: IdentityKit,
         audit: dasan_audit::AuditLog,
+        civil: dasan_civil::Civil,
     ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
@@ -73,11 +74,7 @@ impl AppState {
                 metrics: Metrics::new(),
                 audit,
                 registry: dasan_registry::Registry::new(db.clone()),
-                civil: dasan_civil::Civil::new(
-                    db.clone(),
-                    dasan_registry::Registry::new(db.clone()),
-                    identity.majority_age,
-                ),
+                civil,
                 identity,
             }),
         }

@@ -4,7 +4,7 @@
 use super::{PageCtx, ShownError, render, render_invalid, see_other, shown};
 use crate::auth::{Auth, Signed};
 use crate::error::WebError;
-use crate::extract::{PageForm, Query};
+use crate::extract::{PageForm, Query, UploadForm};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -299,6 +299,8 @@ struct FieldView {
     hint: Option<String>,
     required: bool,
     value: String,
+    /// For files: the media types accepted.
+    accept: String,
     options: Vec<(String, String)>,
     condition: Option<String>,
     error: Option<String>,
@@ -317,7 +319,7 @@ fn field_views(
     };
     s.fields
         .iter()
-        .filter(|f| f.prefill.is_none() && f.kind != FieldKind::File)
+        .filter(|f| f.prefill.is_none())
         .map(|f| FieldView {
             id: f.id.clone(),
             kind: match f.kind {
@@ -333,12 +335,14 @@ fn field_views(
                 FieldKind::Date => "date",
                 FieldKind::Choice => "choice",
                 FieldKind::Person | FieldKind::Business => "id",
+                FieldKind::File => "file",
                 _ => "text",
             },
             label: text(&f.label, lang).to_owned(),
             hint: f.hint.as_ref().map(|h| text(h, lang).to_owned()),
             required: f.required,
             value: values.get(&f.id).cloned().unwrap_or_default(),
+            accept: f.accept.join(","),
             options: f
                 .options
                 .iter()
@@ -408,6 +412,10 @@ struct StepPage {
 }
 
 impl StepPage {
+    fn has_files(&self) -> bool {
+        self.fields.iter().any(|f| f.kind == "file")
+    }
+
     fn checked(&self, field: &FieldView, value: &str) -> bool {
         field.value == value
     }
@@ -487,11 +495,32 @@ pub async fn step_save(
     ctx: PageCtx,
     signed: Signed,
     Path((id, step)): Path<(String, usize)>,
-    PageForm(typed): PageForm<BTreeMap<String, String>>,
+    form: UploadForm,
 ) -> Result<Response, WebError> {
     let (app, def) = draft(&state, &signed.principal, &id).await?;
     if step >= def.steps.len() {
         return Err(WebError::NotFound);
+    }
+    let typed = form.fields;
+    // Files first: each is checked by its content; a refused one is shown on its field.
+    for (field, name, bytes) in &form.files {
+        let on_step = def.steps[step].fields.iter().any(|f| f.id == *field);
+        if !on_step {
+            continue;
+        }
+        match state
+            .civil()
+            .attach(&signed.principal, app.id, field, name, bytes)
+            .await
+        {
+            Ok(_) => {}
+            Err(CivilError::Invalid(fields)) => {
+                let errors = shown(&ctx, &fields);
+                let app = state.civil().application(&signed.principal, app.id).await?;
+                return render_invalid(&step_page(ctx, &app, &def, step, &typed, errors));
+            }
+            Err(other) => return Err(other.into()),
+        }
     }
     match state
         .civil()
@@ -689,6 +718,7 @@ struct ApplicationPage {
     conflict: Option<String>,
     message: String,
     errors: Vec<ShownError>,
+    attachments: Vec<dasan_civil::attachments::Attachment>,
 }
 
 impl ApplicationPage {
@@ -768,6 +798,7 @@ async fn application_page(
         .service_version(&app.service, app.service_version)
         .await?;
     let events = state.civil().timeline(principal, id).await?;
+    let attachments = state.civil().attachments(principal, id).await?;
     let official = principal.has(Permission::CivilReview, Scope::Agency(&app.agency));
     let now = state.db().clock().now();
     Ok(ApplicationPage {
@@ -782,6 +813,7 @@ async fn application_page(
         conflict,
         message,
         errors,
+        attachments,
         app,
         ctx,
     })
@@ -966,4 +998,34 @@ pub async fn inbox(
 ) -> Result<Response, WebError> {
     let messages = state.civil().inbox(&signed.principal).await?;
     render(&InboxPage { ctx, messages })
+}
+
+/// `GET /applications/{id}/files/{field}`: an attached file, for the applicant and the agency's
+/// officials only. Sent as a download with the type its content was checked to be.
+pub async fn file(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, field)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let id: ApplicationId = id.parse().map_err(|_| WebError::NotFound)?;
+    let (meta, bytes) = state
+        .civil()
+        .attachment(&signed.principal, id, &field)
+        .await?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        meta.filename
+            .replace(|c: char| !c.is_ascii() || c == '\\', "_")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, meta.media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
