@@ -4,31 +4,14 @@
 // in a second, scripted browser).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { BASE, launch, context, accessibilityViolations } from './browser.mjs';
+import { BASE, launch, context, accessibilityViolations, totp, DEMO_TOTP_KEY } from './browser.mjs';
 
-const DEMO_TOTP_KEY = 'MRQXGYLOFVSGK3LPFVZWKY3SMV2C2MJS';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-function base32(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
 
-function totp(key, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32(key)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  return String(((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000)).padStart(6, '0');
-}
 
 async function expectAccessible(page, label) {
   const violations = await accessibilityViolations(page);

@@ -1,6 +1,7 @@
 // Shared browser set-up: Debian's Chromium, never a downloaded browser.
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
+import { createHmac } from 'node:crypto';
 
 export const BASE = (process.env.DASAN_URL ?? '').replace(/\/$/, '');
 if (!BASE) {
@@ -38,4 +39,25 @@ export async function accessibilityViolations(page) {
   return results.violations.map((v) =>
     `${v.id} (${v.impact}): ${v.help}\n` +
     v.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')}: ${n.failureSummary?.replace(/\n/g, ' ')}`).join('\n'));
+}
+
+/// The demo officials' authenticator key (published on purpose: see the README).
+export const DEMO_TOTP_KEY = 'MRQXGYLOFVSGK3LPFVZWKY3SMV2C2MJS';
+
+function base32(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/// An RFC 6238 code for time step `step`, computed independently of Dasan (Node's crypto).
+export function totp(key, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32(key)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  return String(((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000)).padStart(6, '0');
 }

@@ -135,9 +135,8 @@ impl Civil {
         .await
         .map(drop))
         .map_err(StoreError::from_sqlx)?;
-        let n =
-            on_tx!(tx, |c| {
-                sqlx::query(
+        let n = on_tx!(tx, |c| {
+            sqlx::query(
             "UPDATE civil_applications SET answers = $3, version = version + 1, updated_at = $4 \
              WHERE id = $1 AND version = $2 AND status = 'draft'"
         )
@@ -148,8 +147,8 @@ impl Civil {
         .execute(c)
         .await
         .map(|r| r.rows_affected())
-            })
-            .map_err(StoreError::from_sqlx)?;
+        })
+        .map_err(StoreError::from_sqlx)?;
         if n == 0 {
             tx.rollback().await?;
             return Err(CivilError::Stale);

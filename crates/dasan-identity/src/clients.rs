@@ -187,26 +187,7 @@ pub async fn revoke_token(
         .map_err(hide)?;
     ensure_client_of(db, client, agency).await?;
     let mut tx = db.begin(principal.actor(None)).await?;
-    let now = tx.now().as_micros();
-    let n = on_tx!(tx, |c| sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL"
-    )
-    .bind(token.to_string())
-    .bind(client.to_string())
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
-    .map_err(StoreError::from_sqlx)?;
-    if n == 0 {
-        tx.rollback().await?;
-        return Err(IdentityError::NotFound);
-    }
-    tx.record(
-        "auth.token.revoke",
-        format!("token:{token}"),
-        serde_json::json!({ "account": client }),
-    );
+    tokens::revoke_in(&mut tx, client, token).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -195,26 +195,36 @@ pub async fn revoke(
     id: TokenId,
 ) -> Result<(), IdentityError> {
     let mut tx = db.begin(principal.actor(None)).await?;
+    revoke_in(&mut tx, principal.account, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Revokes `account`'s token `id` in the caller's change (audited); "not found" if it is not
+/// that account's, or already revoked. On failure the change is rolled back.
+pub(crate) async fn revoke_in(
+    tx: &mut dasan_store::Tx,
+    account: AccountId,
+    id: TokenId,
+) -> Result<(), IdentityError> {
     let now = tx.now().as_micros();
     let n = on_tx!(tx, |c| sqlx::query(
         "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL"
     )
     .bind(id.to_string())
-    .bind(principal.account.to_string())
+    .bind(account.to_string())
     .bind(now)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))
     .map_err(StoreError::from_sqlx)?;
     if n == 0 {
-        tx.rollback().await?;
         return Err(IdentityError::NotFound);
     }
     tx.record(
         "auth.token.revoke",
         format!("token:{id}"),
-        serde_json::json!({ "account": principal.account }),
+        serde_json::json!({ "account": account }),
     );
-    tx.commit().await?;
     Ok(())
 }
