@@ -90,6 +90,9 @@ engine_tests! {
         assert_problem(app.get("/api/v1/audit/proof/inclusion?event=nope").await, 404, "unknown-event").await;
         // A NUL byte (which PostgreSQL refuses in text) names no event either: found by schemathesis.
         assert_problem(app.get("/api/v1/audit/proof/inclusion?event=%1C%00%C3%AB&size=3").await, 404, "unknown-event").await;
+        // 40 characters but 120 bytes: within the schema's maxLength (characters), so not a 400.
+        let devanagari = "%E0%A4%AA".repeat(40);
+        assert_problem(app.get(&format!("/api/v1/audit/proof/inclusion?event={devanagari}")).await, 404, "unknown-event").await;
         assert_problem(app.get(&format!("/api/v1/audit/proof/consistency?from={}&to={}", new.size, old.size)).await, 404, "bad-tree-range").await;
         assert_problem(app.get("/api/v1/audit/proof/consistency?from=0&to=99999").await, 404, "unknown-checkpoint").await;
         assert_problem(app.get("/api/v1/audit/proof/consistency?from=x&to=1").await, 400, "bad-request").await;

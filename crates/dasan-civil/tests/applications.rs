@@ -6,7 +6,7 @@ use dasan_civil::definition::ServiceDefinition;
 use dasan_civil::*;
 use dasan_identity::{AccountId, AccountKind, Assurance, NewAccount, Principal, RoleGrant};
 use dasan_kernel::Actor;
-use dasan_registry::{PersonId, Registry};
+use dasan_registry::{NationalIdScheme, PersonId, Registry};
 use dasan_store::testing::TestDatabase;
 use dasan_store::{Database, engine_tests, on_reader};
 use std::collections::BTreeMap;
@@ -457,6 +457,41 @@ engine_tests! {
         assert!(mail.iter().any(|m| m.subject.starts_with("Dasan: Received: Moving-in report")));
         assert!(mail.iter().any(|m| m.subject.contains("Approved") && m.subject.contains(&receipt)));
         assert_eq!(dasan_notify::pending(&w.db).await.unwrap(), 0);
+    }
+
+    async fn a_parent_applies_for_a_minor_child_and_nobody_applies_for_a_stranger(engine) {
+        let w = world(engine).await;
+        let registry = Registry::new(w.db.clone());
+        let parent: PersonId = w.citizen.person.as_deref().unwrap().parse().unwrap();
+        let mut child = registry.person(Actor::system(), parent, "test-setup").await.unwrap().data;
+        child.national_id = dasan_registry::KoreanRrn
+            .make(jiff::civil::date(2021, 5, 5), dasan_registry::Sex::Female, false, 4242)
+            .unwrap();
+        child.name_local = "김하늘".into();
+        child.name_latin = "KIM Ha-neul".into();
+        child.birth_date = jiff::civil::date(2021, 5, 5);
+        child.sex = dasan_registry::Sex::Female;
+        child.parents = vec![parent];
+        child.spouse = None;
+        let child = registry.register_person(Actor::system(), child, "birth registration").await.unwrap();
+
+        let id = w.civil.start(&w.citizen, "child-allowance", Some(child)).await.unwrap();
+        let app = w.civil.application(&w.citizen, id).await.unwrap();
+        assert_eq!(app.basis, "parent");
+        assert_eq!(app.subject_person.as_deref(), Some(child.to_string().as_str()));
+        assert_eq!(app.prefilled.get("name").map(String::as_str), Some("김하늘"), "the child's facts, not the parent's");
+
+        // Someone with no delegation and no parental authority: "not found", nothing started.
+        let stranger_account = account(&w.db, "stranger@example.kr", AccountKind::Citizen, None).await;
+        let other: String = on_reader!(w.db, |p| sqlx::query_scalar(
+            "SELECT id FROM registry_people WHERE id <> $1 AND id <> $2 ORDER BY id LIMIT 1").bind(parent.to_string()).bind(child.to_string()).fetch_one(p).await).unwrap();
+        let other: PersonId = other.parse().unwrap();
+        dasan_identity::link_person(&w.db, Actor::system(), stranger_account, &other.to_string()).await.unwrap();
+        let stranger = principal(stranger_account, AccountKind::Citizen, Some(other), &[]);
+        assert!(matches!(w.civil.start(&stranger, "child-allowance", Some(child)).await, Err(CivilError::NotFound)));
+        // Officials and business users cannot apply for civil services meant for citizens.
+        assert!(matches!(w.civil.start(&w.officer, "moving-in-report", None).await, Err(CivilError::NotEligible(_))));
+        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM civil_applications").await, 1);
     }
 }
 

@@ -158,7 +158,8 @@ pub async fn inclusion(
     State(state): State<AppState>,
     Query(q): Query<InclusionQuery>,
 ) -> Result<Json<InclusionProofBody>, WebError> {
-    if q.event.len() > 64 || q.size.is_some_and(|s| s > MAX_SIZE) {
+    // The schema's maxLength counts characters, not bytes.
+    if q.event.chars().count() > 64 || q.size.is_some_and(|s| s > MAX_SIZE) {
         return Err(BAD_REQUEST);
     }
     let p = state.audit().inclusion_proof(&q.event, q.size).await?;
