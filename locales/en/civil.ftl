@@ -114,6 +114,10 @@ queue-caption = Applications, oldest first
 queue-submitted = Received
 queue-overdue = overdue
 queue-yours = yours
+queue-select = Select
+queue-select-one = Select { $receipt }
+queue-claim-selected = Take the selected applications
+queue-claimed = You took { $claimed }. { $missed } had been taken or changed by someone else.
 queue-back = Back to the queue
 
 account-queue-link = Applications to decide (work queue)

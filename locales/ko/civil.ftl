@@ -114,6 +114,10 @@ queue-caption = 신청 목록(오래된 순)
 queue-submitted = 접수일
 queue-overdue = 기한 초과
 queue-yours = 내 담당
+queue-select = 선택
+queue-select-one = { $receipt } 선택
+queue-claim-selected = 선택한 신청 맡기
+queue-claimed = { $claimed }건을 맡았습니다. { $missed }건은 다른 사람이 먼저 맡았거나 변경되었습니다.
 queue-back = 업무함으로 돌아가기
 
 account-queue-link = 처리할 신청(업무함)

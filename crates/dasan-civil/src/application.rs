@@ -682,6 +682,33 @@ impl Civil {
         Ok(to)
     }
 
+    /// Claims several applications at once (a bulk action from the queue), each as read at its
+    /// version. Returns how many were claimed; the others had changed or been taken meanwhile
+    /// and are left alone.
+    pub async fn claim_all(
+        &self,
+        principal: &Principal,
+        items: &[(ApplicationId, i64)],
+    ) -> Result<usize, CivilError> {
+        let mut claimed = 0;
+        for (id, version) in items.iter().take(100) {
+            match self
+                .act(principal, *id, Action::Claim, *version, None)
+                .await
+            {
+                Ok(_) => claimed += 1,
+                Err(
+                    CivilError::Stale
+                    | CivilError::Transition { .. }
+                    | CivilError::AssignedToOther
+                    | CivilError::NotFound,
+                ) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(claimed)
+    }
+
     /// The principal's own applications, newest first.
     pub async fn mine(&self, principal: &Principal) -> Result<Vec<Application>, CivilError> {
         let sql = format!(

@@ -493,6 +493,26 @@ engine_tests! {
         assert!(matches!(w.civil.start(&w.officer, "moving-in-report", None).await, Err(CivilError::NotEligible(_))));
         assert_eq!(count(&w.db, "SELECT COUNT(*) FROM civil_applications").await, 1);
     }
+
+    async fn an_official_takes_several_applications_at_once_and_skips_those_taken_meanwhile(engine) {
+        let w = world(engine).await;
+        let (a, b, c) = (submitted(&w).await, submitted(&w).await, submitted(&w).await);
+        let queue = w.civil.queue(&w.officer, "MOIS-JONGNO", QueueFilter::Unassigned).await.unwrap();
+        let read: Vec<(ApplicationId, i64)> = queue.iter().map(|x| (x.id, x.version)).collect();
+        assert_eq!(read.len(), 3);
+        // Another official takes one between the queue being shown and the bulk action.
+        let cv = w.civil.application(&w.other_officer, c).await.unwrap().version;
+        w.civil.act(&w.other_officer, c, Action::Claim, cv, None).await.unwrap();
+        assert_eq!(w.civil.claim_all(&w.officer, &read).await.unwrap(), 2);
+        let mine = w.civil.queue(&w.officer, "MOIS-JONGNO", QueueFilter::Mine).await.unwrap();
+        let mut ids: Vec<ApplicationId> = mine.iter().map(|x| x.id).collect();
+        ids.sort();
+        let mut want = vec![a, b];
+        want.sort();
+        assert_eq!(ids, want);
+        // An official of another agency takes nothing.
+        assert_eq!(w.civil.claim_all(&w.outsider, &read).await.unwrap(), 0);
+    }
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

@@ -98,6 +98,10 @@ pub fn router(state: AppState) -> Router {
         .route("/applications/{id}/act", post(pages::civil::act))
         .route("/applications/{id}/files/{field}", get(pages::civil::file))
         .route("/agencies/{code}/queue", get(pages::civil::queue))
+        .route(
+            "/agencies/{code}/queue/claim",
+            post(pages::civil::claim_selected),
+        )
         .route("/inbox", get(pages::civil::inbox))
         .route("/registry/people", get(pages::registry::search))
         .route("/registry/people/{id}", get(pages::registry::view))

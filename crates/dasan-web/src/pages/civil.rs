@@ -639,6 +639,7 @@ pub async fn submit(
 
 struct ApplicationItem {
     id: ApplicationId,
+    version: i64,
     service: String,
     receipt: String,
     status: Status,
@@ -667,6 +668,7 @@ async fn list_items(
         }
         out.push(ApplicationItem {
             id: a.id,
+            version: a.version,
             service: names.get(&key).cloned().unwrap_or_default(),
             receipt: a.receipt.clone().unwrap_or_default(),
             status: a.status,
@@ -923,9 +925,29 @@ struct QueuePage {
     filter: &'static str,
     filters: Vec<(&'static str, String)>,
     applications: Vec<ApplicationItem>,
+    /// How many a bulk claim just took, and how many it could not.
+    claimed: Option<(usize, usize)>,
 }
 
 impl QueuePage {
+    fn selectable(&self, a: &ApplicationItem) -> bool {
+        a.status == Status::Submitted
+    }
+
+    fn any_selectable(&self) -> bool {
+        self.applications.iter().any(|a| self.selectable(a))
+    }
+
+    fn claimed_note(&self) -> Option<String> {
+        self.claimed.map(|(ok, missed)| {
+            let (ok, missed) = (ok.to_string(), missed.to_string());
+            self.ctx.tr().with_args(
+                "queue-claimed",
+                [("claimed", ok.as_str()), ("missed", missed.as_str())],
+            )
+        })
+    }
+
     fn status(&self, s: &Status) -> String {
         self.ctx.t(&format!("civil-status-{}", s.as_str()))
     }
@@ -953,6 +975,60 @@ pub async fn queue(
     Path(agency): Path<String>,
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
+    queue_page(&state, ctx, &signed, agency, &query.filter, None).await
+}
+
+/// `POST /agencies/{code}/queue/claim`: takes the selected applications (a bulk action). Each
+/// `pick` is `id:version`, as the queue showed it.
+pub async fn claim_selected(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    signed: Signed,
+    Path(agency): Path<String>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let items: Vec<(ApplicationId, i64)> = pairs
+        .iter()
+        .filter(|(k, _)| k == "pick")
+        .filter_map(|(_, v)| {
+            let (id, version) = v.split_once(':')?;
+            Some((id.parse().ok()?, version.parse().ok()?))
+        })
+        .collect();
+    // Only this agency's open applications (and only for its officials: the queue refuses
+    // anyone else with "not found").
+    let open = state
+        .civil()
+        .queue(&signed.principal, &agency, QueueFilter::Open)
+        .await?;
+    let mine: Vec<(ApplicationId, i64)> = items
+        .into_iter()
+        .filter(|(id, _)| open.iter().any(|a| a.id == *id))
+        .collect();
+    let asked = pairs.iter().filter(|(k, _)| k == "pick").count();
+    let claimed = state.civil().claim_all(&signed.principal, &mine).await?;
+    queue_page(
+        &state,
+        ctx,
+        &signed,
+        agency,
+        "mine",
+        Some((claimed, asked.saturating_sub(claimed))),
+    )
+    .await
+}
+
+async fn queue_page(
+    state: &AppState,
+    ctx: PageCtx,
+    signed: &Signed,
+    agency: String,
+    filter: &str,
+    claimed: Option<(usize, usize)>,
+) -> Result<Response, WebError> {
+    let query = QueueQuery {
+        filter: filter.to_owned(),
+    };
     let (filter_name, filter) = FILTERS
         .iter()
         .find(|(n, _)| *n == query.filter)
@@ -962,9 +1038,10 @@ pub async fn queue(
         .civil()
         .queue(&signed.principal, &agency, filter)
         .await?;
-    let applications = list_items(&state, apps, ctx.lang, &signed.principal).await?;
-    let names = agency_names(&state, ctx.lang).await?;
+    let applications = list_items(state, apps, ctx.lang, &signed.principal).await?;
+    let names = agency_names(state, ctx.lang).await?;
     render(&QueuePage {
+        claimed,
         agency_name: names.get(&agency).cloned().unwrap_or(agency.clone()),
         agency,
         filter: filter_name,
