@@ -381,24 +381,9 @@ impl Civil {
             .map_err(CivilError::Invalid)?;
         answers.extend(clean);
         let mut tx = self.db.begin(principal.actor(None)).await?;
-        let now = tx.now().as_micros();
-        let n = on_tx!(tx, |c| {
-            sqlx::query(
-            "UPDATE civil_applications SET answers = $3, version = version + 1, updated_at = $4 \
-             WHERE id = $1 AND version = $2 AND status = 'draft'"
-        )
-        .bind(id.to_string())
-        .bind(app.version)
-        .bind(serde_json::to_string(&answers).unwrap_or_else(|_| "{}".into()))
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })
-        .map_err(StoreError::from_sqlx)?;
-        if n == 0 {
+        if let Err(e) = save_draft_answers(&mut tx, id, app.version, &answers).await {
             tx.rollback().await?;
-            return Err(CivilError::Stale);
+            return Err(e);
         }
         tx.record(
             "civil.application.save",
@@ -786,6 +771,33 @@ impl Civil {
             })
             .collect()
     }
+}
+
+/// Replaces a draft's answers in the caller's change, if the draft is still at `version`
+/// ("changed" otherwise).
+pub(crate) async fn save_draft_answers(
+    tx: &mut Tx,
+    id: ApplicationId,
+    version: i64,
+    answers: &BTreeMap<String, String>,
+) -> Result<(), CivilError> {
+    let now = tx.now().as_micros();
+    let n = on_tx!(tx, |c| sqlx::query(
+        "UPDATE civil_applications SET answers = $3, version = version + 1, updated_at = $4 \
+         WHERE id = $1 AND version = $2 AND status = 'draft'"
+    )
+    .bind(id.to_string())
+    .bind(version)
+    .bind(serde_json::to_string(answers).unwrap_or_else(|_| "{}".into()))
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(StoreError::from_sqlx)?;
+    if n == 0 {
+        return Err(CivilError::Stale);
+    }
+    Ok(())
 }
 
 fn audit_action(action: Action) -> &'static str {

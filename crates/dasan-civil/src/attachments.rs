@@ -135,23 +135,11 @@ impl Civil {
         .await
         .map(drop))
         .map_err(StoreError::from_sqlx)?;
-        let n = on_tx!(tx, |c| {
-            sqlx::query(
-            "UPDATE civil_applications SET answers = $3, version = version + 1, updated_at = $4 \
-             WHERE id = $1 AND version = $2 AND status = 'draft'"
-        )
-        .bind(id.to_string())
-        .bind(app.version)
-        .bind(serde_json::to_string(&answers).unwrap_or_else(|_| "{}".into()))
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })
-        .map_err(StoreError::from_sqlx)?;
-        if n == 0 {
+        if let Err(e) =
+            crate::application::save_draft_answers(&mut tx, id, app.version, &answers).await
+        {
             tx.rollback().await?;
-            return Err(CivilError::Stale);
+            return Err(e);
         }
         tx.record(
             "civil.application.attach",
