@@ -87,6 +87,8 @@ civil-action-approve = Approve
 civil-action-reject = Reject
 civil-action-issue = Mark as issued
 civil-action-withdraw = Withdraw the application
+civil-action-assign = Assign
+civil-action-message = Send message
 
 civil-event-submit = Application received
 civil-event-claim = An official started reviewing
@@ -97,10 +99,14 @@ civil-event-approve = Approved
 civil-event-reject = Not approved
 civil-event-issue = Issued
 civil-event-withdraw = Withdrawn
+civil-event-assign = Assigned to an official
+civil-event-message = Message
 
 civil-message-request_info = What do you need from the applicant?
 civil-message-reject = Why is it rejected? (The applicant sees this.)
 civil-message-answer = Your answer
+civil-message-message = Message (the other side sees it)
+civil-assignee = Assign to
 
 queue-title = Applications to { $agency }
 queue-filters = Show
@@ -136,6 +142,7 @@ civil-error-business = Enter a valid 10-digit business registration number.
 civil-error-control = Remove special control characters.
 civil-error-reason = Say why, so that the applicant understands and can appeal.
 civil-error-message = Write a message.
+civil-error-assignee = Choose an official of this agency who reviews applications.
 
 application-files = Attached files
 application-file-attached = Attached: { $name }. Choose another file to replace it.

@@ -87,6 +87,8 @@ civil-action-approve = 승인
 civil-action-reject = 반려
 civil-action-issue = 발급 처리
 civil-action-withdraw = 신청 취하
+civil-action-assign = 배정
+civil-action-message = 메시지 보내기
 
 civil-event-submit = 신청 접수
 civil-event-claim = 담당 공무원이 검토 시작
@@ -97,10 +99,14 @@ civil-event-approve = 승인
 civil-event-reject = 반려
 civil-event-issue = 발급
 civil-event-withdraw = 취하
+civil-event-assign = 담당 공무원 배정
+civil-event-message = 메시지
 
 civil-message-request_info = 신청인에게 무엇이 필요한가요?
 civil-message-reject = 반려 사유(신청인이 봅니다)
 civil-message-answer = 답변
+civil-message-message = 메시지(상대방이 봅니다)
+civil-assignee = 배정할 공무원
 
 queue-title = { $agency } 신청 업무함
 queue-filters = 보기
@@ -136,6 +142,7 @@ civil-error-business = 올바른 10자리 사업자등록번호를 입력하세�
 civil-error-control = 특수 제어 문자를 지우세요.
 civil-error-reason = 신청인이 이해하고 이의를 제기할 수 있도록 사유를 쓰세요.
 civil-error-message = 내용을 쓰세요.
+civil-error-assignee = 신청을 검토하는 이 기관의 공무원을 고르세요.
 
 application-files = 첨부 파일
 application-file-attached = 첨부됨: { $name }. 다른 파일을 고르면 바뀝니다.

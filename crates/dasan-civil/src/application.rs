@@ -5,7 +5,7 @@
 
 use crate::definition::{Issuance, ServiceDefinition};
 use crate::form::{self, Identifiers};
-use crate::status::{self, Action, Status};
+use crate::status::{self, Action, Party, Status};
 use crate::{Civil, CivilError};
 use dasan_identity::delegation::{self, Basis};
 use dasan_identity::{AccountId, AccountKind, Permission, Principal, Scope};
@@ -545,13 +545,68 @@ impl Civil {
         expected_version: i64,
         message: Option<&str>,
     ) -> Result<Status, CivilError> {
+        if action == Action::Assign {
+            // Assigning needs an assignee: `assign`.
+            return Err(CivilError::Invalid(vec![FieldError::new(
+                "assignee",
+                "civil-error-assignee",
+            )]));
+        }
+        self.change(principal, id, action, expected_version, message, None)
+            .await
+    }
+
+    /// Gives an application to `assignee`, an official of its agency who reviews
+    /// applications. An official may hand on what is unassigned or their own; taking work
+    /// from a colleague needs the agency's role management permission (a team lead).
+    pub async fn assign(
+        &self,
+        principal: &Principal,
+        id: ApplicationId,
+        expected_version: i64,
+        assignee: AccountId,
+    ) -> Result<Status, CivilError> {
+        self.change(
+            principal,
+            id,
+            Action::Assign,
+            expected_version,
+            None,
+            Some(assignee),
+        )
+        .await
+    }
+
+    /// Who may be given the agency's applications (for the assign form).
+    pub async fn assignees(
+        &self,
+        principal: &Principal,
+        agency: &str,
+    ) -> Result<Vec<(AccountId, String)>, CivilError> {
+        if !Self::is_official_for(principal, agency) {
+            return Err(CivilError::NotFound);
+        }
+        Ok(dasan_identity::admin::holders(&self.db, agency, Permission::CivilReview).await?)
+    }
+
+    async fn change(
+        &self,
+        principal: &Principal,
+        id: ApplicationId,
+        action: Action,
+        expected_version: i64,
+        message: Option<&str>,
+        assignee: Option<AccountId>,
+    ) -> Result<Status, CivilError> {
         let app = self.application(principal, id).await?;
         let official = Self::is_official_for(principal, &app.agency);
-        if action.by_applicant() {
-            if app.applicant != principal.account || action == Action::Submit {
-                return Err(CivilError::NotFound);
-            }
-        } else if !official {
+        let applicant = app.applicant == principal.account;
+        let party_ok = match action.party() {
+            Party::Applicant => applicant && action != Action::Submit,
+            Party::Official => official,
+            Party::Either => applicant || official,
+        };
+        if !party_ok {
             return Err(CivilError::NotFound);
         }
         let message = message.map(str::trim).filter(|m| !m.is_empty());
@@ -560,11 +615,7 @@ impl Civil {
                 FieldError::new("message", "civil-error-too-long").with_arg("max", 5000),
             ]));
         }
-        if matches!(
-            action,
-            Action::Reject | Action::RequestInfo | Action::Answer
-        ) && message.is_none()
-        {
+        if action.needs_message() && message.is_none() {
             return Err(CivilError::Invalid(vec![FieldError::new(
                 "message",
                 match action {
@@ -573,25 +624,26 @@ impl Civil {
                 },
             )]));
         }
+        if let Some(to) = assignee {
+            let allowed =
+                dasan_identity::admin::holders(&self.db, &app.agency, Permission::CivilReview)
+                    .await?;
+            if !allowed.iter().any(|(a, _)| *a == to) {
+                return Err(CivilError::Invalid(vec![FieldError::new(
+                    "assignee",
+                    "civil-error-assignee",
+                )]));
+            }
+        }
         if app.version != expected_version {
             return Err(CivilError::Stale);
         }
-        let to = status::next(app.status, action).ok_or(CivilError::Transition {
-            action: action.as_str(),
-            status: app.status.as_str(),
-        })?;
-        // Only the official working on it acts on an application in review.
-        if matches!(
-            action,
-            Action::Release | Action::RequestInfo | Action::Approve | Action::Reject
-        ) && app.assigned_to != Some(principal.account)
-        {
-            return Err(CivilError::AssignedToOther);
-        }
+        let to = may(&app, principal, action)?;
         let assigned = match action {
-            Action::Claim => Some(principal.account.to_string()),
+            Action::Claim => Some(principal.account),
             Action::Release => None,
-            _ => app.assigned_to.map(|a| a.to_string()),
+            Action::Assign => assignee,
+            _ => app.assigned_to,
         };
         let decision = matches!(action, Action::Approve | Action::Reject);
         let mut tx = self.db.begin(principal.actor(None)).await?;
@@ -605,7 +657,7 @@ impl Civil {
         .bind(id.to_string())
         .bind(expected_version)
         .bind(to.as_str())
-        .bind(assigned)
+        .bind(assigned.map(|a| a.to_string()))
         .bind(now)
         .bind(decision)
         .bind(message)
@@ -622,31 +674,43 @@ impl Civil {
             &mut tx,
             id,
             Some(principal.account),
-            official && !action.by_applicant(),
+            official && !applicant,
             action,
             to,
             message,
         )
         .await?;
-        if matches!(
-            action,
-            Action::RequestInfo | Action::Approve | Action::Reject | Action::Issue
-        ) {
-            let def = self
-                .service_version(&app.service, app.service_version)
-                .await?;
-            let name = crate::definition::text(&def.name, "en");
-            let name_ko = crate::definition::text(&def.name, "ko");
-            let receipt = app.receipt.clone().unwrap_or_default();
-            let (en, ko) = match action {
-                Action::RequestInfo => ("More information is needed", "추가 정보가 필요합니다"),
-                Action::Approve => ("Approved", "승인되었습니다"),
-                Action::Reject => ("Not approved", "승인되지 않았습니다"),
-                _ => ("Issued", "발급되었습니다"),
-            };
+        let def = self
+            .service_version(&app.service, app.service_version)
+            .await?;
+        let name = crate::definition::text(&def.name, "en");
+        let name_ko = crate::definition::text(&def.name, "ko");
+        let receipt = app.receipt.clone().unwrap_or_default();
+        let link = format!("/applications/{id}");
+        // Who hears of it: the applicant of what an official does; the official working on it
+        // of the applicant's messages and answers; an assignee of the assignment.
+        let notice = match action {
+            Action::RequestInfo => Some((
+                app.applicant,
+                "More information is needed",
+                "추가 정보가 필요합니다",
+            )),
+            Action::Approve => Some((app.applicant, "Approved", "승인되었습니다")),
+            Action::Reject => Some((app.applicant, "Not approved", "승인되지 않았습니다")),
+            Action::Issue => Some((app.applicant, "Issued", "발급되었습니다")),
+            Action::Message if !applicant => Some((app.applicant, "New message", "새 메시지")),
+            Action::Message | Action::Answer => app
+                .assigned_to
+                .map(|o| (o, "New message from the applicant", "신청인의 새 메시지")),
+            Action::Assign => assigned
+                .filter(|a| *a != principal.account)
+                .map(|o| (o, "Assigned to you", "배정된 신청")),
+            _ => None,
+        };
+        if let Some((to_account, en, ko)) = notice {
             notify(
                 &mut tx,
-                app.applicant,
+                to_account,
                 &format!("{en}: {name} ({receipt}) / {ko}: {name_ko}"),
                 &format!(
                     "{en}: {name} ({receipt}).\n{}\n\n{ko}: {name_ko} ({receipt}).\n\
@@ -654,14 +718,19 @@ impl Civil {
                      자세한 내용과 다음 절차는 신청 내역에서 확인하세요.",
                     message.unwrap_or_default()
                 ),
-                &format!("/applications/{id}"),
+                &link,
             )
             .await?;
         }
         tx.record(
             audit_action(action),
             format!("application:{id}"),
-            serde_json::json!({ "from": app.status.as_str(), "to": to.as_str(), "message": message.is_some() }),
+            serde_json::json!({
+                "from": app.status.as_str(),
+                "to": to.as_str(),
+                "message": message.is_some(),
+                "assigned_to": assigned.filter(|_| action == Action::Assign).map(|a| a.to_string()),
+            }),
         );
         tx.commit().await?;
         Ok(to)
@@ -800,6 +869,37 @@ pub(crate) async fn save_draft_answers(
     Ok(())
 }
 
+/// Whether `principal` may take `action` on `app` now, and the status it leads to: the one rule
+/// behind both [`Civil::act`] and the buttons a page offers.
+pub fn may(app: &Application, principal: &Principal, action: Action) -> Result<Status, CivilError> {
+    let official = principal.has(Permission::CivilReview, Scope::Agency(&app.agency));
+    let applicant = app.applicant == principal.account;
+    let party_ok = match action.party() {
+        Party::Applicant => applicant,
+        Party::Official => official,
+        Party::Either => applicant || official,
+    };
+    if !party_ok {
+        return Err(CivilError::NotFound);
+    }
+    let to = status::next(app.status, action).ok_or(CivilError::Transition {
+        action: action.as_str(),
+        status: app.status.as_str(),
+    })?;
+    let mine_or_free = app.assigned_to.is_none_or(|a| a == principal.account);
+    let assignee_ok = match action {
+        _ if action.needs_assignee() => app.assigned_to == Some(principal.account),
+        Action::Assign => {
+            mine_or_free || principal.has(Permission::ManageRoles, Scope::Agency(&app.agency))
+        }
+        _ => true,
+    };
+    if !assignee_ok {
+        return Err(CivilError::AssignedToOther);
+    }
+    Ok(to)
+}
+
 fn audit_action(action: Action) -> &'static str {
     match action {
         Action::Submit => "civil.application.submit",
@@ -811,6 +911,8 @@ fn audit_action(action: Action) -> &'static str {
         Action::Reject => "civil.application.reject",
         Action::Issue => "civil.application.issue",
         Action::Withdraw => "civil.application.withdraw",
+        Action::Assign => "civil.application.assign",
+        Action::Message => "civil.application.message",
     }
 }
 

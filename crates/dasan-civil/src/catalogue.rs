@@ -4,7 +4,7 @@
 use crate::definition::{Issuance, LOCALES, ServiceDefinition, Text};
 use crate::{Civil, CivilError};
 use dasan_kernel::Actor;
-use dasan_store::{StoreError, on_reader, on_tx};
+use dasan_store::{Pool, StoreError, Tx, TxConn, on_reader, on_tx};
 use serde::Serialize;
 use std::path::Path;
 
@@ -137,6 +137,74 @@ fn search_text(def: &ServiceDefinition) -> String {
 
 type Row = (String, i64);
 
+/// What the full-text index holds for a definition: names (weighted most), keywords with the
+/// service and agency codes, and descriptions, in every locale.
+fn index_columns(def: &ServiceDefinition) -> [String; 3] {
+    let all = |t: &crate::definition::Text| {
+        LOCALES
+            .iter()
+            .map(|l| crate::definition::text(t, l))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    [
+        all(&def.name),
+        format!("{} {} {}", def.keywords.join(" "), def.code, def.agency),
+        all(&def.description),
+    ]
+}
+
+/// Brings the full-text index in step with a definition just written to `civil_services`.
+async fn reindex(tx: &mut Tx, def: &ServiceDefinition) -> Result<(), StoreError> {
+    let [names, keywords, descriptions] = index_columns(def);
+    match tx.conn() {
+        TxConn::Sqlite(c) => {
+            sqlx::query("DELETE FROM civil_services_fts WHERE code = $1")
+                .bind(&def.code)
+                .execute(&mut **c)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            sqlx::query(
+                "INSERT INTO civil_services_fts (code, names, keywords, descriptions) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&def.code)
+            .bind(&names)
+            .bind(&keywords)
+            .bind(&descriptions)
+            .execute(&mut **c)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        }
+        TxConn::Postgres(c) => {
+            sqlx::query(
+                "UPDATE civil_services SET search_vector = \
+                 setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') \
+                 || setweight(to_tsvector('simple', $4), 'C') WHERE code = $1",
+            )
+            .bind(&def.code)
+            .bind(&names)
+            .bind(&keywords)
+            .bind(&descriptions)
+            .execute(&mut **c)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        }
+    }
+    Ok(())
+}
+
+/// The words of a search query: letters and digits only (so no query syntax of either engine
+/// can be smuggled in), lower case, at most 8 words of 40 characters.
+fn query_words(query: &str) -> Vec<String> {
+    query
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(|w| w.chars().take(40).collect())
+        .collect()
+}
+
 impl Civil {
     /// Puts definitions into the catalogue: new ones at version 1, changed ones at the next
     /// version (the old versions stay, for applications made with them). One audited change.
@@ -195,6 +263,7 @@ impl Civil {
             .await
             .map(drop))
             .map_err(StoreError::from_sqlx)?;
+            reindex(&mut tx, def).await?;
             on_tx!(tx, |c| sqlx::query(
                 "INSERT INTO civil_service_versions (code, version, definition, created_at) VALUES ($1, $2, $3, $4)"
             )
@@ -254,28 +323,27 @@ impl Civil {
         query: &str,
         locale: &str,
     ) -> Result<Vec<ServiceSummary>, CivilError> {
-        let words: Vec<String> = query
-            .replace(|c: char| c.is_control(), " ")
-            .to_lowercase()
-            .split_whitespace()
-            .take(8)
-            .map(|w| w.chars().take(40).collect())
-            .collect();
+        let words = query_words(query);
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        // The first word narrows in SQL; the rest are checked here (the catalogue is small:
-        // thousands of services, not millions).
-        let pattern = format!("%{}%", escape_like(&words[0]));
-        let rows: Vec<(String,)> = on_reader!(self.db, |p| sqlx::query_as(
-            "SELECT definition FROM civil_services WHERE active = TRUE AND search_text LIKE $1 ESCAPE '\\'"
-        )
-        .bind(&pattern)
-        .fetch_all(p)
-        .await)
-        .map_err(StoreError::from_sqlx)?;
-        let mut scored: Vec<(i64, ServiceSummary)> = Vec::new();
-        for (json,) in rows {
+        // The index finds candidates and ranks them; a word inside a Korean compound (등본 in
+        // 주민등록등본) is no token's prefix, so when the index finds nothing, a substring scan
+        // of the first word narrows instead (trigram-indexed on PostgreSQL).
+        let mut rows = self.search_index(&words).await?;
+        if rows.is_empty() {
+            let pattern = format!("%{}%", escape_like(&words[0]));
+            let found: Vec<(String,)> = on_reader!(self.db, |p| sqlx::query_as(
+                "SELECT definition FROM civil_services WHERE active = TRUE AND search_text LIKE $1 ESCAPE '\\' LIMIT 500"
+            )
+            .bind(&pattern)
+            .fetch_all(p)
+            .await)
+            .map_err(StoreError::from_sqlx)?;
+            rows = found.into_iter().map(|(d,)| (d, 0.0)).collect();
+        }
+        let mut scored: Vec<(i64, f64, ServiceSummary)> = Vec::new();
+        for (json, rank) in rows {
             let def = parse(&json)?;
             let all = search_text(&def);
             if !words.iter().all(|w| all.contains(w.as_str())) {
@@ -302,10 +370,56 @@ impl Civil {
                     }
                 })
                 .sum();
-            scored.push((score, ServiceSummary::from(&def)));
+            scored.push((score, rank, ServiceSummary::from(&def)));
         }
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
-        Ok(scored.into_iter().map(|(_, s)| s).take(50).collect())
+        // Where the word was found decides first (the reader's own language ahead), then the
+        // index's relevance (bm25 / ts_rank_cd), then the code, so the order is stable.
+        scored.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| b.1.total_cmp(&a.1))
+                .then_with(|| a.2.code.cmp(&b.2.code))
+        });
+        Ok(scored.into_iter().map(|(_, _, s)| s).take(50).collect())
+    }
+
+    /// Candidates from the full-text index for every word as a prefix, with their relevance
+    /// (higher is better).
+    async fn search_index(&self, words: &[String]) -> Result<Vec<(String, f64)>, CivilError> {
+        let rows = match self.db.reader() {
+            Pool::Sqlite(p) => {
+                // FTS5: each word quoted (it holds only letters and digits) and a prefix.
+                let expr = words
+                    .iter()
+                    .map(|w| format!("\"{w}\"*"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                sqlx::query_as::<_, (String, f64)>(
+                    "SELECT s.definition, -bm25(civil_services_fts, 0.0, 10.0, 4.0, 1.0) \
+                     FROM civil_services_fts JOIN civil_services s ON s.code = civil_services_fts.code \
+                     WHERE civil_services_fts MATCH $1 AND s.active = TRUE \
+                     ORDER BY 2 DESC LIMIT 500",
+                )
+                .bind(expr)
+                .fetch_all(p)
+                .await
+            }
+            Pool::Postgres(p) => {
+                let expr = words
+                    .iter()
+                    .map(|w| format!("'{w}':*"))
+                    .collect::<Vec<_>>()
+                    .join(" & ");
+                sqlx::query_as::<_, (String, f64)>(
+                    "SELECT definition, ts_rank_cd(search_vector, q)::float8 \
+                     FROM civil_services, to_tsquery('simple', $1) q \
+                     WHERE active = TRUE AND search_vector @@ q ORDER BY 2 DESC LIMIT 500",
+                )
+                .bind(expr)
+                .fetch_all(p)
+                .await
+            }
+        };
+        Ok(rows.map_err(StoreError::from_sqlx)?)
     }
 
     /// A service as it stands now.

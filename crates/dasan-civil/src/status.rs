@@ -76,6 +76,18 @@ pub enum Action {
     Issue,
     /// The applicant withdraws.
     Withdraw,
+    /// An official gives the application to a colleague (or takes it from the queue for them).
+    Assign,
+    /// Either side writes to the other; the status stays.
+    Message,
+}
+
+/// Who takes an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Party {
+    Applicant,
+    Official,
+    Either,
 }
 
 impl Action {
@@ -90,28 +102,52 @@ impl Action {
             Action::Reject => "reject",
             Action::Issue => "issue",
             Action::Withdraw => "withdraw",
+            Action::Assign => "assign",
+            Action::Message => "message",
         }
     }
 
+    pub const ALL: [Action; 11] = [
+        Action::Submit,
+        Action::Claim,
+        Action::Release,
+        Action::RequestInfo,
+        Action::Answer,
+        Action::Approve,
+        Action::Reject,
+        Action::Issue,
+        Action::Withdraw,
+        Action::Assign,
+        Action::Message,
+    ];
+
     pub fn parse(text: &str) -> Option<Action> {
-        [
-            Action::Submit,
-            Action::Claim,
-            Action::Release,
-            Action::RequestInfo,
-            Action::Answer,
-            Action::Approve,
-            Action::Reject,
-            Action::Issue,
-            Action::Withdraw,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == text)
+        Action::ALL.into_iter().find(|a| a.as_str() == text)
     }
 
-    /// Whether the applicant (rather than an official) takes this action.
-    pub fn by_applicant(self) -> bool {
-        matches!(self, Action::Submit | Action::Answer | Action::Withdraw)
+    /// Who takes this action.
+    pub fn party(self) -> Party {
+        match self {
+            Action::Submit | Action::Answer | Action::Withdraw => Party::Applicant,
+            Action::Message => Party::Either,
+            _ => Party::Official,
+        }
+    }
+
+    /// Only the official the application is assigned to may take this action.
+    pub fn needs_assignee(self) -> bool {
+        matches!(
+            self,
+            Action::Release | Action::RequestInfo | Action::Approve | Action::Reject
+        )
+    }
+
+    /// The action must come with a text: a reason, a question or an answer.
+    pub fn needs_message(self) -> bool {
+        matches!(
+            self,
+            Action::Reject | Action::RequestInfo | Action::Answer | Action::Message
+        )
     }
 }
 
@@ -129,6 +165,9 @@ pub fn next(from: Status, action: Action) -> Option<Status> {
         (S::InReview, A::Reject) => S::Rejected,
         (S::Approved, A::Issue) => S::Issued,
         (S::Submitted | S::InReview | S::InfoRequested, A::Withdraw) => S::Withdrawn,
+        (S::Submitted | S::InReview, A::Assign) => S::InReview,
+        (S::InfoRequested, A::Assign) => S::InfoRequested,
+        (S::Submitted | S::InReview | S::InfoRequested | S::Approved, A::Message) => from,
         _ => return None,
     })
 }
@@ -140,17 +179,7 @@ mod tests {
     #[test]
     fn final_statuses_allow_nothing() {
         for s in Status::ALL.into_iter().filter(|s| s.is_final()) {
-            for a in [
-                Action::Submit,
-                Action::Claim,
-                Action::Release,
-                Action::RequestInfo,
-                Action::Answer,
-                Action::Approve,
-                Action::Reject,
-                Action::Issue,
-                Action::Withdraw,
-            ] {
+            for a in Action::ALL {
                 assert_eq!(next(s, a), None, "{s:?} {a:?}");
             }
         }
@@ -161,7 +190,9 @@ mod tests {
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }
-        assert_eq!(Action::parse("approve"), Some(Action::Approve));
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+        }
         assert_eq!(Action::parse("delete"), None);
     }
 }

@@ -46,7 +46,14 @@ async fn account(db: &Database, email: &str, kind: AccountKind, agency: Option<&
             email: email.into(),
             display_name: email.into(),
             password: "plum tractor ocean 47 lantern".into(),
-            roles: Vec::new(),
+            // Officials review their agency's applications (so they can be assigned work).
+            roles: agency
+                .map(|a| RoleGrant {
+                    role: "civil.officer",
+                    scope: a.to_owned(),
+                })
+                .into_iter()
+                .collect(),
             agency: agency.map(str::to_owned),
         },
     )
@@ -262,13 +269,28 @@ engine_tests! {
         assert_eq!(hits[0].code, "tax-payment-certificate", "{:?}", hits.iter().map(|h| &h.code).collect::<Vec<_>>());
         assert!(w.civil.search("zzzz-nothing", "en").await.unwrap().is_empty());
         assert!(w.civil.search("100%_", "en").await.unwrap().is_empty(), "LIKE wildcards are escaped");
+        // The full-text index: a word is a prefix of a token (여권 finds 여권을, pass finds passport),
+        // names outrank descriptions, and no query syntax of either engine gets through.
+        let hits = w.civil.search("pass", "en").await.unwrap();
+        assert!(hits.iter().any(|h| h.code == "passport-application-status"), "{hits:?}");
+        let hits = w.civil.search("여권", "ko").await.unwrap();
+        assert_eq!(hits[0].code, "passport-application-status");
+        let hits = w.civil.search("certificate", "en").await.unwrap();
+        assert!(hits.len() >= 4, "{hits:?}");
+        assert!(hits.iter().take(4).all(|h| h.name["en"].to_lowercase().contains("certificate")), "names first: {hits:?}");
+        for nasty in ["\"", "a OR b", "NEAR(x y)", "x AND", "'&|!:*", "(((", "tax\u{0}cert", "-tax"] {
+            w.civil.search(nasty, "en").await.unwrap();
+        }
+        assert_eq!(w.civil.search("TAX payment", "ko").await.unwrap()[0].code, "tax-payment-certificate", "case is ignored");
         // Loading the same files again changes nothing; a changed definition gets a new version.
         let mut defs = demo_services();
         assert_eq!(w.civil.load(Actor::system(), &defs).await.unwrap(), LoadSummary { added: 0, changed: 0, unchanged: defs.len() });
-        defs[0].keywords.push("extra".into());
+        defs[0].keywords.push("zebrafish".into());
         assert_eq!(w.civil.load(Actor::system(), &defs).await.unwrap().changed, 1);
         assert_eq!(w.civil.service(&defs[0].code).await.unwrap().version, 2);
         assert!(w.civil.service_version(&defs[0].code, 1).await.is_ok(), "old versions stay");
+        let hits = w.civil.search("zebrafish", "en").await.unwrap();
+        assert_eq!(hits.iter().map(|h| h.code.as_str()).collect::<Vec<_>>(), [defs[0].code.as_str()], "the index follows a new version");
     }
 
     async fn an_application_is_prefilled_from_the_registry_checked_and_submitted_with_a_receipt(engine) {
@@ -369,6 +391,49 @@ engine_tests! {
         assert_eq!(app.decision_reason.as_deref(), Some("You moved within the same building: no report is needed."));
         // Each decision is audited.
         assert!(count(&w.db, "SELECT COUNT(*) FROM audit_events WHERE action IN ('civil.application.approve', 'civil.application.reject')").await == 2);
+    }
+
+    async fn work_is_assigned_to_a_colleague_and_both_sides_exchange_messages(engine) {
+        let w = world(engine).await;
+        let id = submitted(&w).await;
+        let v = |a: &Application| a.version;
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        // Only officials of the agency who review applications can be given work.
+        let names: Vec<AccountId> = w.civil.assignees(&w.officer, &app.agency).await.unwrap().into_iter().map(|(a, _)| a).collect();
+        assert!(names.contains(&w.officer.account) && names.contains(&w.other_officer.account), "{names:?}");
+        assert!(!names.contains(&w.outsider.account));
+        assert!(matches!(w.civil.assignees(&w.citizen, &app.agency).await, Err(CivilError::NotFound)));
+        assert!(matches!(w.civil.assign(&w.officer, id, v(&app), w.outsider.account).await, Err(CivilError::Invalid(_))));
+        assert!(matches!(w.civil.assign(&w.officer, id, v(&app), w.citizen.account).await, Err(CivilError::Invalid(_))));
+        assert!(matches!(w.civil.assign(&w.citizen, id, v(&app), w.officer.account).await, Err(CivilError::NotFound)));
+        assert!(matches!(w.civil.act(&w.officer, id, Action::Assign, v(&app), None).await, Err(CivilError::Invalid(_))));
+        // From the queue straight to a colleague: in review, theirs, and they are told.
+        assert_eq!(w.civil.assign(&w.officer, id, v(&app), w.other_officer.account).await.unwrap(), Status::InReview);
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        assert_eq!(app.assigned_to, Some(w.other_officer.account));
+        assert!(w.civil.inbox(&w.other_officer).await.unwrap().iter().any(|m| m.subject.starts_with("Assigned to you")));
+        // Now it is the colleague's: the first official can neither decide nor take it back.
+        assert!(matches!(w.civil.act(&w.officer, id, Action::Approve, v(&app), None).await, Err(CivilError::AssignedToOther)));
+        assert!(matches!(w.civil.assign(&w.officer, id, v(&app), w.officer.account).await, Err(CivilError::AssignedToOther)));
+        // Messages: both ways, the status stays, each is on the timeline, and a message needs text.
+        assert!(matches!(w.civil.act(&w.citizen, id, Action::Message, v(&app), Some("  ")).await, Err(CivilError::Invalid(_))));
+        assert_eq!(w.civil.act(&w.citizen, id, Action::Message, v(&app), Some("I can bring the lease on Monday.")).await.unwrap(), Status::InReview);
+        assert!(w.civil.inbox(&w.other_officer).await.unwrap().iter().any(|m| m.subject.starts_with("New message from the applicant")));
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        assert_eq!(w.civil.act(&w.officer, id, Action::Message, v(&app), Some("No need, thank you.")).await.unwrap(), Status::InReview, "any official of the agency may write");
+        assert!(w.civil.inbox(&w.citizen).await.unwrap().iter().any(|m| m.subject.starts_with("New message")));
+        assert!(matches!(w.civil.act(&w.outsider, id, Action::Message, v(&app), Some("hi")).await, Err(CivilError::NotFound)));
+        let timeline = w.civil.timeline(&w.citizen, id).await.unwrap();
+        let actions: Vec<&str> = timeline.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["submit", "assign", "message", "message"]);
+        assert_eq!(timeline[2].message.as_deref(), Some("I can bring the lease on Monday."));
+        // The colleague hands it back to the first official, who decides.
+        let app = w.civil.application(&w.other_officer, id).await.unwrap();
+        w.civil.assign(&w.other_officer, id, v(&app), w.officer.account).await.unwrap();
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        assert_eq!(w.civil.act(&w.officer, id, Action::Approve, v(&app), None).await.unwrap(), Status::Approved);
+        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM audit_events WHERE action = 'civil.application.assign'").await, 2);
+        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM audit_events WHERE action = 'civil.application.message'").await, 2);
     }
 
     async fn two_officials_never_decide_the_same_application_twice(engine) {

@@ -78,6 +78,36 @@ pub async fn officials(
     Ok(out)
 }
 
+/// The active officials who hold `permission` in `agency` (through a role granted there or
+/// platform-wide), by name: whom work can be assigned to. Anyone may ask: names of officials
+/// are not secret inside an agency, and callers check their own permission first.
+pub async fn holders(
+    db: &Database,
+    agency: &str,
+    permission: Permission,
+) -> Result<Vec<(AccountId, String)>, IdentityError> {
+    let roles: Vec<&str> = principal::roles_granting(permission).collect();
+    let rows: Vec<(String, String, String)> = on_reader!(db, |p| sqlx::query_as(
+        "SELECT a.id, a.display_name, g.role FROM accounts a JOIN role_grants g ON g.account_id = a.id \
+         WHERE a.kind = 'official' AND a.status = 'active' AND (g.scope = $1 OR g.scope = 'platform') \
+         ORDER BY a.display_name, a.id"
+    )
+    .bind(agency)
+    .fetch_all(p)
+    .await)
+    .map_err(StoreError::from_sqlx)?;
+    let mut out: Vec<(AccountId, String)> = Vec::new();
+    for (id, name, role) in rows {
+        let id: AccountId = id
+            .parse()
+            .map_err(|_| IdentityError::Store(StoreError::Corrupt("account id".into())))?;
+        if roles.contains(&role.as_str()) && !out.iter().any(|(a, _)| *a == id) {
+            out.push((id, name));
+        }
+    }
+    Ok(out)
+}
+
 /// Invites an official of `agency`: an account without a password, and a one-time link to
 /// choose one, sent by e-mail (`link_base` + token). Returns the new account.
 pub async fn invite_official(

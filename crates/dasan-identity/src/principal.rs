@@ -99,6 +99,14 @@ pub fn role(name: &str) -> Option<&'static str> {
     ROLES.iter().map(|(r, _)| *r).find(|r| *r == name)
 }
 
+/// The roles that grant `permission`.
+pub fn roles_granting(permission: Permission) -> impl Iterator<Item = &'static str> {
+    ROLES
+        .iter()
+        .filter(move |(_, p)| p.contains(&permission))
+        .map(|(r, _)| *r)
+}
+
 fn permissions_of(role: &str) -> &'static [Permission] {
     ROLES
         .iter()

@@ -721,6 +721,8 @@ struct ApplicationPage {
     message: String,
     errors: Vec<ShownError>,
     attachments: Vec<dasan_civil::attachments::Attachment>,
+    /// Colleagues the application can be given to (officials only).
+    assignees: Vec<(String, String)>,
 }
 
 impl ApplicationPage {
@@ -749,15 +751,21 @@ impl ApplicationPage {
     }
 
     fn needs_message(&self, a: &Action) -> bool {
-        matches!(a, Action::Reject | Action::RequestInfo | Action::Answer)
+        a.needs_message()
+    }
+
+    fn is_assign(&self, a: &Action) -> bool {
+        *a == Action::Assign
+    }
+
+    fn is_assigned(&self, id: &str) -> bool {
+        self.app.assigned_to.is_some_and(|a| a.to_string() == id)
     }
 }
 
-/// The actions the principal can take on the application now.
-fn available(app: &Application, principal: &Principal, official: bool) -> Vec<Action> {
-    let applicant = app.applicant == principal.account;
-    let mut out = Vec::new();
-    for action in [
+/// The actions the principal can take on the application now (the domain's one rule).
+fn available(app: &Application, principal: &Principal) -> Vec<Action> {
+    [
         Action::Claim,
         Action::RequestInfo,
         Action::Approve,
@@ -765,25 +773,13 @@ fn available(app: &Application, principal: &Principal, official: bool) -> Vec<Ac
         Action::Release,
         Action::Issue,
         Action::Answer,
+        Action::Message,
+        Action::Assign,
         Action::Withdraw,
-    ] {
-        if dasan_civil::status::next(app.status, action).is_none() {
-            continue;
-        }
-        let allowed = if action.by_applicant() {
-            applicant
-        } else {
-            official
-                && (!matches!(
-                    action,
-                    Action::Release | Action::RequestInfo | Action::Approve | Action::Reject
-                ) || app.assigned_to == Some(principal.account))
-        };
-        if allowed {
-            out.push(action);
-        }
-    }
-    out
+    ]
+    .into_iter()
+    .filter(|a| dasan_civil::application::may(app, principal, *a).is_ok())
+    .collect()
 }
 
 async fn application_page(
@@ -803,13 +799,26 @@ async fn application_page(
     let attachments = state.civil().attachments(principal, id).await?;
     let official = principal.has(Permission::CivilReview, Scope::Agency(&app.agency));
     let now = state.db().clock().now();
+    let actions = available(&app, principal);
+    let assignees = if actions.contains(&Action::Assign) {
+        state
+            .civil()
+            .assignees(principal, &app.agency)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(ApplicationPage {
         service: text(&def.name, ctx.lang).to_owned(),
         answers: answer_views(&def, &app, ctx.lang),
         events,
         applicant: app.applicant == principal.account,
         official,
-        actions: available(&app, principal, official),
+        actions,
+        assignees,
         due: app.due_at.filter(|_| app.status.with_agency()).map(when),
         overdue: app.overdue(now),
         conflict,
@@ -852,6 +861,8 @@ pub struct ActForm {
     version: String,
     #[serde(default)]
     message: String,
+    #[serde(default)]
+    assignee: String,
 }
 
 /// `POST /applications/{id}/act`
@@ -866,11 +877,26 @@ pub async fn act(
     let action = Action::parse(&form.action).ok_or(WebError::NotFound)?;
     let version: i64 = form.version.parse().unwrap_or(-1);
     let message = (!form.message.trim().is_empty()).then_some(form.message.as_str());
-    match state
-        .civil()
-        .act(&signed.principal, id, action, version, message)
-        .await
-    {
+    let done = if action == Action::Assign {
+        match form.assignee.parse() {
+            Ok(to) => {
+                state
+                    .civil()
+                    .assign(&signed.principal, id, version, to)
+                    .await
+            }
+            Err(_) => Err(CivilError::Invalid(vec![dasan_kernel::FieldError::new(
+                "assignee",
+                "civil-error-assignee",
+            )])),
+        }
+    } else {
+        state
+            .civil()
+            .act(&signed.principal, id, action, version, message)
+            .await
+    };
+    match done {
         Ok(_) => Ok(see_other(&format!("/applications/{id}"))),
         Err(CivilError::Invalid(mut fields)) => {
             // Each action's message box has its own id, so the error summary links to the right one.
