@@ -143,6 +143,8 @@ civil-error-control = Remove special control characters.
 civil-error-reason = Say why, so that the applicant understands and can appeal.
 civil-error-message = Write a message.
 civil-error-assignee = Choose an official of this agency who reviews applications.
+civil-error-unknown-field = This form has no such question.
+civil-error-prefilled = This answer comes from the registries: do not send it.
 
 application-files = Attached files
 application-file-attached = Attached: { $name }. Choose another file to replace it.

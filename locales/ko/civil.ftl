@@ -143,6 +143,8 @@ civil-error-control = 특수 제어 문자를 지우세요.
 civil-error-reason = 신청인이 이해하고 이의를 제기할 수 있도록 사유를 쓰세요.
 civil-error-message = 내용을 쓰세요.
 civil-error-assignee = 신청을 검토하는 이 기관의 공무원을 고르세요.
+civil-error-unknown-field = 이 신청서에 없는 항목입니다.
+civil-error-prefilled = 이 항목은 행정정보에서 가져오므로 보내지 마세요.
 
 application-files = 첨부 파일
 application-file-attached = 첨부됨: { $name }. 다른 파일을 고르면 바뀝니다.

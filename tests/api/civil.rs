@@ -26,3 +26,143 @@ engine_tests! {
         assert_problem(app.get("/api/v1/applications").await, 401, "unauthenticated").await;
     }
 }
+
+/// An API token for a new account: a citizen linked to `person`, or an official of MOIS-JONGNO
+/// who reviews applications.
+async fn token_for(
+    app: &TestApp,
+    email: &str,
+    person: Option<&str>,
+) -> (dasan_identity::AccountId, String) {
+    use dasan_identity::{AccountKind, Assurance, NewAccount, Permission, Principal, RoleGrant};
+    let official = person.is_none();
+    let roles = if official {
+        vec![RoleGrant {
+            role: "civil.officer",
+            scope: "MOIS-JONGNO".into(),
+        }]
+    } else {
+        Vec::new()
+    };
+    let account = dasan_identity::create_account(
+        &app.db.db,
+        dasan_kernel::Actor::system(),
+        NewAccount {
+            kind: if official {
+                AccountKind::Official
+            } else {
+                AccountKind::Citizen
+            },
+            email: email.into(),
+            display_name: email.into(),
+            password: "plum tractor ocean 47 lantern".into(),
+            roles: roles.clone(),
+            agency: official.then(|| "MOIS-JONGNO".to_owned()),
+        },
+    )
+    .await
+    .unwrap();
+    if let Some(p) = person {
+        dasan_identity::link_person(&app.db.db, dasan_kernel::Actor::system(), account, p)
+            .await
+            .unwrap();
+    }
+    let principal = Principal {
+        account,
+        kind: if official {
+            AccountKind::Official
+        } else {
+            AccountKind::Citizen
+        },
+        display_name: email.into(),
+        agency: official.then(|| "MOIS-JONGNO".to_owned()),
+        person: person.map(str::to_owned),
+        business: None,
+        roles,
+        assurance: Assurance::Multi,
+        scopes: None,
+    };
+    let scopes: &[Permission] = if official {
+        &[Permission::CivilReview]
+    } else {
+        &[]
+    };
+    let (_, secret) = dasan_identity::tokens::create(&app.db.db, &principal, "script", scopes, 30)
+        .await
+        .unwrap();
+    (account, secret)
+}
+
+engine_tests! {
+    async fn a_script_applies_and_an_agency_system_works_the_queue_through_the_api(engine) {
+        let app = spawn_app(engine).await;
+        let registry = dasan_registry::Registry::new(app.db.db.clone());
+        dasan_registry::demo::load(&registry, dasan_kernel::Actor::system(), &dasan_registry::demo::DemoSpec { people: 10, businesses: 1, seed: 3 }).await.unwrap();
+        let person: String = dasan_store::on_reader!(app.db.db, |p| dasan_store::sqlx::query_scalar(
+            "SELECT id FROM registry_people WHERE status = 'living' ORDER BY id LIMIT 1").fetch_one(p).await).unwrap();
+        let (_, citizen) = token_for(&app, "script@example.kr", Some(&person)).await;
+        let (officer_id, officer) = token_for(&app, "desk@jongno.go.kr", None).await;
+        let (colleague_id, colleague) = token_for(&app, "desk2@jongno.go.kr", None).await;
+        let api = client();
+        let post = |path: &str, token: &str, body: serde_json::Value| {
+            api.post(app.url(path)).bearer_auth(token.to_owned()).json(&body).send()
+        };
+        // Everything wrong is reported at once, on its field, and nothing is kept.
+        let bad = post("/api/v1/applications", &citizen, serde_json::json!({
+            "service": "moving-in-report",
+            "answers": { "moved_on": "2026-02-30", "household": "lots", "name_local": "Me", "colour": "red" },
+        })).await.unwrap();
+        let problem = assert_problem(bad, 422, "validation-failed").await;
+        let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        for f in ["new_address", "moved_on", "household", "colour"] {
+            assert!(fields.contains(&f), "{f} in {problem}");
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM civil_applications").await, 0, "nothing half-written");
+        assert_problem(post("/api/v1/applications", &citizen, serde_json::json!({ "service": "no-such-service" })).await.unwrap(), 404, "not-found").await;
+        assert_problem(post("/api/v1/applications", "dsn_wrong", serde_json::json!({ "service": "moving-in-report" })).await.unwrap(), 401, "invalid-token").await;
+        // A complete application is submitted with a receipt, registry facts filled in.
+        let created = post("/api/v1/applications", &citizen, serde_json::json!({
+            "service": "moving-in-report",
+            "answers": { "new_address": "서울특별시 종로구 세종대로 209, 3층", "moved_on": "2026-11-20", "household": "2" },
+        })).await.unwrap();
+        assert_eq!(created.status(), 201);
+        let location = created.headers()["location"].to_str().unwrap().to_owned();
+        let created: serde_json::Value = created.json().await.unwrap();
+        assert_eq!(created["status"], "submitted");
+        assert!(created["receipt"].as_str().unwrap().len() == 18, "{created}");
+        assert!(!created["prefilled"].as_object().unwrap().is_empty(), "{created}");
+        let id = created["id"].as_str().unwrap().to_owned();
+        assert_eq!(location, format!("/api/v1/applications/{id}"));
+        // The agency system sees it in the queue, hands it to a colleague, who asks a question.
+        let queue: serde_json::Value = api.get(app.url("/api/v1/agencies/MOIS-JONGNO/applications?filter=unassigned")).bearer_auth(&officer).send().await.unwrap().json().await.unwrap();
+        assert_eq!(queue.as_array().unwrap().iter().filter(|a| a["id"] == id.as_str()).count(), 1, "{queue}");
+        assert_problem(api.get(app.url("/api/v1/agencies/MOIS-JONGNO/applications?filter=bogus")).bearer_auth(&officer).send().await.unwrap(), 422, "validation-failed").await;
+        assert_problem(api.get(app.url("/api/v1/agencies/MOIS-JONGNO/applications")).bearer_auth(&citizen).send().await.unwrap(), 404, "not-found").await;
+        let act = |token: &str, body: serde_json::Value| post(&format!("/api/v1/applications/{id}/actions"), token, body);
+        let version = created["version"].as_i64().unwrap();
+        assert_problem(act(&citizen, serde_json::json!({ "action": "approve", "version": version })).await.unwrap(), 404, "not-found").await;
+        assert_problem(act(&officer, serde_json::json!({ "action": "assign", "version": version })).await.unwrap(), 422, "validation-failed").await;
+        assert_problem(act(&officer, serde_json::json!({ "action": "fly", "version": version })).await.unwrap(), 422, "validation-failed").await;
+        let assigned: serde_json::Value = act(&officer, serde_json::json!({ "action": "assign", "version": version, "assignee": colleague_id.to_string() })).await.unwrap().json().await.unwrap();
+        assert_eq!(assigned["status"], "in_review");
+        assert_eq!(assigned["assigned_to"], colleague_id.to_string());
+        // A stale version is a conflict, never a second change.
+        assert_problem(act(&colleague, serde_json::json!({ "action": "request_info", "version": version, "message": "Which floor?" })).await.unwrap(), 409, "application-changed").await;
+        let v = assigned["version"].as_i64().unwrap();
+        assert_problem(act(&officer, serde_json::json!({ "action": "approve", "version": v })).await.unwrap(), 409, "assigned-to-other").await;
+        let asked: serde_json::Value = act(&colleague, serde_json::json!({ "action": "request_info", "version": v, "message": "Which floor?" })).await.unwrap().json().await.unwrap();
+        assert_eq!(asked["status"], "info_requested");
+        // The citizen's script answers; the colleague gives it back to the first official, who rejects with a reason.
+        let answered: serde_json::Value = act(&citizen, serde_json::json!({ "action": "answer", "version": asked["version"], "message": "The third." })).await.unwrap().json().await.unwrap();
+        assert_eq!(answered["status"], "in_review");
+        let back: serde_json::Value = act(&colleague, serde_json::json!({ "action": "assign", "version": answered["version"], "assignee": officer_id.to_string() })).await.unwrap().json().await.unwrap();
+        assert_problem(act(&officer, serde_json::json!({ "action": "reject", "version": back["version"] })).await.unwrap(), 422, "validation-failed").await;
+        let done: serde_json::Value = act(&officer, serde_json::json!({ "action": "reject", "version": back["version"], "message": "You moved within the same building." })).await.unwrap().json().await.unwrap();
+        assert_eq!(done["status"], "rejected");
+        assert_eq!(done["decision_reason"], "You moved within the same building.");
+        let actions: Vec<&str> = done["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["submit", "assign", "request_info", "answer", "assign", "reject"]);
+        let mine: serde_json::Value = api.get(app.url(&location)).bearer_auth(&citizen).send().await.unwrap().json().await.unwrap();
+        assert_eq!(mine["status"], "rejected");
+    }
+}

@@ -78,6 +78,21 @@ pub enum QueueFilter {
     WaitingForApplicant,
 }
 
+impl QueueFilter {
+    /// Every filter with its name (in links and the API).
+    pub const ALL: [(&'static str, QueueFilter); 5] = [
+        ("open", QueueFilter::Open),
+        ("unassigned", QueueFilter::Unassigned),
+        ("mine", QueueFilter::Mine),
+        ("overdue", QueueFilter::Overdue),
+        ("waiting", QueueFilter::WaitingForApplicant),
+    ];
+
+    pub fn parse(name: &str) -> Option<QueueFilter> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+}
+
 const COLUMNS: &str = "id, receipt, service, service_version, agency, applicant, subject_person, basis, status, answers, prefilled, assigned_to, version, created_at, submitted_at, due_at, decided_at, decision_reason";
 
 #[derive(sqlx::FromRow)]
@@ -353,6 +368,70 @@ impl Civil {
             });
         }
         Ok(app)
+    }
+
+    /// Applies in one go, as an agency system or a person's script does through the API: every
+    /// answer is checked against the whole form first, so a refused request leaves nothing
+    /// behind; then the application is started (registry facts filled in), saved and
+    /// submitted. Files cannot be sent this way: a form that needs one is refused with the
+    /// file fields named. Returns the application and its receipt number.
+    pub async fn apply(
+        &self,
+        principal: &Principal,
+        code: &str,
+        subject: Option<PersonId>,
+        typed: &BTreeMap<String, String>,
+    ) -> Result<(ApplicationId, String), CivilError> {
+        let def = self.service(code).await?.definition;
+        let mut errors: Vec<FieldError> = Vec::new();
+        let mut clean: BTreeMap<String, String> = BTreeMap::new();
+        for step in &def.steps {
+            match form::check_step(step, typed, typed, &RegistryIds(&self.registry)) {
+                Ok(answers) => clean.extend(answers),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        for field in def.fields() {
+            if field.kind == crate::definition::FieldKind::File
+                && field.required
+                && field.shown(typed)
+            {
+                errors.push(FieldError::new(
+                    field.id.clone(),
+                    "civil-error-file-required",
+                ));
+            }
+        }
+        // Registry facts are read, never taken from the applicant (once-only).
+        for key in typed.keys() {
+            match def.fields().find(|f| &f.id == key) {
+                None => errors.push(FieldError::new(key.clone(), "civil-error-unknown-field")),
+                Some(f) if f.prefill.is_some() => {
+                    errors.push(FieldError::new(key.clone(), "civil-error-prefilled"))
+                }
+                Some(_) => {}
+            }
+        }
+        if !errors.is_empty() {
+            return Err(CivilError::Invalid(errors));
+        }
+        let id = self.start(principal, code, subject).await?;
+        let app = self.own_draft(principal, id).await?;
+        let mut answers = app.answers.clone();
+        answers.extend(clean);
+        let mut tx = self.db.begin(principal.actor(None)).await?;
+        if let Err(e) = save_draft_answers(&mut tx, id, app.version, &answers).await {
+            tx.rollback().await?;
+            return Err(e);
+        }
+        tx.record(
+            "civil.application.save",
+            format!("application:{id}"),
+            serde_json::json!({ "step": "all" }),
+        );
+        tx.commit().await?;
+        let receipt = self.submit(principal, id).await?;
+        Ok((id, receipt))
     }
 
     /// Saves the answers of one step of a draft (checked; every problem on its field).

@@ -1,14 +1,19 @@
-//! Civil services over the API: the catalogue for anyone, and a person's own applications for
-//! their scripts (bearer token).
+//! Civil services over the API: the catalogue for anyone; applying, tracking and answering for a
+//! person's own scripts; the work queue and decisions for agency systems and officials (bearer
+//! token). The same domain rules as the pages: `dasan_civil` decides, this only translates.
 
 use crate::auth::Bearer;
 use crate::error::{ProblemDocument, WebError};
-use crate::extract::Query;
+use crate::extract::{ApiJson, Query};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use dasan_civil::{Application, Event, ServiceSummary};
+use axum::http::{HeaderName, StatusCode, header};
+use dasan_civil::{
+    Action, Application, ApplicationId, CivilError, Event, QueueFilter, ServiceSummary,
+};
+use dasan_identity::Principal;
+use dasan_kernel::FieldError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -138,6 +143,12 @@ pub struct ApplicationItem {
     pub due_at: Option<String>,
     pub decided_at: Option<String>,
     pub decision_reason: Option<String>,
+    /// The official working on it (an account id).
+    #[schema(format = Uuid)]
+    pub assigned_to: Option<String>,
+    /// Changes with every change: send it back with an action, so that two people never
+    /// decide the same application at once (a stale one gets 409 `application-changed`).
+    pub version: i64,
 }
 
 impl From<&Application> for ApplicationItem {
@@ -154,6 +165,8 @@ impl From<&Application> for ApplicationItem {
             due_at: a.due_at.map(ts),
             decided_at: a.decided_at.map(ts),
             decision_reason: a.decision_reason.clone(),
+            assigned_to: a.assigned_to.map(|x| x.to_string()),
+            version: a.version,
         }
     }
 }
@@ -217,9 +230,17 @@ pub async fn application(
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationDetail>, WebError> {
     let id = id.parse().map_err(|_| WebError::NotFound)?;
-    let app = state.civil().application(&principal, id).await?;
-    let timeline: Vec<Event> = state.civil().timeline(&principal, id).await?;
-    Ok(Json(ApplicationDetail {
+    Ok(Json(detail(&state, &principal, id).await?))
+}
+
+async fn detail(
+    state: &AppState,
+    principal: &Principal,
+    id: ApplicationId,
+) -> Result<ApplicationDetail, WebError> {
+    let app = state.civil().application(principal, id).await?;
+    let timeline: Vec<Event> = state.civil().timeline(principal, id).await?;
+    Ok(ApplicationDetail {
         application: ApplicationItem::from(&app),
         answers: app.answers.clone(),
         prefilled: app.prefilled.clone(),
@@ -233,5 +254,189 @@ pub async fn application(
                 message: e.message,
             })
             .collect(),
-    }))
+    })
+}
+
+/// A new application, sent complete.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApplication {
+    /// The service's code.
+    #[schema(pattern = "^[a-z0-9-]{1,64}$", example = "moving-in-report")]
+    pub service: String,
+    /// The registry id of the person it is for, when the token holder acts for someone else
+    /// (a delegation, or a parent for a minor child). Leave out to apply for oneself.
+    #[schema(format = Uuid)]
+    #[serde(default)]
+    pub on_behalf_of: Option<String>,
+    /// Answers by field id (see the service's definition). Facts from the registries are
+    /// filled in by the platform and must not be sent.
+    #[serde(default)]
+    pub answers: BTreeMap<String, String>,
+}
+
+/// Apply for a service in one request: checked as a whole (nothing is kept if anything is
+/// wrong), then submitted with a receipt number. Forms that need a file are made in the portal.
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications",
+    tag = "civil",
+    security(("bearer" = [])),
+    request_body = NewApplication,
+    responses(
+        (status = 201, description = "Submitted (or issued at once, for an instant service)", body = ApplicationDetail),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "Not eligible for this service", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such service, or nobody you may act for", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "Answers to fix, each on its field", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn apply(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    ApiJson(body): ApiJson<NewApplication>,
+) -> Result<
+    (
+        StatusCode,
+        [(HeaderName, String); 1],
+        Json<ApplicationDetail>,
+    ),
+    WebError,
+> {
+    let subject = match &body.on_behalf_of {
+        Some(p) => Some(p.parse().map_err(|_| WebError::NotFound)?),
+        None => None,
+    };
+    let (id, _receipt) = state
+        .civil()
+        .apply(&principal, &body.service, subject, &body.answers)
+        .await?;
+    let detail = detail(&state, &principal, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/v1/applications/{id}"))],
+        Json(detail),
+    ))
+}
+
+/// Something to do to an application.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionBody {
+    /// The applicant: `answer`, `message`, `withdraw`. An official of the agency: `claim`,
+    /// `release`, `assign`, `request_info`, `approve`, `reject`, `issue`, `message`.
+    #[schema(
+        pattern = "^(claim|release|assign|request_info|answer|approve|reject|issue|withdraw|message)$"
+    )]
+    pub action: String,
+    /// The application's `version` as last read.
+    pub version: i64,
+    /// The reason, question, answer or message (required for `reject`, `request_info`,
+    /// `answer` and `message`; at most 5,000 characters).
+    #[serde(default)]
+    pub message: Option<String>,
+    /// For `assign`: the account id of an official of the agency who reviews applications.
+    #[schema(format = Uuid)]
+    #[serde(default)]
+    pub assignee: Option<String>,
+}
+
+/// Take an action on an application: the same rules as the portal (who may do what in which
+/// status; a rejection says why; the version guards against two decisions at once).
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications/{id}/actions",
+    tag = "civil",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = ActionBody,
+    responses(
+        (status = 200, description = "Done: the application as it is now", body = ApplicationDetail),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such application, or not yours to act on", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile, not possible in its status, or another official works on it", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A message or assignee is missing or wrong", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn act(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ActionBody>,
+) -> Result<Json<ApplicationDetail>, WebError> {
+    let id: ApplicationId = id.parse().map_err(|_| WebError::NotFound)?;
+    let invalid = |field: &str, key: &'static str| {
+        WebError::from(CivilError::Invalid(vec![FieldError::new(field, key)]))
+    };
+    let action = Action::parse(&body.action)
+        .filter(|a| *a != Action::Submit)
+        .ok_or_else(|| invalid("action", "civil-error-choose"))?;
+    if action == Action::Assign {
+        let to = body
+            .assignee
+            .as_deref()
+            .and_then(|a| a.parse().ok())
+            .ok_or_else(|| invalid("assignee", "civil-error-assignee"))?;
+        state
+            .civil()
+            .assign(&principal, id, body.version, to)
+            .await?;
+    } else {
+        state
+            .civil()
+            .act(
+                &principal,
+                id,
+                action,
+                body.version,
+                body.message.as_deref(),
+            )
+            .await?;
+    }
+    Ok(Json(detail(&state, &principal, id).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueParams {
+    /// `open` (default: submitted or in review), `unassigned`, `mine`, `overdue` or `waiting`
+    /// (for the applicant).
+    #[param(pattern = "^(open|unassigned|mine|overdue|waiting)$")]
+    #[serde(default)]
+    pub filter: Option<String>,
+}
+
+/// An agency's work queue, oldest first (officials and agency systems with `civil.review`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/agencies/{code}/applications",
+    tag = "civil",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "The agency's code"), QueueParams),
+    responses(
+        (status = 200, description = "The applications", body = Vec<ApplicationItem>),
+        (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such agency, or not yours", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown filter", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn queue(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path(code): Path<String>,
+    Query(params): Query<QueueParams>,
+) -> Result<Json<Vec<ApplicationItem>>, WebError> {
+    let filter = match params.filter.as_deref() {
+        None => QueueFilter::Open,
+        Some(f) => QueueFilter::parse(f).ok_or_else(|| {
+            WebError::from(CivilError::Invalid(vec![FieldError::new(
+                "filter",
+                "civil-error-choose",
+            )]))
+        })?,
+    };
+    let apps = state.civil().queue(&principal, &code, filter).await?;
+    Ok(Json(apps.iter().map(ApplicationItem::from).collect()))
 }

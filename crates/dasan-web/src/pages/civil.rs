@@ -985,13 +985,7 @@ pub struct QueueQuery {
     filter: String,
 }
 
-const FILTERS: [(&str, QueueFilter); 5] = [
-    ("open", QueueFilter::Open),
-    ("unassigned", QueueFilter::Unassigned),
-    ("mine", QueueFilter::Mine),
-    ("overdue", QueueFilter::Overdue),
-    ("waiting", QueueFilter::WaitingForApplicant),
-];
+const FILTERS: [(&str, QueueFilter); 5] = QueueFilter::ALL;
 
 /// `GET /agencies/{code}/queue?filter=…`: the agency's work queue.
 pub async fn queue(
