@@ -107,6 +107,10 @@ civil-message-reject = Why is it rejected? (The applicant sees this.)
 civil-message-answer = Your answer
 civil-message-message = Message (the other side sees it)
 civil-assignee = Assign to
+queue-pages = Pages of the queue
+queue-previous = Previous page
+queue-next = Next page
+queue-page = Page { $page }
 
 queue-title = Applications to { $agency }
 queue-filters = Show

@@ -107,6 +107,10 @@ civil-message-reject = 반려 사유(신청인이 봅니다)
 civil-message-answer = 답변
 civil-message-message = 메시지(상대방이 봅니다)
 civil-assignee = 배정할 공무원
+queue-pages = 업무함 페이지
+queue-previous = 이전 페이지
+queue-next = 다음 페이지
+queue-page = { $page }쪽
 
 queue-title = { $agency } 신청 업무함
 queue-filters = 보기

@@ -78,6 +78,19 @@ pub enum QueueFilter {
     WaitingForApplicant,
 }
 
+/// How many applications a queue page shows.
+pub const QUEUE_PAGE: i64 = 50;
+
+/// One page of a work queue, oldest first.
+#[derive(Clone, Debug)]
+pub struct QueuePage {
+    pub items: Vec<Application>,
+    /// From 1.
+    pub page: u32,
+    /// Another page follows.
+    pub more: bool,
+}
+
 impl QueueFilter {
     /// Every filter with its name (in links and the API).
     pub const ALL: [(&'static str, QueueFilter); 5] = [
@@ -863,7 +876,8 @@ impl Civil {
         principal: &Principal,
         agency: &str,
         filter: QueueFilter,
-    ) -> Result<Vec<Application>, CivilError> {
+        page: u32,
+    ) -> Result<QueuePage, CivilError> {
         if !Self::is_official_for(principal, agency) {
             return Err(CivilError::NotFound);
         }
@@ -877,18 +891,28 @@ impl Civil {
         };
         let sql = format!(
             "SELECT {COLUMNS} FROM civil_applications WHERE agency = $1 AND {condition} \
-             AND ($2 = $2 AND $3 = $3) ORDER BY submitted_at, id LIMIT 500"
+             AND ($2 = $2 AND $3 = $3) ORDER BY submitted_at, id LIMIT $4 OFFSET $5"
         );
+        let page = page.clamp(1, 10_000);
         let rows: Vec<Row> = on_reader!(self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
             sql.as_str()
         ))
         .bind(agency)
         .bind(principal.account.to_string())
         .bind(now)
+        .bind(QUEUE_PAGE + 1)
+        .bind(i64::from(page - 1) * QUEUE_PAGE)
         .fetch_all(p)
         .await)
         .map_err(StoreError::from_sqlx)?;
-        rows.into_iter().map(from_row).collect()
+        // One row more than a page tells whether another page follows.
+        let more = rows.len() as i64 > QUEUE_PAGE;
+        let items = rows
+            .into_iter()
+            .take(QUEUE_PAGE as usize)
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(QueuePage { items, page, more })
     }
 
     /// An application's timeline, oldest first (for those who may see the application).

@@ -14,7 +14,7 @@ pub mod form;
 pub mod inbox;
 pub mod status;
 
-pub use application::{Application, ApplicationId, Event, QueueFilter};
+pub use application::{Application, ApplicationId, Event, QueueFilter, QueuePage};
 pub use catalogue::{LoadSummary, Service, ServiceSummary};
 pub use definition::{Issuance, ServiceDefinition};
 pub use error::CivilError;

@@ -321,8 +321,8 @@ engine_tests! {
         assert_eq!(w.civil.inbox(&w.citizen).await.unwrap().len(), 1);
         assert_eq!(count(&w.db, "SELECT COUNT(*) FROM outbox WHERE recipient = 'citizen@example.kr'").await, 1);
         // The agency's officials see it in their queue; another agency's do not.
-        assert_eq!(w.civil.queue(&w.officer, "MOIS-JONGNO", QueueFilter::Unassigned).await.unwrap().len(), 1);
-        assert!(matches!(w.civil.queue(&w.outsider, "MOIS-JONGNO", QueueFilter::Open).await, Err(CivilError::NotFound)));
+        assert_eq!(w.civil.queue(&w.officer, "MOIS-JONGNO", QueueFilter::Unassigned, 1).await.unwrap().items.len(), 1);
+        assert!(matches!(w.civil.queue(&w.outsider, "MOIS-JONGNO", QueueFilter::Open, 1).await, Err(CivilError::NotFound)));
         assert!(matches!(w.civil.application(&w.outsider, id).await, Err(CivilError::NotFound)));
     }
 
@@ -434,6 +434,22 @@ engine_tests! {
         assert_eq!(w.civil.act(&w.officer, id, Action::Approve, v(&app), None).await.unwrap(), Status::Approved);
         assert_eq!(count(&w.db, "SELECT COUNT(*) FROM audit_events WHERE action = 'civil.application.assign'").await, 2);
         assert_eq!(count(&w.db, "SELECT COUNT(*) FROM audit_events WHERE action = 'civil.application.message'").await, 2);
+    }
+
+    async fn the_queue_is_paged_oldest_first(engine) {
+        let w = world(engine).await;
+        let mut ids = Vec::new();
+        for _ in 0..52 {
+            ids.push(submitted(&w).await);
+            w.clock.advance(std::time::Duration::from_secs(1));
+        }
+        let first = w.civil.queue(&w.officer, "MOIS-JONGNO", QueueFilter::Open, 1).await.unwrap();
+        assert_eq!((first.items.len(), first.more), (50, true));
+        assert_eq!(first.items.iter().map(|a| a.id).collect::<Vec<_>>(), ids[..50]);
+        let second = w.civil.queue(&w.officer, "MOIS-JONGNO", QueueFilter::Open, 2).await.unwrap();
+        assert_eq!((second.items.len(), second.more), (2, false));
+        assert_eq!(second.items.iter().map(|a| a.id).collect::<Vec<_>>(), ids[50..]);
+        assert!(w.civil.queue(&w.officer, "MOIS-JONGNO", QueueFilter::Open, 3).await.unwrap().items.is_empty());
     }
 
     async fn two_officials_never_decide_the_same_application_twice(engine) {
@@ -562,14 +578,14 @@ engine_tests! {
     async fn an_official_takes_several_applications_at_once_and_skips_those_taken_meanwhile(engine) {
         let w = world(engine).await;
         let (a, b, c) = (submitted(&w).await, submitted(&w).await, submitted(&w).await);
-        let queue = w.civil.queue(&w.officer, "MOIS-JONGNO", QueueFilter::Unassigned).await.unwrap();
+        let queue = w.civil.queue(&w.officer, "MOIS-JONGNO", QueueFilter::Unassigned, 1).await.unwrap().items;
         let read: Vec<(ApplicationId, i64)> = queue.iter().map(|x| (x.id, x.version)).collect();
         assert_eq!(read.len(), 3);
         // Another official takes one between the queue being shown and the bulk action.
         let cv = w.civil.application(&w.other_officer, c).await.unwrap().version;
         w.civil.act(&w.other_officer, c, Action::Claim, cv, None).await.unwrap();
         assert_eq!(w.civil.claim_all(&w.officer, &read).await.unwrap(), 2);
-        let mine = w.civil.queue(&w.officer, "MOIS-JONGNO", QueueFilter::Mine).await.unwrap();
+        let mine = w.civil.queue(&w.officer, "MOIS-JONGNO", QueueFilter::Mine, 1).await.unwrap().items;
         let mut ids: Vec<ApplicationId> = mine.iter().map(|x| x.id).collect();
         ids.sort();
         let mut want = vec![a, b];

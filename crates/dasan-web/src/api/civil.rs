@@ -406,6 +406,10 @@ pub struct QueueParams {
     #[param(pattern = "^(open|unassigned|mine|overdue|waiting)$")]
     #[serde(default)]
     pub filter: Option<String>,
+    /// The page, from 1 (50 applications a page; the `Link` header names the next one).
+    #[param(minimum = 1, maximum = 10000)]
+    #[serde(default)]
+    pub page: Option<u32>,
 }
 
 /// An agency's work queue, oldest first (officials and agency systems with `civil.review`).
@@ -427,7 +431,13 @@ pub async fn queue(
     Bearer(principal): Bearer,
     Path(code): Path<String>,
     Query(params): Query<QueueParams>,
-) -> Result<Json<Vec<ApplicationItem>>, WebError> {
+) -> Result<
+    (
+        Option<[(HeaderName, String); 1]>,
+        Json<Vec<ApplicationItem>>,
+    ),
+    WebError,
+> {
     let filter = match params.filter.as_deref() {
         None => QueueFilter::Open,
         Some(f) => QueueFilter::parse(f).ok_or_else(|| {
@@ -437,6 +447,23 @@ pub async fn queue(
             )]))
         })?,
     };
-    let apps = state.civil().queue(&principal, &code, filter).await?;
-    Ok(Json(apps.iter().map(ApplicationItem::from).collect()))
+    let page = params.page.unwrap_or(1);
+    if !(1..=10_000).contains(&page) {
+        return Err(
+            CivilError::Invalid(vec![FieldError::new("page", "civil-error-choose")]).into(),
+        );
+    }
+    let found = state.civil().queue(&principal, &code, filter, page).await?;
+    let items = Json(found.items.iter().map(ApplicationItem::from).collect());
+    let next = found.more.then(|| {
+        let name = QueueFilter::ALL
+            .iter()
+            .find(|(_, f)| *f == filter)
+            .map_or("open", |(n, _)| *n);
+        format!(
+            "</api/v1/agencies/{code}/applications?filter={name}&page={}>; rel=\"next\"",
+            page + 1
+        )
+    });
+    Ok((next.map(|l| [(header::LINK, l)]), items))
 }

@@ -953,6 +953,8 @@ struct QueuePage {
     applications: Vec<ApplicationItem>,
     /// How many a bulk claim just took, and how many it could not.
     claimed: Option<(usize, usize)>,
+    page: u32,
+    more: bool,
 }
 
 impl QueuePage {
@@ -983,6 +985,8 @@ impl QueuePage {
 pub struct QueueQuery {
     #[serde(default)]
     filter: String,
+    #[serde(default)]
+    page: Option<u32>,
 }
 
 const FILTERS: [(&str, QueueFilter); 5] = QueueFilter::ALL;
@@ -995,7 +999,8 @@ pub async fn queue(
     Path(agency): Path<String>,
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
-    queue_page(&state, ctx, &signed, agency, &query.filter, None).await
+    let page = query.page.unwrap_or(1).clamp(1, 10_000);
+    queue_page(&state, ctx, &signed, agency, (&query.filter, page), None).await
 }
 
 /// `POST /agencies/{code}/queue/claim`: takes the selected applications (a bulk action). Each
@@ -1015,16 +1020,14 @@ pub async fn claim_selected(
             Some((id.parse().ok()?, version.parse().ok()?))
         })
         .collect();
-    // Only this agency's open applications (and only for its officials: the queue refuses
-    // anyone else with "not found").
-    let open = state
-        .civil()
-        .queue(&signed.principal, &agency, QueueFilter::Open)
-        .await?;
-    let mine: Vec<(ApplicationId, i64)> = items
-        .into_iter()
-        .filter(|(id, _)| open.iter().any(|a| a.id == *id))
-        .collect();
+    // Only the agency's officials (anyone else: "not found"); each claim is checked again.
+    if !signed
+        .principal
+        .has(Permission::CivilReview, Scope::Agency(&agency))
+    {
+        return Err(WebError::NotFound);
+    }
+    let mine = items;
     let asked = pairs.iter().filter(|(k, _)| k == "pick").count();
     let claimed = state.civil().claim_all(&signed.principal, &mine).await?;
     queue_page(
@@ -1032,7 +1035,7 @@ pub async fn claim_selected(
         ctx,
         &signed,
         agency,
-        "mine",
+        ("mine", 1),
         Some((claimed, asked.saturating_sub(claimed))),
     )
     .await
@@ -1043,22 +1046,20 @@ async fn queue_page(
     ctx: PageCtx,
     signed: &Signed,
     agency: String,
-    filter: &str,
+    (filter, page): (&str, u32),
     claimed: Option<(usize, usize)>,
 ) -> Result<Response, WebError> {
-    let query = QueueQuery {
-        filter: filter.to_owned(),
-    };
     let (filter_name, filter) = FILTERS
         .iter()
-        .find(|(n, _)| *n == query.filter)
+        .find(|(n, _)| *n == filter)
         .copied()
         .unwrap_or(FILTERS[0]);
-    let apps = state
+    let found = state
         .civil()
-        .queue(&signed.principal, &agency, filter)
+        .queue(&signed.principal, &agency, filter, page)
         .await?;
-    let applications = list_items(state, apps, ctx.lang, &signed.principal).await?;
+    let (page, more) = (found.page, found.more);
+    let applications = list_items(state, found.items, ctx.lang, &signed.principal).await?;
     let names = agency_names(state, ctx.lang).await?;
     render(&QueuePage {
         claimed,
@@ -1070,6 +1071,8 @@ async fn queue_page(
             .map(|(n, _)| (*n, ctx.t(&format!("queue-filter-{n}"))))
             .collect(),
         applications,
+        page,
+        more,
         ctx,
     })
 }
