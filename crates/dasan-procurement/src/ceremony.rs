@@ -304,14 +304,7 @@ pub fn run_key_ceremony_with_rng(
     for (i, (share, member_key)) in shares.iter().zip(&member_keys).enumerate() {
         let index = (i + 1) as u8;
         debug_assert_eq!(share.first(), Some(&index));
-        let aad = share_context(
-            tender_id,
-            index,
-            threshold,
-            n8,
-            &tender_pk,
-            &members[i],
-        );
+        let aad = share_context(tender_id, index, threshold, n8, &tender_pk, &members[i]);
         let (enc, ciphertext) = hpke::single_shot_seal_with_rng::<Aead, Kdf, Kem>(
             &hpke::OpModeS::Base,
             member_key,
@@ -415,7 +408,9 @@ pub enum ReconstructError {
 pub(crate) fn combine_raw(shares: &[&KeyShare]) -> Option<Zeroizing<Vec<u8>>> {
     let raw: Zeroizing<Vec<Vec<u8>>> =
         Zeroizing::new(shares.iter().map(|s| s.raw().to_vec()).collect());
-    Gf256::combine_bytes(raw.as_slice()).ok().map(Zeroizing::new)
+    Gf256::combine_bytes(raw.as_slice())
+        .ok()
+        .map(Zeroizing::new)
 }
 
 /// Rebuilds the tender's private key, in memory only, from at least `t` released shares, and

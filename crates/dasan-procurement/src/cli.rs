@@ -47,14 +47,17 @@ pub fn load_signing_key(pkcs8: &[u8]) -> Result<Box<dyn BidSigner>, SealError> {
         if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_pem(text) {
             return Ok(Box::new(k));
         }
-        if let Ok(k) = <p256::ecdsa::SigningKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_pem(text) {
+        if let Ok(k) =
+            <p256::ecdsa::SigningKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_pem(text)
+        {
             return Ok(Box::new(k));
         }
     }
     if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_der(pkcs8) {
         return Ok(Box::new(k));
     }
-    if let Ok(k) = <p256::ecdsa::SigningKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_der(pkcs8) {
+    if let Ok(k) = <p256::ecdsa::SigningKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_der(pkcs8)
+    {
         return Ok(Box::new(k));
     }
     Err(SealError::Sign(

@@ -66,6 +66,9 @@ pub mod receipt;
 pub mod reserve;
 mod wire;
 
+#[cfg(test)]
+mod proptests;
+
 pub use bidbox::{BID_BOX_FORMAT, BidBoxError, BidBoxRecord, bid_leaf_hash, verify_inclusion};
 pub use ceremony::{
     CeremonyError, EncryptedShare, KeyCeremony, KeyShare, MAX_MEMBERS, MIN_THRESHOLD,

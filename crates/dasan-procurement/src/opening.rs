@@ -141,11 +141,7 @@ enum Outcome {
     Rejected(RejectedBid),
 }
 
-fn open_one(
-    stored: &StoredBid,
-    record: &BidBoxRecord,
-    key: &TenderSecretKey,
-) -> Outcome {
+fn open_one(stored: &StoredBid, record: &BidBoxRecord, key: &TenderSecretKey) -> Outcome {
     let hash = BidId::of(&stored.envelope);
     let reject = |reason, supplier_id| {
         Outcome::Rejected(RejectedBid {

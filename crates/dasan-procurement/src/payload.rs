@@ -219,7 +219,11 @@ impl BidPayload {
     pub fn to_bytes(&self) -> Result<Vec<u8>, PayloadError> {
         self.validate()?;
         let size: usize = 64
-            + self.attachments.iter().map(|a| a.content.len() + 64).sum::<usize>()
+            + self
+                .attachments
+                .iter()
+                .map(|a| a.content.len() + 64)
+                .sum::<usize>()
             + self.documents.len() * 96
             + self.lots.len() * 48;
         let mut w = Writer::with_capacity(size);

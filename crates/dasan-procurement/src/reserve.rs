@@ -133,7 +133,9 @@ fn block(input: &ReserveDrawInput, i: u32) -> [u8; 32] {
 ///
 /// # Errors
 /// [`ReserveError`] for a seed that does not match its commitment or invalid amounts.
-pub fn preliminary_prices(input: &ReserveDrawInput) -> Result<[u64; PRELIMINARY_PRICES], ReserveError> {
+pub fn preliminary_prices(
+    input: &ReserveDrawInput,
+) -> Result<[u64; PRELIMINARY_PRICES], ReserveError> {
     if commit_seed(&input.seed) != input.seed_commitment {
         return Err(ReserveError::SeedMismatch);
     }
@@ -164,7 +166,8 @@ pub fn preliminary_prices(input: &ReserveDrawInput) -> Result<[u64; PRELIMINARY_
             let x = u128::from(u64::from_be_bytes(w));
             if x < limit && filled < PRELIMINARY_PRICES {
                 // low + (x mod span) ≤ high ≤ u64::MAX, checked above.
-                prices[filled] = u64::try_from(low + x % span).map_err(|_| ReserveError::Overflow)?;
+                prices[filled] =
+                    u64::try_from(low + x % span).map_err(|_| ReserveError::Overflow)?;
                 filled += 1;
             }
         }
@@ -213,4 +216,135 @@ pub fn picks_from_opening(record: &crate::opening::OpeningRecord) -> Vec<[u8; 2]
         .iter()
         .filter_map(|b| b.reserve_price_picks)
         .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn kat() -> ReserveDrawInput {
+        let seed = [1u8; 32];
+        ReserveDrawInput {
+            tender_id: "T-KAT".into(),
+            base_amount: 500_000_000,
+            band_bp: 200,
+            seed_commitment: commit_seed(&seed),
+            seed,
+            bid_box_root: [2; 32],
+            picks: vec![[1, 2], [2, 3], [3, 4], [4, 5], [2, 7], [9, 3]],
+        }
+    }
+
+    /// Pinned from conformance/procurement/reserve_price.py (computed there first).
+    #[test]
+    fn known_answer() {
+        let d = reserve_price_draw(&kat()).unwrap();
+        assert_eq!(
+            d.preliminary_prices,
+            vec![
+                507969922, 508965896, 509155199, 502914192, 505075925, 507144450, 498628536,
+                505708499, 503473380, 502404000, 507355903, 509866171, 497065536, 501019069,
+                508095372
+            ]
+        );
+        assert_eq!(
+            d.pick_counts,
+            vec![1, 3, 3, 2, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0]
+        );
+        // 2 and 3 (three picks), 4 (two), then a four-way tie at one pick (1, 5, 7, 9): the
+        // lowest number, 1, takes the last place.
+        assert_eq!(d.chosen, vec![1, 2, 3, 4]);
+        // (507969922 + 508965896 + 509155199 + 502914192) / 4 = 507251302.25, rounded down.
+        assert_eq!(d.reserve_price, 507_251_302);
+        for p in &d.preliminary_prices {
+            assert!((490_000_000..=510_000_000).contains(p));
+        }
+    }
+
+    #[test]
+    fn every_input_changes_the_prices() {
+        let base = preliminary_prices(&kat()).unwrap();
+        let mut other = kat();
+        other.bid_box_root[0] ^= 1;
+        assert_ne!(preliminary_prices(&other).unwrap(), base);
+        let mut other = kat();
+        other.tender_id = "T-KAT2".into();
+        assert_ne!(preliminary_prices(&other).unwrap(), base);
+        let mut other = kat();
+        other.seed[0] ^= 1;
+        other.seed_commitment = commit_seed(&other.seed);
+        assert_ne!(preliminary_prices(&other).unwrap(), base);
+        // Picks change the choice, never the prices.
+        let mut other = kat();
+        other.picks = vec![[14, 15]];
+        let d = reserve_price_draw(&other).unwrap();
+        assert_eq!(d.preliminary_prices, base.to_vec());
+        assert_eq!(d.chosen, vec![1, 2, 14, 15]);
+    }
+
+    #[test]
+    fn errors_and_edges() {
+        let mut bad = kat();
+        bad.seed[5] ^= 1;
+        assert_eq!(
+            reserve_price_draw(&bad).unwrap_err(),
+            ReserveError::SeedMismatch
+        );
+        let mut bad = kat();
+        bad.base_amount = 0;
+        assert_eq!(
+            reserve_price_draw(&bad).unwrap_err(),
+            ReserveError::ZeroBase
+        );
+        let mut bad = kat();
+        bad.band_bp = 10_001;
+        assert_eq!(
+            reserve_price_draw(&bad).unwrap_err(),
+            ReserveError::Band(10_001)
+        );
+        let mut bad = kat();
+        bad.base_amount = u64::MAX;
+        assert_eq!(
+            reserve_price_draw(&bad).unwrap_err(),
+            ReserveError::Overflow
+        );
+        let mut bad = kat();
+        bad.picks.push([4, 4]);
+        assert_eq!(
+            reserve_price_draw(&bad).unwrap_err(),
+            ReserveError::Picks([4, 4])
+        );
+        bad.picks.pop();
+        bad.picks.push([0, 4]);
+        assert_eq!(
+            reserve_price_draw(&bad).unwrap_err(),
+            ReserveError::Picks([0, 4])
+        );
+
+        // No band: every price is the base amount.
+        let mut flat = kat();
+        flat.band_bp = 0;
+        let d = reserve_price_draw(&flat).unwrap();
+        assert!(d.preliminary_prices.iter().all(|&p| p == 500_000_000));
+        assert_eq!(d.reserve_price, 500_000_000);
+        // The smallest base and widest band: prices in 0..=2.
+        let mut tiny = kat();
+        tiny.base_amount = 1;
+        tiny.band_bp = 10_000;
+        let d = reserve_price_draw(&tiny).unwrap();
+        assert!(d.preliminary_prices.iter().all(|&p| p <= 2));
+        // No picks: numbers 1 to 4.
+        let mut none = kat();
+        none.picks.clear();
+        assert_eq!(reserve_price_draw(&none).unwrap().chosen, vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let json = serde_json::to_string(&kat()).unwrap();
+        assert!(json.contains("\"seed\":\"0101"));
+        let back: ReserveDrawInput = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, kat());
+    }
 }

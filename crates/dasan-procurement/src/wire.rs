@@ -189,12 +189,8 @@ impl<'a> Reader<'a> {
     pub(crate) fn str(&mut self, what: &str) -> Result<&'a str, DecodeError> {
         let at = self.pos + 2;
         let b = self.bytes16(what)?;
-        std::str::from_utf8(b).map_err(|e| {
-            Self::err_at(
-                at + e.valid_up_to(),
-                format!("{what} is not valid UTF-8"),
-            )
-        })
+        std::str::from_utf8(b)
+            .map_err(|e| Self::err_at(at + e.valid_up_to(), format!("{what} is not valid UTF-8")))
     }
 
     pub(crate) fn finish(&self) -> Result<(), DecodeError> {

@@ -22,7 +22,10 @@ impl hpke::rand_core::TryRng for FixedBytes {
         unreachable!()
     }
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        assert!(dst.len() <= self.0.len(), "asked for more bytes than the vector has");
+        assert!(
+            dst.len() <= self.0.len(),
+            "asked for more bytes than the vector has"
+        );
         let rest = self.0.split_off(dst.len());
         dst.copy_from_slice(&self.0);
         self.0 = rest;
@@ -41,8 +44,7 @@ fn clamp(mut k: Vec<u8>) -> Vec<u8> {
 
 #[test]
 fn rfc9180_a_2_1_base() {
-    let v: Value =
-        serde_json::from_str(include_str!("data/rfc9180-a2-base.json")).unwrap();
+    let v: Value = serde_json::from_str(include_str!("data/rfc9180-a2-base.json")).unwrap();
     assert_eq!(v["kem_id"], u64::from(KEM_ID));
     assert_eq!(v["kdf_id"], u64::from(KDF_ID));
     assert_eq!(v["aead_id"], u64::from(AEAD_ID));
@@ -62,13 +64,9 @@ fn rfc9180_a_2_1_base() {
 
     // Sender: the ephemeral key comes from ikmE, so enc and every ciphertext must match.
     let mut rng = FixedBytes(h(&v["ikmE"]));
-    let (enc, mut sender) = hpke::setup_sender_with_rng::<Aead, Kdf, Kem>(
-        &hpke::OpModeS::Base,
-        &pk_r,
-        &info,
-        &mut rng,
-    )
-    .unwrap();
+    let (enc, mut sender) =
+        hpke::setup_sender_with_rng::<Aead, Kdf, Kem>(&hpke::OpModeS::Base, &pk_r, &info, &mut rng)
+            .unwrap();
     assert_eq!(enc.to_bytes().as_slice(), h(&v["enc"]));
 
     // Receiver, from the vector's enc and skRm.
@@ -98,7 +96,9 @@ fn rfc9180_a_2_1_base() {
 
     for e in v["exports"].as_array().unwrap() {
         let mut out = vec![0u8; e["L"].as_u64().unwrap() as usize];
-        receiver.export(&h(&e["exporter_context"]), &mut out).unwrap();
+        receiver
+            .export(&h(&e["exporter_context"]), &mut out)
+            .unwrap();
         assert_eq!(out, h(&e["exported_value"]));
         sender.export(&h(&e["exporter_context"]), &mut out).unwrap();
         assert_eq!(out, h(&e["exported_value"]));

@@ -250,7 +250,11 @@ fn envelope_header_is_readable_and_bound() {
     assert_eq!(parsed.header().lot_ids, vec!["lot-1", "lot-2"]);
     assert_eq!(parsed.id(), BidId::of(sealed.as_bytes()));
     parsed
-        .check_tender("T-aad", &c.ceremony.public_key, &["lot-1", "lot-2", "lot-3"])
+        .check_tender(
+            "T-aad",
+            &c.ceremony.public_key,
+            &["lot-1", "lot-2", "lot-3"],
+        )
         .unwrap();
     assert_eq!(
         parsed
@@ -267,10 +271,7 @@ fn envelope_header_is_readable_and_bound() {
 
     // Swap the supplier id in the header (same length, so it still parses): the AEAD refuses.
     let mut swapped = sealed.as_bytes().to_vec();
-    let at = swapped
-        .windows(3)
-        .position(|w| w == b"S-1")
-        .unwrap();
+    let at = swapped.windows(3).position(|w| w == b"S-1").unwrap();
     swapped[at + 2] = b'2';
     let swapped_bid = SealedBid::parse(&swapped).unwrap();
     assert_eq!(swapped_bid.header().supplier_id, "S-2");
@@ -310,13 +311,15 @@ fn a_bid_altered_after_the_deadline_is_detected_at_opening() {
     let honest = seal_bid(&c.ceremony.public_key, &payload(tender, "S-honest", 900)).unwrap();
     let victim = seal_bid(&c.ceremony.public_key, &payload(tender, "S-victim", 800)).unwrap();
     let lost = seal_bid(&c.ceremony.public_key, &payload(tender, "S-lost", 850)).unwrap();
-    let record =
-        BidBoxRecord::new(tender, [honest.id(), victim.id(), lost.id()]).unwrap();
+    let record = BidBoxRecord::new(tender, [honest.id(), victim.id(), lost.id()]).unwrap();
 
     // After the deadline someone with database access replaces the victim's envelope with a
     // freshly sealed, perfectly valid, higher bid under the same stored id.
-    let replacement =
-        seal_bid(&c.ceremony.public_key, &payload(tender, "S-victim", 999_999)).unwrap();
+    let replacement = seal_bid(
+        &c.ceremony.public_key,
+        &payload(tender, "S-victim", 999_999),
+    )
+    .unwrap();
     // And injects a bid that was never in the box.
     let injected = seal_bid(&c.ceremony.public_key, &payload(tender, "S-late", 1)).unwrap();
     let stored = vec![
@@ -378,9 +381,12 @@ fn bid_box_inclusion_proofs() {
     let c = committee("T-box", 2, 2);
     let bids: Vec<_> = (0..13)
         .map(|i| {
-            seal_bid(&c.ceremony.public_key, &payload("T-box", &format!("S{i}"), 10))
-                .unwrap()
-                .id()
+            seal_bid(
+                &c.ceremony.public_key,
+                &payload("T-box", &format!("S{i}"), 10),
+            )
+            .unwrap()
+            .id()
         })
         .collect();
     let record = BidBoxRecord::new("T-box", bids.clone()).unwrap();
@@ -414,7 +420,10 @@ fn bid_box_inclusion_proofs() {
     let mut sorted = bids.clone();
     sorted.sort();
     let mut store = dasan_tlog::MemoryHashStore::new();
-    let leaves: Vec<_> = sorted.iter().map(|id| dasan_tlog::leaf_hash(&id.0)).collect();
+    let leaves: Vec<_> = sorted
+        .iter()
+        .map(|id| dasan_tlog::leaf_hash(&id.0))
+        .collect();
     assert_eq!(store.append(&leaves).unwrap().root, record.root);
 
     // Duplicates are refused; an edited record fails verification.
@@ -440,12 +449,9 @@ fn bid_box_inclusion_proofs() {
         .sign(&signer)
         .unwrap();
     let verifiers = dasan_tlog::VerifierSet::single(signer.verifier());
-    let (cp, _) = dasan_tlog::Checkpoint::open(
-        &note,
-        &verifiers,
-        "dasan.example/tender/T-box/bid-box",
-    )
-    .unwrap();
+    let (cp, _) =
+        dasan_tlog::Checkpoint::open(&note, &verifiers, "dasan.example/tender/T-box/bid-box")
+            .unwrap();
     assert_eq!(cp.root, record.root);
 }
 
@@ -486,9 +492,11 @@ fn signed_submissions_ed25519_and_p256() {
     let signed = SignedBid::parse_and_verify(&bytes).unwrap();
     let receipt = BidReceipt::new(&signed.sealed, 1_790_000_000_000_000);
     assert_eq!(receipt.bid_id, signed.sealed.id());
-    assert!(String::from_utf8(receipt.to_json_bytes())
-        .unwrap()
-        .contains(&signed.sealed.id().to_hex()));
+    assert!(
+        String::from_utf8(receipt.to_json_bytes())
+            .unwrap()
+            .contains(&signed.sealed.id().to_hex())
+    );
 }
 
 #[test]
@@ -542,7 +550,9 @@ fn payload_rules_and_canonical_encoding() {
 
     // The JSON form round-trips, and unknown fields are refused.
     assert_eq!(BidPayload::from_json(&p.to_json()).unwrap(), p);
-    assert!(BidPayload::from_json(r#"{"tender_id":"T","supplier_id":"S","lots":[],"x":1}"#).is_err());
+    assert!(
+        BidPayload::from_json(r#"{"tender_id":"T","supplier_id":"S","lots":[],"x":1}"#).is_err()
+    );
 }
 
 #[test]
@@ -551,7 +561,10 @@ fn malformed_envelopes_report_the_offset() {
     let sealed = seal_bid(&c.ceremony.public_key, &payload("T-parse", "S", 1)).unwrap();
     let bytes = sealed.as_bytes();
     let err = SealedBid::parse(&bytes[..40]).unwrap_err();
-    assert!(matches!(err, EnvelopeError::Decode(ref d) if d.offset > 0), "{err}");
+    assert!(
+        matches!(err, EnvelopeError::Decode(ref d) if d.offset > 0),
+        "{err}"
+    );
     let mut other_suite = bytes.to_vec();
     other_suite[10] = 0x01; // AEAD id → 0x0101
     assert!(matches!(
