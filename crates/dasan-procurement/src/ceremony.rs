@@ -271,7 +271,7 @@ pub fn run_key_ceremony_with_rng(
     let member_keys = members
         .iter()
         .enumerate()
-        .map(|(i, m)| m.to_hpke().map_err(|_| CeremonyError::Seal((i + 1) as u8)))
+        .map(|(i, m)| m.hpke_key().map_err(|_| CeremonyError::Seal((i + 1) as u8)))
         .collect::<Result<Vec<_>, _>>()?;
 
     let (sk, pk) = Kem::gen_keypair_with_rng(rng);

@@ -239,7 +239,7 @@ pub fn seal_bid_with_rng(
     if plain.len() + 1024 > MAX_ENVELOPE_LEN {
         return Err(SealError::TooLarge);
     }
-    let pk = tender_key.to_hpke().map_err(|_| SealError::TenderKey)?;
+    let pk = tender_key.hpke_key().map_err(|_| SealError::TenderKey)?;
     let header = EnvelopeHeader {
         tender_id: payload.tender_id.clone(),
         supplier_id: payload.supplier_id.clone(),

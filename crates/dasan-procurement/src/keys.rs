@@ -71,7 +71,7 @@ macro_rules! public_key_type {
             /// shared secret predictable).
             pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Result<Self, KeyError> {
                 let key = $name(bytes);
-                key.to_hpke()?;
+                key.hpke_key()?;
                 Ok(key)
             }
 
@@ -92,7 +92,7 @@ macro_rules! public_key_type {
                 hex::encode(self.0)
             }
 
-            pub(crate) fn to_hpke(&self) -> Result<<Kem as hpke::Kem>::PublicKey, KeyError> {
+            pub(crate) fn hpke_key(&self) -> Result<<Kem as hpke::Kem>::PublicKey, KeyError> {
                 // Low-order points give an all-zero DH result for every (clamped) private
                 // key, which HPKE refuses at encapsulation: find out now, not at sealing.
                 let pk = <Kem as hpke::Kem>::PublicKey::from_bytes(&self.0)
