@@ -9,6 +9,25 @@ use std::time::Instant;
 
 use dasan_procurement::*;
 
+/// CPU seconds (user + system) used by this process so far, from /proc (Linux; 10 ms ticks).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    let Some(rest) = stat.rsplit(')').next() else {
+        return f64::NAN;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After the command name: state is field 3, utime 14, stime 15 (1-based, so 11 and 12 here).
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
@@ -21,7 +40,7 @@ fn main() {
     let ceremony = run_key_ceremony(tender, 3, &publics).expect("ceremony");
     println!("key ceremony 3-of-5: {:?}", t.elapsed());
 
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_seconds());
     let stored: Vec<StoredBid> = (0..n)
         .map(|i| {
             let payload = BidPayload {
@@ -51,7 +70,8 @@ fn main() {
         .collect();
     let sealing = t.elapsed();
     println!(
-        "sealing {n} bids (one thread): {sealing:?}, {:?} per bid",
+        "sealing {n} bids (one thread): {sealing:?} wall, {:.2} s CPU, {:?} per bid",
+        cpu_seconds() - c,
         sealing / n as u32
     );
 
@@ -66,9 +86,10 @@ fn main() {
         .collect();
     let key = reconstruct_tender_key(&ceremony, &shares).expect("key");
     let rebuild = t.elapsed();
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_seconds());
     let opening = open_bids(&key, &record, &stored);
     let open = t.elapsed();
+    let open_cpu = cpu_seconds() - c;
     assert_eq!(opening.record.opened.len(), n);
     let t = Instant::now();
     let json = opening.record.to_json_bytes();
@@ -84,7 +105,7 @@ fn main() {
     .expect("draw");
     println!("shares + key rebuild: {rebuild:?}");
     println!(
-        "opening {n} bids ({} threads): {open:?}, {:?} per bid",
+        "opening {n} bids ({} threads): {open:?} wall, {open_cpu:.2} s CPU, {:?} wall per bid",
         std::thread::available_parallelism().map_or(1, |p| p.get()),
         open / n as u32
     );

@@ -259,7 +259,11 @@ pub fn seal_bid_with_rng(
             aad,
             rng,
         )
-        .map_err(|_| SealError::Encrypt)?
+        .map_err(|e| match e {
+            // An all-zero shared secret: the tender key is a low-order point.
+            hpke::HpkeError::EncapError => SealError::TenderKey,
+            _ => SealError::Encrypt,
+        })?
     };
     w.raw(&enc.to_bytes());
     w.bytes32("ciphertext", &ct)
@@ -306,10 +310,9 @@ impl SealedBid {
             }
             lot_ids.push(id);
         }
-        let at = r.pos();
-        let pk = r.array::<KEY_LEN>("tender public key")?;
-        let tender_public_key = TenderPublicKey::from_bytes(pk)
-            .map_err(|_| Reader::err_at(at, "unusable tender public key"))?;
+        // Not checked for low order here: a bid is only ever compared with its tender's key,
+        // which was checked when the tender was published.
+        let tender_public_key = TenderPublicKey(r.array::<KEY_LEN>("tender public key")?);
         let header_len = r.pos();
         r.array::<KEY_LEN>("enc")?;
         r.bytes32("ciphertext", MAX_ENVELOPE_LEN)?;

@@ -70,9 +70,10 @@ macro_rules! public_key_type {
             /// From the 32-byte encoding. Rejects low-order points (they would make every
             /// shared secret predictable).
             pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Result<Self, KeyError> {
-                let key = $name(bytes);
-                key.hpke_key()?;
-                Ok(key)
+                if !x25519_probe(&bytes) {
+                    return Err(KeyError::LowOrder);
+                }
+                Ok($name(bytes))
             }
 
             /// From 64 hex digits.
@@ -92,16 +93,11 @@ macro_rules! public_key_type {
                 hex::encode(self.0)
             }
 
+            /// The `hpke` public key. No low-order check here (it costs an encapsulation):
+            /// HPKE itself refuses to encapsulate to a low-order point, and keys from outside
+            /// come in through [`Self::from_bytes`] or serde.
             pub(crate) fn hpke_key(&self) -> Result<<Kem as hpke::Kem>::PublicKey, KeyError> {
-                // Low-order points give an all-zero DH result for every (clamped) private
-                // key, which HPKE refuses at encapsulation: find out now, not at sealing.
-                let pk = <Kem as hpke::Kem>::PublicKey::from_bytes(&self.0)
-                    .map_err(|_| KeyError::Length)?;
-                let probe = x25519_probe(&self.0);
-                if !probe {
-                    return Err(KeyError::LowOrder);
-                }
-                Ok(pk)
+                <Kem as hpke::Kem>::PublicKey::from_bytes(&self.0).map_err(|_| KeyError::Length)
             }
         }
 
