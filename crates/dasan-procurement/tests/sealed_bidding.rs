@@ -573,3 +573,33 @@ fn malformed_envelopes_report_the_offset() {
     ));
     assert!(SealedBid::parse(b"DSBX").is_err());
 }
+
+#[test]
+fn key_store_keys_sign_bids() {
+    use dasan_crypto::{Algorithm, FileKeyStore, KekSource, KeyStore, StoreSigner};
+    let dir = tempfile::tempdir().unwrap();
+    let kek = dir.path().join("kek.bin");
+    KekSource::create_key_file(&kek).unwrap();
+    let store = FileKeyStore::create(dir.path().join("store"), &KekSource::KeyFile(kek)).unwrap();
+    let c = committee("T-store", 2, 2);
+    let json = payload("T-store", "S-store", 5).to_json();
+    for alg in [Algorithm::Ed25519, Algorithm::EcdsaP256Sha256] {
+        let info = store
+            .generate(&format!("bidder-{alg}"), alg, std::time::SystemTime::UNIX_EPOCH)
+            .unwrap();
+        let signer = StoreSigner::new(&store, &info.id).unwrap();
+        let bytes = seal_bid_file(&c.ceremony.public_key, &json, &signer).unwrap();
+        let signed = SignedBid::parse_and_verify(&bytes).unwrap();
+        assert_eq!(signed.algorithm, alg);
+        assert_eq!(signed.signer_spki, store.public_key(&info.id).unwrap());
+    }
+    // RSA keys are not accepted for bids.
+    let info = store
+        .generate("bidder-rsa", Algorithm::Rsa2048PssSha256, std::time::SystemTime::UNIX_EPOCH)
+        .unwrap();
+    let signer = StoreSigner::new(&store, &info.id).unwrap();
+    assert!(matches!(
+        seal_bid_file(&c.ceremony.public_key, &json, &signer),
+        Err(SealError::Sign(_))
+    ));
+}
