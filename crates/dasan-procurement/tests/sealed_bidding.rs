@@ -585,7 +585,11 @@ fn key_store_keys_sign_bids() {
     let json = payload("T-store", "S-store", 5).to_json();
     for alg in [Algorithm::Ed25519, Algorithm::EcdsaP256Sha256] {
         let info = store
-            .generate(&format!("bidder-{alg}"), alg, std::time::SystemTime::UNIX_EPOCH)
+            .generate(
+                &format!("bidder-{alg}"),
+                alg,
+                std::time::SystemTime::UNIX_EPOCH,
+            )
             .unwrap();
         let signer = StoreSigner::new(&store, &info.id).unwrap();
         let bytes = seal_bid_file(&c.ceremony.public_key, &json, &signer).unwrap();
@@ -595,7 +599,11 @@ fn key_store_keys_sign_bids() {
     }
     // RSA keys are not accepted for bids.
     let info = store
-        .generate("bidder-rsa", Algorithm::Rsa2048PssSha256, std::time::SystemTime::UNIX_EPOCH)
+        .generate(
+            "bidder-rsa",
+            Algorithm::Rsa2048PssSha256,
+            std::time::SystemTime::UNIX_EPOCH,
+        )
         .unwrap();
     let signer = StoreSigner::new(&store, &info.id).unwrap();
     assert!(matches!(
