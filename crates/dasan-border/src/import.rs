@@ -173,6 +173,19 @@ fn nationality(published: &str) -> Option<String> {
     Some(countries::alpha3(t).unwrap_or_else(|| t.to_string()))
 }
 
+/// One published alias field may hold several names: `A; B` or `A (B; C)` (the UN list
+/// does this with names in their original script followed by transliterations).
+pub(crate) fn split_alias(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in text.split(|c| matches!(c, ';' | '(' | ')')) {
+        let p = part.trim().trim_matches(|c: char| c == ',' || c.is_whitespace());
+        if !p.is_empty() && !out.iter().any(|o: &String| o == p) {
+            out.push(p.to_string());
+        }
+    }
+    out
+}
+
 #[derive(Default)]
 struct DobBuilder {
     kind: String,
@@ -403,10 +416,9 @@ pub fn import_un_xml<R: BufRead>(input: R) -> Result<Imported<WatchlistEntry>, I
                         (_, "INDIVIDUAL_ALIAS" | "ENTITY_ALIAS") => {
                             let name = std::mem::take(&mut r.alias_name);
                             let quality = std::mem::take(&mut r.alias_quality);
-                            let name = name.trim();
-                            if !name.is_empty() {
+                            for name in split_alias(&name) {
                                 r.aliases.push(ListedName {
-                                    text: name.to_string(),
+                                    text: name,
                                     kind: NameKind::Alias {
                                         quality: quality.trim().to_string(),
                                     },

@@ -7,6 +7,7 @@
 //! - [`screen`]: the in-memory index (n-grams, phonetic skeletons, Korean romanisation
 //!   variants, Hangul → Revised Romanization) and explained scoring.
 //! - [`korean`], [`normalize`]: the name machinery.
+//! - [`quality`]: the labelled set built from the UN list's own aliases; recall and precision.
 
 
 pub mod countries;
@@ -14,6 +15,7 @@ pub mod import;
 pub mod korean;
 pub mod lost_stolen;
 pub mod normalize;
+pub mod quality;
 pub mod screen;
 pub mod types;
 pub mod watchlist;

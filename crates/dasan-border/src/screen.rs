@@ -51,6 +51,8 @@ pub struct ScreeningConfig {
     pub nationality_mismatch_penalty: f64,
     /// Factor on the name score of a match through a low-quality alias.
     pub low_quality_alias_factor: f64,
+    /// Highest name score when only one token matches and both names have several.
+    pub single_token_cap: f64,
     /// Names scored per query (after candidate generation).
     pub max_candidates: usize,
     /// Hits returned at most (best first).
@@ -72,6 +74,7 @@ impl Default for ScreeningConfig {
             nationality_match_bonus: 0.02,
             nationality_mismatch_penalty: 0.02,
             low_quality_alias_factor: 0.95,
+            single_token_cap: 0.75,
             max_candidates: 64,
             max_hits: 10,
             include_entities: false,
@@ -187,6 +190,30 @@ pub struct Hit {
 /// Identifies one listed name: (entry index, name index within the entry).
 pub type NameRef = (u32, u16);
 
+/// Titles and honorifics: not part of who someone is (dropped unless nothing else is left).
+const TITLES: &[&str] = &[
+    "GENERAL", "GEN", "COLONEL", "COL", "MAJOR", "CAPTAIN", "CAPT", "LIEUTENANT", "LT",
+    "COMMANDER", "SHEIKH", "SHAYKH", "SHEIK", "SHAIKH", "HAJI", "HAJJI", "HADJI", "ALHAJI",
+    "ALHAJJ", "MULLAH", "MULLA", "MAULAVI", "MAWLAWI", "MAULVI", "MAWLAVI", "QARI", "DR",
+    "DOCTOR", "PROFESSOR", "PROF", "MR", "MRS", "MS", "MISS", "IMAM", "III", "II", "JR", "SR",
+    "THIRD",
+];
+
+/// The normalised tokens of a name, titles removed (unless only titles are left).
+fn name_tokens(name: &str) -> Vec<Tok> {
+    let all = normalize::tokens(name);
+    let kept: Vec<&String> = all
+        .iter()
+        .filter(|t| !TITLES.contains(&t.as_str()))
+        .collect();
+    let chosen: Vec<String> = if kept.is_empty() {
+        all.iter().cloned().collect()
+    } else {
+        kept.into_iter().cloned().collect()
+    };
+    chosen.into_iter().take(16).map(Tok::new).collect()
+}
+
 #[derive(Debug, Clone)]
 struct Tok {
     text: String,
@@ -214,6 +241,8 @@ struct IndexedName {
     name: u16,
     tokens: Vec<Tok>,
     weights: Vec<f64>,
+    /// Summed weight of the name's keys (to rank candidates by the share of keys they match).
+    key_weight: f64,
 }
 
 /// Watchlist entries with their index.
@@ -283,11 +312,7 @@ impl Screener {
         };
         for (ei, e) in s.entries.iter().enumerate() {
             for (ni, n) in e.names.iter().enumerate().take(usize::from(u16::MAX)) {
-                let tokens: Vec<Tok> = normalize::tokens(&n.text)
-                    .into_iter()
-                    .take(16)
-                    .map(Tok::new)
-                    .collect();
+                let tokens = name_tokens(&n.text);
                 if tokens.is_empty() {
                     continue;
                 }
@@ -296,6 +321,7 @@ impl Screener {
                     name: ni as u16,
                     tokens,
                     weights: Vec::new(),
+                    key_weight: 0.0,
                 });
             }
         }
@@ -328,6 +354,7 @@ impl Screener {
             for (k, _) in &keys {
                 s.postings.entry(*k).or_default().push(i as u32);
             }
+            s.names[i].key_weight = keys.iter().map(|(_, kind)| kind.weight()).sum();
         }
         s
     }
@@ -377,11 +404,7 @@ impl Screener {
         config: &ScreeningConfig,
         exclude: Option<NameRef>,
     ) -> Vec<Hit> {
-        let qtokens: Vec<Tok> = normalize::tokens(&query.name)
-            .into_iter()
-            .take(16)
-            .map(Tok::new)
-            .collect();
+        let qtokens = name_tokens(&query.name);
         if qtokens.is_empty() {
             return Vec::new();
         }
@@ -420,6 +443,11 @@ impl Screener {
                         || self.entries[name.entry as usize].kind == EntryKind::Individual)
             })
             .collect();
+        // Rank by shared weight, relative to the size of the listed name (a short name sharing
+        // all its keys ranks above a long one sharing the same keys).
+        for (n, w) in cands.iter_mut() {
+            *w /= self.names[*n as usize].key_weight.max(1.0).sqrt();
+        }
         cands.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         cands.truncate(config.max_candidates.max(1));
 
@@ -515,7 +543,9 @@ fn token_sim(a: &Tok, b: &Tok) -> (f64, MatchRule) {
     if a.korean.len() >= 2 && a.korean == b.korean {
         consider(0.93, MatchRule::KoreanRomanisation);
     }
-    if a.skeleton.len() >= 3 && a.skeleton == b.skeleton {
+    if a.skeleton == b.skeleton
+        && (a.skeleton.len() >= 3 || (a.skeleton.len() == 2 && a.text.len() >= 4 && b.text.len() >= 4))
+    {
         consider(0.92, MatchRule::Phonetic);
     }
     best
@@ -632,7 +662,12 @@ fn score_names(
     let cc = cover(&csim, cw);
     let (hi, lo) = if qc >= cc { (qc, cc) } else { (cc, qc) };
     let a = config.coverage_weight.clamp(0.0, 1.0);
-    let score = a * hi + (1.0 - a) * lo;
+    let mut score = a * hi + (1.0 - a) * lo;
+    // One matching token between two names of several tokens is not a name match.
+    let strong = qsim.iter().filter(|s| **s >= 0.85).count();
+    if strong < 2 && q.len() > 1 && c.len() > 1 {
+        score = score.min(config.single_token_cap);
+    }
     (score, matches.into_iter().map(|m| m.1).collect())
 }
 
