@@ -7,10 +7,13 @@
 //! - [`screen`]: the in-memory index (n-grams, phonetic skeletons, Korean romanisation
 //!   variants, Hangul → Revised Romanization) and explained scoring.
 //! - [`korean`], [`normalize`]: the name machinery.
+//! - [`gate`]: `decide(request, context) -> Decision` (OPEN or REFER with reasons), its record,
+//!   and `replay(record)`.
 //! - [`quality`]: the labelled set built from the UN list's own aliases; recall and precision.
 
 
 pub mod countries;
+pub mod gate;
 pub mod import;
 pub mod korean;
 pub mod lost_stolen;
@@ -25,3 +28,7 @@ pub use lost_stolen::{LostStolenList, LostStolenRecord, import_lost_stolen_csv};
 pub use screen::{Hit, ScreeningConfig, ScreeningQuery, Screener};
 pub use types::{CalendarDate, Score};
 pub use watchlist::{BirthDate, EntryKind, ListSource, WatchlistEntry};
+pub use gate::{
+    Context, Decision, DecisionRecord, Direction, GateConfig, GateRequest, Outcome, ReasonCode,
+    decide, replay,
+};
