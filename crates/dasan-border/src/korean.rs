@@ -50,7 +50,7 @@ pub const SURNAMES: &[(&str, &str, &[&str])] = &[
     ("배", "BAE", &["PAE", "BAI", "BAY"]),
     ("백", "BAEK", &["PAEK", "BAIK", "PAIK"]),
     ("허", "HEO", &["HUH", "HUR", "HO"]),
-    ("노", "NO", &["NOH"]),
+    ("노", "NO", &["NOH", "ROH", "RO"]),
     ("남", "NAM", &[]),
     ("심", "SIM", &["SHIM"]),
     ("하", "HA", &["HAH"]),
@@ -61,7 +61,7 @@ pub const SURNAMES: &[(&str, &str, &[&str])] = &[
     ("우", "U", &["WOO", "WU"]),
     ("구", "GU", &["KOO", "KU"]),
     ("민", "MIN", &[]),
-    ("나", "NA", &[]),
+    ("나", "NA", &["RA", "LA"]),
     ("진", "JIN", &["CHIN"]),
     ("지", "JI", &["CHI", "JEE"]),
     ("엄", "EOM", &["UM", "OM", "EOHM"]),
@@ -109,7 +109,7 @@ pub const SURNAMES: &[(&str, &str, &[&str])] = &[
     ("두", "DU", &["DOO", "TU"]),
     ("동", "DONG", &["TONG"]),
     ("범", "BEOM", &["BUM", "POM"]),
-    ("라", "RA", &["LA"]),
+    ("라", "RA", &["LA", "NA"]),
     ("남궁", "NAMGUNG", &["NAMKUNG", "NAMKOONG", "NAMGOONG"]),
     ("제갈", "JEGAL", &["CHEGAL", "JEKAL"]),
     ("선우", "SEONU", &["SUNWOO", "SONU", "SEONWOO"]),
@@ -274,9 +274,14 @@ pub fn loose_key(token: &str) -> String {
         out.push(c);
         i += 1;
     }
-    // Initial-sound rule (두음법칙): LEE/RI/RYU → I/YU; YI → I.
-    if out.len() >= 2 && out[0] == b'L' && matches!(out[1], b'I' | b'Y') {
-        out.remove(0);
+    // Initial-sound rule (두음법칙), as South Korea writes North Korean names: an initial ㄹ
+    // drops before I/Y (LEE/RI/RYU → I/YU) and becomes ㄴ before other vowels (RA → NA, RO → NO).
+    if out.len() >= 2 && out[0] == b'L' {
+        if matches!(out[1], b'I' | b'Y') {
+            out.remove(0);
+        } else if is_vowel(out[1]) {
+            out[0] = b'N';
+        }
     }
     if out.starts_with(b"YI") {
         out.remove(0);
