@@ -9,8 +9,8 @@ use dasan_border::gate::{
     BiometricResult, ChipCheck, ChipCheckOutcome, ChipFiles, Modality, TravellerFacts,
 };
 use dasan_border::{
-    Context, Direction, GateConfig, GateRequest, LostStolenList, ScreeningConfig,
-    ScreeningQuery, Screener, decide, import_un_xml,
+    Context, Direction, GateConfig, GateRequest, LostStolenList, Screener, ScreeningConfig,
+    ScreeningQuery, decide, import_un_xml,
 };
 use dasan_mrtd::factory::{ChipOptions, SignerAlgorithm, TestPki, build_chip};
 use dasan_mrtd::mrz::{CheckDigits, MrzDate};
@@ -24,10 +24,16 @@ const NOW_SECS: u64 = 1_795_478_400;
 fn un_list() -> Screener {
     let path = std::env::var_os("DASAN_TESTDATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata"))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata")
+        })
         .join("watchlists/UN_consolidated.xml");
     let file = std::fs::File::open(&path).expect("UN list (set DASAN_TESTDATA)");
-    Screener::new(import_un_xml(std::io::BufReader::new(file)).expect("import").records)
+    Screener::new(
+        import_un_xml(std::io::BufReader::new(file))
+            .expect("import")
+            .records,
+    )
 }
 
 struct Setup {
@@ -53,9 +59,15 @@ fn setup() -> Setup {
         secondary_identifier: "GIL DONG".into(),
         document_number: "M12345678".into(),
         nationality: "KOR".into(),
-        birth_date: MrzDate { raw: "850315".into(), date: None },
+        birth_date: MrzDate {
+            raw: "850315".into(),
+            date: None,
+        },
         sex: Sex::Male,
-        expiry_date: MrzDate { raw: "320101".into(), date: None },
+        expiry_date: MrzDate {
+            raw: "320101".into(),
+            date: None,
+        },
         optional_data: String::new(),
         optional_data_2: String::new(),
         check_digits: CheckDigits::default(),
@@ -69,9 +81,16 @@ fn setup() -> Setup {
         mrz: chip.mrz_lines.join("\n"),
         chip: Some(ChipFiles {
             sod: chip.sod.clone(),
-            data_groups: chip.data_groups.iter().filter(|(n, _)| **n == 1).map(|(n, d)| (*n, d.clone())).collect(),
+            data_groups: chip
+                .data_groups
+                .iter()
+                .filter(|(n, _)| **n == 1)
+                .map(|(n, d)| (*n, d.clone()))
+                .collect(),
         }),
-        chip_check: ChipCheck { active_authentication: ChipCheckOutcome::Passed },
+        chip_check: ChipCheck {
+            active_authentication: ChipCheckOutcome::Passed,
+        },
         biometric: Some(BiometricResult {
             modality: Modality::Face,
             algorithm: "dasan-test-face-1".into(),
@@ -96,7 +115,12 @@ fn queries() -> Vec<ScreeningQuery> {
         birth_date: dasan_border::CalendarDate::new(1970, 5, 1),
         nationality: Some("KOR".into()),
     };
-    vec![q("HONG GIL DONG"), q("MOHAMMED AHMED HASSAN"), q("RA KYUNG SU"), q("SMITH JOHN")]
+    vec![
+        q("HONG GIL DONG"),
+        q("MOHAMMED AHMED HASSAN"),
+        q("RA KYUNG SU"),
+        q("SMITH JOHN"),
+    ]
 }
 
 fn percentiles(name: &str, mut samples: Vec<Duration>) {

@@ -1,7 +1,7 @@
 //! Prints screening quality on the UN list's own aliases:
 //! `cargo run --release -p dasan-border --example quality [path/to/UN_consolidated.xml]`.
 
-use dasan_border::{ScreeningConfig, Screener, import_un_xml, quality};
+use dasan_border::{Screener, ScreeningConfig, import_un_xml, quality};
 use std::io::BufReader;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,7 +27,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     print!("{report}");
     if std::env::var_os("SHOW_MISSES").is_some() {
         for q in quality::alias_queries(&screener) {
-            let exclude = if std::env::var_os("AS_LISTED").is_some() { None } else { q.alias };
+            let exclude = if std::env::var_os("AS_LISTED").is_some() {
+                None
+            } else {
+                q.alias
+            };
             let hits = screener.screen_excluding(&q.query, &config, exclude);
             if !hits.iter().any(|h| Some(h.entry) == q.expected) {
                 let e = q.expected.and_then(|i| screener.entry(i));
@@ -47,7 +51,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!(
                     "FP {:?} {} -> {:?} ({}) {} {:?}",
                     q.query.name,
-                    q.query.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+                    q.query
+                        .birth_date
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
                     h.matched_name,
                     h.score,
                     h.name_score,

@@ -64,7 +64,10 @@ const NAMES: &[(&str, &str)] = &[
     ("TURKIYE", "TUR"),
     ("TURKEY", "TUR"),
     ("UGANDA", "UGA"),
-    ("UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND", "GBR"),
+    (
+        "UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND",
+        "GBR",
+    ),
     ("UNITED KINGDOM", "GBR"),
     ("UNITED REPUBLIC OF TANZANIA", "TZA"),
     ("TANZANIA", "TZA"),
@@ -114,7 +117,10 @@ mod tests {
 
     #[test]
     fn un_names_and_codes() {
-        assert_eq!(alpha3("Democratic People's Republic of Korea"), Some("PRK".into()));
+        assert_eq!(
+            alpha3("Democratic People's Republic of Korea"),
+            Some("PRK".into())
+        );
         assert_eq!(alpha3("Iran (Islamic Republic of)"), Some("IRN".into()));
         assert_eq!(alpha3("Türkiye"), Some("TUR".into()));
         assert_eq!(alpha3("Guinea-Bissau"), Some("GNB".into()));

@@ -17,7 +17,7 @@
 //! [`DecisionRecord::verify_inputs`] checks that a request is the one a record was made from.
 
 use crate::lost_stolen::{LostStolenList, LostStolenRecord};
-use crate::screen::{Hit, ScreeningConfig, ScreeningQuery, Screener};
+use crate::screen::{Hit, Screener, ScreeningConfig, ScreeningQuery};
 use crate::types::CalendarDate;
 use dasan_mrtd::pa::{CheckResult, PassiveAuthInput, TrustStore, Verdict};
 use serde::{Deserialize, Serialize};
@@ -245,10 +245,17 @@ pub struct VisaConfig {
 impl Default for VisaConfig {
     fn default() -> Self {
         Self {
-            waiver_days: [("USA", 90), ("JPN", 90), ("DEU", 90), ("GBR", 90), ("FRA", 90), ("D", 90)]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
+            waiver_days: [
+                ("USA", 90),
+                ("JPN", 90),
+                ("DEU", 90),
+                ("GBR", 90),
+                ("FRA", 90),
+                ("D", 90),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
         }
     }
 }
@@ -644,8 +651,11 @@ fn summarize_pa(report: &dasan_mrtd::PassiveAuthReport) -> PaSummary {
 
 /// Step 1: everything the rules will read.
 pub fn gather(request: &GateRequest, ctx: &Context<'_>) -> Evidence {
-    let today = CalendarDate::from_unix_micros(ctx.now_unix_micros)
-        .unwrap_or(CalendarDate { year: 1970, month: 1, day: 1 });
+    let today = CalendarDate::from_unix_micros(ctx.now_unix_micros).unwrap_or(CalendarDate {
+        year: 1970,
+        month: 1,
+        day: 1,
+    });
     let reference = dasan_mrtd::Date::new(today.year, today.month, today.day)
         .or_else(|| dasan_mrtd::Date::new(2000, 1, 1));
     let parsed = reference.map(|r| dasan_mrtd::Mrz::parse(request.mrz.trim(), r));
@@ -776,7 +786,8 @@ pub fn rule_document_authentic(ev: &Evidence, cfg: &GateConfig) -> RuleOutcome {
     let r = Rule::new(RuleId::DocumentAuthentic);
     let Some(pa) = &ev.passive_authentication else {
         return if cfg.require_chip {
-            r.refer(ReasonCode::ChipNotRead, "no chip files were sent").done()
+            r.refer(ReasonCode::ChipNotRead, "no chip files were sent")
+                .done()
         } else {
             r.note("no chip read; not required by configuration").done()
         };
@@ -816,8 +827,8 @@ pub fn rule_document_authentic(ev: &Evidence, cfg: &GateConfig) -> RuleOutcome {
 
 /// The chip is genuine (active authentication, as checked by the gate).
 pub fn rule_chip_genuine(ev: &Evidence, cfg: &GateConfig) -> RuleOutcome {
-    let r = Rule::new(RuleId::ChipGenuine)
-        .note(format!("{:?}", ev.chip_check.active_authentication));
+    let r =
+        Rule::new(RuleId::ChipGenuine).note(format!("{:?}", ev.chip_check.active_authentication));
     match ev.chip_check.active_authentication {
         ChipCheckOutcome::Passed => r.done(),
         ChipCheckOutcome::Failed => r
@@ -887,19 +898,23 @@ pub fn rule_traveller_eligible(ev: &Evidence, cfg: &GateConfig) -> RuleOutcome {
         ),
         None => r.refer(ReasonCode::UnderMinimumAge, "birth date unknown"),
     };
-    if cfg
-        .self_service_nationalities
-        .iter()
-        .any(|n| *n == d.nationality)
-    {
+    if cfg.self_service_nationalities.contains(&d.nationality) {
         return r.note(format!("national of {}", d.nationality)).done();
     }
     match &ev.traveller.enrolment {
-        None => r = r.refer(ReasonCode::NotEnrolled, format!("{} national, not enrolled", d.nationality)),
+        None => {
+            r = r.refer(
+                ReasonCode::NotEnrolled,
+                format!("{} national, not enrolled", d.nationality),
+            )
+        }
         Some(e) if e.issuing_state != d.issuer || e.document_number != d.number => {
             r = r.refer(
                 ReasonCode::EnrolmentForOtherDocument,
-                format!("enrolment {} is for {} {}", e.id, e.issuing_state, e.document_number),
+                format!(
+                    "enrolment {} is for {} {}",
+                    e.id, e.issuing_state, e.document_number
+                ),
             );
         }
         Some(e) if e.status != EnrolmentStatus::Active || e.valid_until < ev.today => {
@@ -958,8 +973,8 @@ pub fn rule_biometric_match(ev: &Evidence, cfg: &GateConfig) -> RuleOutcome {
 
 /// No watchlist hit at the configured thresholds.
 pub fn rule_watchlist_clear(ev: &Evidence, _cfg: &GateConfig) -> RuleOutcome {
-    let mut r = Rule::new(RuleId::WatchlistClear)
-        .note(format!("{} hit(s)", ev.watchlist_hits.len()));
+    let mut r =
+        Rule::new(RuleId::WatchlistClear).note(format!("{} hit(s)", ev.watchlist_hits.len()));
     for h in &ev.watchlist_hits {
         r = r.refer(
             ReasonCode::WatchlistHit,
@@ -1003,7 +1018,9 @@ pub fn rule_stay(ev: &Evidence, cfg: &GateConfig) -> RuleOutcome {
                 )
                 .done()
             }
-            Some(s) => r.note(format!("permitted until {}", s.permitted_until)).done(),
+            Some(s) => r
+                .note(format!("permitted until {}", s.permitted_until))
+                .done(),
             None => r.note("no open stay").done(),
         },
         Direction::Entry if national => r.note("national").done(),
@@ -1012,9 +1029,9 @@ pub fn rule_stay(ev: &Evidence, cfg: &GateConfig) -> RuleOutcome {
                 return r.note(format!("visa waiver, {days} days")).done();
             }
             match &ev.traveller.visa {
-                Some(v) if v.valid_from <= ev.today && ev.today <= v.valid_until => r
-                    .note(format!("visa {} {}", v.category, v.number))
-                    .done(),
+                Some(v) if v.valid_from <= ev.today && ev.today <= v.valid_until => {
+                    r.note(format!("visa {} {}", v.category, v.number)).done()
+                }
                 Some(v) => r
                     .refer(
                         ReasonCode::NoVisa,
@@ -1035,13 +1052,19 @@ pub fn rule_stay(ev: &Evidence, cfg: &GateConfig) -> RuleOutcome {
     }
 }
 
+/// A rule: a pure function of the evidence and the configuration.
+pub type RuleFn = fn(&Evidence, &GateConfig) -> RuleOutcome;
+
 /// The rules, in the order they are evaluated and recorded.
-pub const RULES: &[(RuleId, fn(&Evidence, &GateConfig) -> RuleOutcome)] = &[
+pub const RULES: &[(RuleId, RuleFn)] = &[
     (RuleId::DocumentReadable, rule_document_readable),
     (RuleId::DocumentAuthentic, rule_document_authentic),
     (RuleId::ChipGenuine, rule_chip_genuine),
     (RuleId::DocumentNotExpired, rule_document_not_expired),
-    (RuleId::DocumentNotLostOrStolen, rule_document_not_lost_or_stolen),
+    (
+        RuleId::DocumentNotLostOrStolen,
+        rule_document_not_lost_or_stolen,
+    ),
     (RuleId::TravellerEligible, rule_traveller_eligible),
     (RuleId::BiometricMatch, rule_biometric_match),
     (RuleId::WatchlistClear, rule_watchlist_clear),

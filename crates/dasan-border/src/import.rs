@@ -177,8 +177,10 @@ fn nationality(published: &str) -> Option<String> {
 /// does this with names in their original script followed by transliterations).
 pub(crate) fn split_alias(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for part in text.split(|c| matches!(c, ';' | '(' | ')')) {
-        let p = part.trim().trim_matches(|c: char| c == ',' || c.is_whitespace());
+    for part in text.split([';', '(', ')']) {
+        let p = part
+            .trim()
+            .trim_matches(|c: char| c == ',' || c.is_whitespace());
         if !p.is_empty() && !out.iter().any(|o: &String| o == p) {
             out.push(p.to_string());
         }
@@ -433,10 +435,10 @@ pub fn import_un_xml<R: BufRead>(input: R) -> Result<Imported<WatchlistEntry>, I
                         (_, "INDIVIDUAL_DATE_OF_BIRTH") => r.finish_dob(&mut out.issues),
                         ("INDIVIDUAL_DOCUMENT", "TYPE_OF_DOCUMENT") => r.doc.kind = value,
                         ("INDIVIDUAL_DOCUMENT", "NUMBER") => r.doc.number = value,
-                        ("INDIVIDUAL_DOCUMENT", "ISSUING_COUNTRY" | "COUNTRY_OF_ISSUE") => {
-                            if r.doc.issuing.is_empty() {
-                                r.doc.issuing = value;
-                            }
+                        ("INDIVIDUAL_DOCUMENT", "ISSUING_COUNTRY" | "COUNTRY_OF_ISSUE")
+                            if r.doc.issuing.is_empty() =>
+                        {
+                            r.doc.issuing = value;
                         }
                         ("INDIVIDUAL_DOCUMENT", "NOTE") => r.doc.note = value,
                         (_, "INDIVIDUAL_DOCUMENT") => {
@@ -599,7 +601,8 @@ pub fn import_national_csv<R: std::io::Read>(
             }
         };
         if !seen.insert(id.clone()) {
-            out.issues.push(issue("id", IssueKind::Duplicate(id.clone())));
+            out.issues
+                .push(issue("id", IssueKind::Duplicate(id.clone())));
             continue;
         }
         let mut names = vec![ListedName {

@@ -24,9 +24,17 @@ use std::sync::OnceLock;
 pub const SURNAMES: &[(&str, &str, &[&str])] = &[
     ("김", "GIM", &["KIM", "GHIM", "KEEM", "GIHM"]),
     ("이", "I", &["LEE", "YI", "RHEE", "RI", "YEE", "REE", "LI"]),
-    ("박", "BAK", &["PARK", "PAK", "BAGH", "BAHK", "PAHK", "BARK"]),
+    (
+        "박",
+        "BAK",
+        &["PARK", "PAK", "BAGH", "BAHK", "PAHK", "BARK"],
+    ),
     ("최", "CHOE", &["CHOI", "CHOY", "CHWE"]),
-    ("정", "JEONG", &["JUNG", "CHUNG", "CHONG", "JOUNG", "JEUNG", "CHEONG", "JONG"]),
+    (
+        "정",
+        "JEONG",
+        &["JUNG", "CHUNG", "CHONG", "JOUNG", "JEUNG", "CHEONG", "JONG"],
+    ),
     ("강", "GANG", &["KANG", "KAHNG"]),
     ("조", "JO", &["CHO", "CHOH", "JOH"]),
     ("윤", "YUN", &["YOON", "YOUN"]),
@@ -381,7 +389,10 @@ mod tests {
         ] {
             for v in group {
                 assert_eq!(loose_key(v), loose_key(group[0]), "{v}");
-                assert!(same_surname(v, group[0]) || same_syllables(v, group[0]), "{v}");
+                assert!(
+                    same_surname(v, group[0]) || same_syllables(v, group[0]),
+                    "{v}"
+                );
             }
         }
         assert!(same_surname("LEE", "RHEE"));

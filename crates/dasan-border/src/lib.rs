@@ -11,7 +11,6 @@
 //!   and `replay(record)`.
 //! - [`quality`]: the labelled set built from the UN list's own aliases; recall and precision.
 
-
 pub mod countries;
 pub mod gate;
 pub mod import;
@@ -23,12 +22,14 @@ pub mod screen;
 pub mod types;
 pub mod watchlist;
 
-pub use import::{ImportError, ImportIssue, Imported, IssueKind, import_national_csv, import_un_xml};
-pub use lost_stolen::{LostStolenList, LostStolenRecord, import_lost_stolen_csv};
-pub use screen::{Hit, ScreeningConfig, ScreeningQuery, Screener};
-pub use types::{CalendarDate, Score};
-pub use watchlist::{BirthDate, EntryKind, ListSource, WatchlistEntry};
 pub use gate::{
     Context, Decision, DecisionRecord, Direction, GateConfig, GateRequest, Outcome, ReasonCode,
     decide, replay,
 };
+pub use import::{
+    ImportError, ImportIssue, Imported, IssueKind, import_national_csv, import_un_xml,
+};
+pub use lost_stolen::{LostStolenList, LostStolenRecord, import_lost_stolen_csv};
+pub use screen::{Hit, Screener, ScreeningConfig, ScreeningQuery};
+pub use types::{CalendarDate, Score};
+pub use watchlist::{BirthDate, EntryKind, ListSource, WatchlistEntry};

@@ -55,10 +55,7 @@ impl LostStolenList {
         }
         record.issuing_state = record.issuing_state.trim().to_ascii_uppercase();
         self.by_document.insert(
-            (
-                record.issuing_state.clone(),
-                record.document_number.clone(),
-            ),
+            (record.issuing_state.clone(), record.document_number.clone()),
             record,
         );
     }
@@ -130,7 +127,11 @@ pub fn import_lost_stolen_csv<R: std::io::Read>(
             field: field.to_string(),
             problem,
         };
-        let state = row.issuing_state.clone().unwrap_or_default().to_ascii_uppercase();
+        let state = row
+            .issuing_state
+            .clone()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
         if state.is_empty() {
             out.issues.push(issue("issuing_state", IssueKind::Missing));
             continue;
@@ -142,7 +143,8 @@ pub fn import_lost_stolen_csv<R: std::io::Read>(
         }
         let raw = row.document_number.clone().unwrap_or_default();
         if raw.is_empty() {
-            out.issues.push(issue("document_number", IssueKind::Missing));
+            out.issues
+                .push(issue("document_number", IssueKind::Missing));
             continue;
         }
         let Some(number) = canonical_number(&raw) else {
@@ -152,8 +154,10 @@ pub fn import_lost_stolen_csv<R: std::io::Read>(
         };
         let mut reported_on = row.reported_on.clone().unwrap_or_default();
         if !reported_on.is_empty() && parse_date(&reported_on).is_none() {
-            out.issues
-                .push(issue("reported_on", IssueKind::BadDate(reported_on.clone())));
+            out.issues.push(issue(
+                "reported_on",
+                IssueKind::BadDate(reported_on.clone()),
+            ));
             reported_on.clear();
         }
         out.records.push(LostStolenRecord {
@@ -182,7 +186,11 @@ mod tests {
                    KOR,AB#12,P,\n\
                    GBR,999,P,2026-13-01\n";
         let imported = import_lost_stolen_csv(csv.as_bytes()).unwrap();
-        assert_eq!(imported.records.len(), 3, "a bad date drops the date, not the row");
+        assert_eq!(
+            imported.records.len(),
+            3,
+            "a bad date drops the date, not the row"
+        );
         assert_eq!(imported.records[2].reported_on, "");
         let fields: Vec<(u64, &str)> = imported
             .issues

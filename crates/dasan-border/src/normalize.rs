@@ -251,13 +251,19 @@ mod tests {
 
     #[test]
     fn latin_normalisation() {
-        assert_eq!(normalize("  José  María Núñez-García "), "JOSE MARIA NUNEZ GARCIA");
+        assert_eq!(
+            normalize("  José  María Núñez-García "),
+            "JOSE MARIA NUNEZ GARCIA"
+        );
         assert_eq!(normalize("Ch’oe Ch’un Sik"), "CHOE CHUN SIK");
         assert_eq!(normalize("KY'ONG-SU"), "KYONG SU");
         assert_eq!(normalize("Łukasz Żółć"), "LUKASZ ZOLC");
         assert_eq!(normalize("ＡＢＣ"), "ABC");
         assert!(normalize("!!!").is_empty());
-        assert_eq!(normalize("Muhammad 'Abd al-Rahman"), "MUHAMMAD ABD AL RAHMAN");
+        assert_eq!(
+            normalize("Muhammad 'Abd al-Rahman"),
+            "MUHAMMAD ABD AL RAHMAN"
+        );
     }
 
     #[test]

@@ -192,10 +192,45 @@ pub type NameRef = (u32, u16);
 
 /// Titles and honorifics: not part of who someone is (dropped unless nothing else is left).
 const TITLES: &[&str] = &[
-    "GENERAL", "GEN", "COLONEL", "COL", "MAJOR", "CAPTAIN", "CAPT", "LIEUTENANT", "LT",
-    "COMMANDER", "SHEIKH", "SHAYKH", "SHEIK", "SHAIKH", "HAJI", "HAJJI", "HADJI", "ALHAJI",
-    "ALHAJJ", "MULLAH", "MULLA", "MAULAVI", "MAWLAWI", "MAULVI", "MAWLAVI", "QARI", "DR",
-    "DOCTOR", "PROFESSOR", "PROF", "MR", "MRS", "MS", "MISS", "IMAM", "III", "II", "JR", "SR",
+    "GENERAL",
+    "GEN",
+    "COLONEL",
+    "COL",
+    "MAJOR",
+    "CAPTAIN",
+    "CAPT",
+    "LIEUTENANT",
+    "LT",
+    "COMMANDER",
+    "SHEIKH",
+    "SHAYKH",
+    "SHEIK",
+    "SHAIKH",
+    "HAJI",
+    "HAJJI",
+    "HADJI",
+    "ALHAJI",
+    "ALHAJJ",
+    "MULLAH",
+    "MULLA",
+    "MAULAVI",
+    "MAWLAWI",
+    "MAULVI",
+    "MAWLAVI",
+    "QARI",
+    "DR",
+    "DOCTOR",
+    "PROFESSOR",
+    "PROF",
+    "MR",
+    "MRS",
+    "MS",
+    "MISS",
+    "IMAM",
+    "III",
+    "II",
+    "JR",
+    "SR",
     "THIRD",
 ];
 
@@ -207,7 +242,7 @@ fn name_tokens(name: &str) -> Vec<Tok> {
         .filter(|t| !TITLES.contains(&t.as_str()))
         .collect();
     let chosen: Vec<String> = if kept.is_empty() {
-        all.iter().cloned().collect()
+        all.to_vec()
     } else {
         kept.into_iter().cloned().collect()
     };
@@ -525,18 +560,22 @@ fn token_sim(a: &Tok, b: &Tok) -> (f64, MatchRule) {
     if a.text == b.text {
         return (1.0, MatchRule::Exact);
     }
-    let mut best = (strsim::jaro_winkler(&a.text, &b.text), MatchRule::JaroWinkler);
+    let mut best = (
+        strsim::jaro_winkler(&a.text, &b.text),
+        MatchRule::JaroWinkler,
+    );
     let mut consider = |v: f64, r: MatchRule| {
         if v > best.0 {
             best = (v, r);
         }
     };
-    if !a.surname_forms.is_empty() && a.surname_forms.iter().any(|f| b.surname_forms.contains(f))
-    {
+    if !a.surname_forms.is_empty() && a.surname_forms.iter().any(|f| b.surname_forms.contains(f)) {
         consider(0.97, MatchRule::KoreanSurname);
     }
     if !a.syllable_forms.is_empty()
-        && a.syllable_forms.iter().any(|f| b.syllable_forms.contains(f))
+        && a.syllable_forms
+            .iter()
+            .any(|f| b.syllable_forms.contains(f))
     {
         consider(0.95, MatchRule::KoreanSyllable);
     }
@@ -544,7 +583,8 @@ fn token_sim(a: &Tok, b: &Tok) -> (f64, MatchRule) {
         consider(0.93, MatchRule::KoreanRomanisation);
     }
     if a.skeleton == b.skeleton
-        && (a.skeleton.len() >= 3 || (a.skeleton.len() == 2 && a.text.len() >= 4 && b.text.len() >= 4))
+        && (a.skeleton.len() >= 3
+            || (a.skeleton.len() == 2 && a.text.len() >= 4 && b.text.len() >= 4))
     {
         consider(0.92, MatchRule::Phonetic);
     }
@@ -836,7 +876,10 @@ mod tests {
         let c = ScreeningConfig::default();
         let near = s.screen(&q("KIM CHOL SU", Some((1971, 1, 1)), None), &c);
         let far = s.screen(&q("KIM CHOL SU", Some((1990, 1, 1)), None), &c);
-        assert_eq!(near[0].birth_date, DateAgreement::WithinTolerance { years: 1 });
+        assert_eq!(
+            near[0].birth_date,
+            DateAgreement::WithinTolerance { years: 1 }
+        );
         assert!(far.is_empty() || far[0].score < near[0].score);
     }
 

@@ -68,7 +68,9 @@ impl CalendarDate {
     /// Parses `YYYY-MM-DD`.
     pub fn parse(s: &str) -> Option<Self> {
         match crate::import::parse_date(s)? {
-            crate::watchlist::BirthDate::Exact { year, month, day } => Some(Self { year, month, day }),
+            crate::watchlist::BirthDate::Exact { year, month, day } => {
+                Some(Self { year, month, day })
+            }
             _ => None,
         }
     }
@@ -76,7 +78,11 @@ impl CalendarDate {
     /// Days since 1970-01-01 (proleptic Gregorian).
     pub fn days_since_epoch(self) -> i64 {
         // Howard Hinnant's days_from_civil.
-        let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        let (y, m, d) = (
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
         let y = if m <= 2 { y - 1 } else { y };
         let era = y.div_euclid(400);
         let yoe = y - era * 400;
@@ -156,7 +162,11 @@ mod tests {
 
     #[test]
     fn days_round_trip() {
-        for (y, m, d, days) in [(1970, 1, 1, 0), (2000, 3, 1, 11_017), (2026, 11, 25, 20_782)] {
+        for (y, m, d, days) in [
+            (1970, 1, 1, 0),
+            (2000, 3, 1, 11_017),
+            (2026, 11, 25, 20_782),
+        ] {
             let date = CalendarDate::new(y, m, d).unwrap();
             assert_eq!(date.days_since_epoch(), days, "{date}");
             assert_eq!(CalendarDate::from_days_since_epoch(days), Some(date));

@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used)]
 
 use dasan_border::gate::{
-    BiometricResult, ChipCheck, ChipCheckOutcome, ChipFiles, Enrolment, EnrolmentStatus,
-    Modality, RuleId, Stay, TravellerFacts, Visa,
+    BiometricResult, ChipCheck, ChipCheckOutcome, ChipFiles, Enrolment, EnrolmentStatus, Modality,
+    RuleId, Stay, TravellerFacts, Visa,
 };
 use dasan_border::watchlist::{ListedName, NameKind};
 use dasan_border::{
@@ -209,8 +209,16 @@ fn forged_chip_always_refers() {
     req.mrz = chip.mrz_lines.join("\n");
     let d = decide_default(&req);
     assert_eq!(d.outcome, Outcome::Refer);
-    assert!(codes(&d).contains(&ReasonCode::ChipDataInvalid), "{:?}", codes(&d));
-    assert!(codes(&d).contains(&ReasonCode::ChipMrzMismatch), "{:?}", codes(&d));
+    assert!(
+        codes(&d).contains(&ReasonCode::ChipDataInvalid),
+        "{:?}",
+        codes(&d)
+    );
+    assert!(
+        codes(&d).contains(&ReasonCode::ChipMrzMismatch),
+        "{:?}",
+        codes(&d)
+    );
     // A wrong hash in the SOD for DG1 too.
     let bad = build_chip(
         &mrz(&HONG),
@@ -221,7 +229,10 @@ fn forged_chip_always_refers() {
         },
     )
     .unwrap();
-    assert_eq!(codes(&decide_default(&request(&bad))), [ReasonCode::ChipDataInvalid]);
+    assert_eq!(
+        codes(&decide_default(&request(&bad))),
+        [ReasonCode::ChipDataInvalid]
+    );
     // Signed by a document signer the trust store does not know.
     let stranger = TestPki::new("KR", SignerAlgorithm::EcdsaP256Sha256, now()).unwrap();
     let alien = build_chip(&mrz(&HONG), &stranger.signer, ChipOptions::default()).unwrap();
@@ -249,12 +260,25 @@ fn forged_chip_always_refers() {
     assert_eq!(codes(&d), [ReasonCode::ChipNotAnchored]);
     let mut lenient = w.config.clone();
     lenient.accept_unanchored_chain = true;
-    let d = decide(&request(&chip_for(&HONG)), &Context { config: &lenient, ..ctx });
+    let d = decide(
+        &request(&chip_for(&HONG)),
+        &Context {
+            config: &lenient,
+            ..ctx
+        },
+    );
     assert_eq!(d.outcome, Outcome::Open);
     // Revoked document signer.
-    let revoked =
-        build_chip(&mrz(&HONG), &world().pki.revoked_signer, ChipOptions::default()).unwrap();
-    assert_eq!(codes(&decide_default(&request(&revoked))), [ReasonCode::ChipDataInvalid]);
+    let revoked = build_chip(
+        &mrz(&HONG),
+        &world().pki.revoked_signer,
+        ChipOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        codes(&decide_default(&request(&revoked))),
+        [ReasonCode::ChipDataInvalid]
+    );
 }
 
 #[test]
@@ -301,7 +325,10 @@ fn each_rule_alone() {
         expiry: "261124",
         ..HONG
     };
-    assert_eq!(decide_default(&request(&chip_for(&today))).outcome, Outcome::Open);
+    assert_eq!(
+        decide_default(&request(&chip_for(&today))).outcome,
+        Outcome::Open
+    );
 
     let lost = Traveller {
         number: "M99999999",
@@ -325,16 +352,28 @@ fn each_rule_alone() {
 
     let mut r = base.clone();
     r.biometric.as_mut().unwrap().score = 6_499;
-    one(&r, ReasonCode::BiometricBelowThreshold, RuleId::BiometricMatch);
+    one(
+        &r,
+        ReasonCode::BiometricBelowThreshold,
+        RuleId::BiometricMatch,
+    );
     let mut r = base.clone();
     r.biometric.as_mut().unwrap().signature_verified = false;
     one(&r, ReasonCode::BiometricUnsigned, RuleId::BiometricMatch);
     let mut r = base.clone();
     r.biometric.as_mut().unwrap().threshold = 5_000;
-    one(&r, ReasonCode::BiometricThresholdTooLow, RuleId::BiometricMatch);
+    one(
+        &r,
+        ReasonCode::BiometricThresholdTooLow,
+        RuleId::BiometricMatch,
+    );
     let mut r = base.clone();
     r.biometric.as_mut().unwrap().algorithm = "unknown-matcher".into();
-    one(&r, ReasonCode::BiometricAlgorithmNotAccepted, RuleId::BiometricMatch);
+    one(
+        &r,
+        ReasonCode::BiometricAlgorithmNotAccepted,
+        RuleId::BiometricMatch,
+    );
     let mut r = base.clone();
     r.biometric = None;
     one(&r, ReasonCode::BiometricMissing, RuleId::BiometricMatch);
@@ -350,7 +389,11 @@ fn each_rule_alone() {
     };
     let d = decide_with(&r, &overstayed, &world().config);
     assert_eq!(codes(&d), [ReasonCode::Overstay]);
-    assert!(d.reasons[0].detail.contains("4 day(s) over"), "{}", d.reasons[0].detail);
+    assert!(
+        d.reasons[0].detail.contains("4 day(s) over"),
+        "{}",
+        d.reasons[0].detail
+    );
 }
 
 #[test]
@@ -444,12 +487,22 @@ fn watchlist_hit_refers_with_the_reason() {
     let d = decide_default(&request(&chip_for(&lee)));
     assert_eq!(codes(&d), [ReasonCode::WatchlistHit]);
     assert_eq!(d.reasons[0].rule, RuleId::WatchlistClear);
-    assert!(d.reasons[0].detail.contains("KPi.999"), "{}", d.reasons[0].detail);
+    assert!(
+        d.reasons[0].detail.contains("KPi.999"),
+        "{}",
+        d.reasons[0].detail
+    );
     let hit = &d.record.evidence.watchlist_hits[0];
     assert_eq!(hit.entry_id, "T-1");
     // A namesake born 30 years later is not referred on the name alone.
-    let young = Traveller { birth: "000501", ..lee };
-    assert_eq!(decide_default(&request(&chip_for(&young))).outcome, Outcome::Open);
+    let young = Traveller {
+        birth: "000501",
+        ..lee
+    };
+    assert_eq!(
+        decide_default(&request(&chip_for(&young))).outcome,
+        Outcome::Open
+    );
 }
 
 #[test]

@@ -14,10 +14,7 @@ fn un_excerpt_every_field() {
     assert!(imported.issues.is_empty(), "{:?}", imported.issues);
     let r = &imported.records;
     assert_eq!(r.len(), 6);
-    assert_eq!(
-        r.iter().filter(|e| e.kind == EntryKind::Entity).count(),
-        1
-    );
+    assert_eq!(r.iter().filter(|e| e.kind == EntryKind::Entity).count(), 1);
     let frank = &r[0];
     assert_eq!(frank.id, "6907994");
     assert_eq!(frank.reference, "CDi.002");
@@ -28,15 +25,30 @@ fn un_excerpt_every_field() {
     assert!(frank.birth_dates.is_empty());
 
     let bosco = &r[1];
-    assert_eq!(bosco.birth_dates, [BirthDate::Between { from: 1973, to: 1974 }]);
-    assert!(bosco.names.iter().any(|n| n.text == "Lydia" && n.kind.is_low_quality()));
+    assert_eq!(
+        bosco.birth_dates,
+        [BirthDate::Between {
+            from: 1973,
+            to: 1974
+        }]
+    );
+    assert!(
+        bosco
+            .names
+            .iter()
+            .any(|n| n.text == "Lydia" && n.kind.is_low_quality())
+    );
 
     let ra = &r[2];
     assert_eq!(ra.primary_name(), "RA KY'ONG-SU");
     assert_eq!(ra.nationalities, ["PRK"]);
     assert_eq!(
         ra.birth_dates,
-        [BirthDate::Exact { year: 1954, month: 6, day: 4 }]
+        [BirthDate::Exact {
+            year: 1954,
+            month: 6,
+            day: 4
+        }]
     );
     assert!(!ra.documents.is_empty());
     assert_eq!(ra.documents[0].number, "645120196");
@@ -51,25 +63,44 @@ fn un_excerpt_every_field() {
     assert_eq!(passport.issuing_country, "Democratic Republic of the Congo");
 
     let abid = &r[4];
-    assert!(abid.names.iter().any(|n| n.kind == NameKind::OriginalScript));
-    assert!(abid
-        .birth_dates
-        .iter()
-        .any(|d| matches!(d, BirthDate::Year { approximate: true, .. })));
+    assert!(
+        abid.names
+            .iter()
+            .any(|n| n.kind == NameKind::OriginalScript)
+    );
+    assert!(abid.birth_dates.iter().any(|d| matches!(
+        d,
+        BirthDate::Year {
+            approximate: true,
+            ..
+        }
+    )));
 
     let adf = &r[5];
     assert_eq!(adf.kind, EntryKind::Entity);
     assert_eq!(adf.primary_name(), "ADF");
-    assert!(adf.names.iter().any(|n| n.text == "Allied Democratic Forces"));
+    assert!(
+        adf.names
+            .iter()
+            .any(|n| n.text == "Allied Democratic Forces")
+    );
 }
 
 #[test]
 fn un_bad_values_are_issues_with_line_and_field() {
     let bad = EXCERPT
         .replacen("<DATE>1954-06-04</DATE>", "<DATE>1954-13-04</DATE>", 1)
-        .replacen("<FROM_YEAR>1973</FROM_YEAR>", "<FROM_YEAR>19x3</FROM_YEAR>", 1);
+        .replacen(
+            "<FROM_YEAR>1973</FROM_YEAR>",
+            "<FROM_YEAR>19x3</FROM_YEAR>",
+            1,
+        );
     let imported = import_un_xml(bad.as_bytes()).unwrap();
-    assert_eq!(imported.records.len(), 6, "bad values drop the value, not the record");
+    assert_eq!(
+        imported.records.len(),
+        6,
+        "bad values drop the value, not the record"
+    );
     let issues = imported.issues.clone();
     assert_eq!(issues.len(), 2, "{issues:?}");
     let line_of = |needle: &str| bad.lines().position(|l| l.contains(needle)).unwrap() as u64 + 1;
@@ -116,8 +147,14 @@ fn national_csv() {
     assert_eq!(
         park.birth_dates,
         [
-            BirthDate::Year { year: 1980, approximate: true },
-            BirthDate::Between { from: 1975, to: 1977 }
+            BirthDate::Year {
+                year: 1980,
+                approximate: true
+            },
+            BirthDate::Between {
+                from: 1975,
+                to: 1977
+            }
         ]
     );
     assert_eq!(park.nationalities, ["KOR"]);

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use dasan_border::{
-    ScreeningConfig, ScreeningQuery, Screener, import_lost_stolen_csv, import_national_csv,
+    Screener, ScreeningConfig, ScreeningQuery, import_lost_stolen_csv, import_national_csv,
     import_un_xml, korean, normalize,
 };
 use proptest::prelude::*;

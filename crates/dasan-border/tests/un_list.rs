@@ -4,12 +4,16 @@
 mod common_un;
 
 use dasan_border::screen::MatchRule;
-use dasan_border::{EntryKind, ScreeningConfig, ScreeningQuery, Screener, quality};
+use dasan_border::{EntryKind, Screener, ScreeningConfig, ScreeningQuery, quality};
 
 #[test]
 fn imports_every_record() {
     let imported = common_un::import_full_un_list();
-    assert!(imported.issues.is_empty(), "{:?}", &imported.issues[..3.min(imported.issues.len())]);
+    assert!(
+        imported.issues.is_empty(),
+        "{:?}",
+        &imported.issues[..3.min(imported.issues.len())]
+    );
     let individuals = imported
         .records
         .iter()
@@ -73,9 +77,10 @@ fn korean_names_on_the_un_list() {
     let hits = find("RA GYEONGSU", Some((1954, 6, 4)));
     let h = hits.iter().find(|h| h.reference == "KPi.008").unwrap();
     assert!(
-        h.tokens
-            .iter()
-            .any(|t| matches!(t.rule, MatchRule::KoreanSyllable | MatchRule::KoreanRomanisation)),
+        h.tokens.iter().any(|t| matches!(
+            t.rule,
+            MatchRule::KoreanSyllable | MatchRule::KoreanRomanisation
+        )),
         "{h:#?}"
     );
 }

@@ -11,6 +11,7 @@ pub fn un_list_path() -> PathBuf {
         .join("watchlists/UN_consolidated.xml")
 }
 
+#[allow(clippy::unwrap_used)]
 pub fn import_full_un_list() -> Imported<WatchlistEntry> {
     let path = un_list_path();
     let file = std::fs::File::open(&path)
