@@ -13,12 +13,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .to_string()
     });
     let imported = import_un_xml(BufReader::new(std::fs::File::open(&path)?))?;
-    println!(
-        "{} entries, {} issues",
-        imported.records.len(),
-        imported.issues.len()
-    );
+    let (entries, issues) = (imported.records.len(), imported.issues.len());
     let screener = Screener::new(imported.records);
+    println!(
+        "{entries} entries, {issues} issues, {} names indexed",
+        screener.name_count()
+    );
     let config: ScreeningConfig = match std::env::var("BORDER_CFG") {
         Ok(t) => toml::from_str(&t)?,
         Err(_) => ScreeningConfig::default(),
