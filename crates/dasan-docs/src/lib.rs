@@ -15,13 +15,16 @@
 //! Anyone can then check the PDF with any PAdES validator, and the QR offline with
 //! [`seal::verify_qr_payload`] and the platform's trust list.
 
+mod asn1;
 pub mod fonts;
 pub mod labels;
 pub mod model;
+pub mod pades;
 pub mod render;
 pub mod samples;
 pub mod seal;
 mod templates;
+pub mod tsa;
 
 pub use fonts::{FontError, Fonts};
 pub use model::*;
