@@ -216,7 +216,7 @@ pub fn amount(a: &crate::model::Amount, lang: Language) -> String {
     let digits = a.minor.unsigned_abs().to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
