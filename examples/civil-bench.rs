@@ -9,9 +9,15 @@
 //!   request: checked, started with registry facts, saved and submitted, with a receipt, an
 //!   inbox message and an e-mail in the outbox; each a transaction with its audit events).
 //!
+//! Search and queue run twice: as people use them, each user pausing `--think-ms` on average
+//! (uniformly half to one and a half times that) between requests — the targets are for this —
+//! and at saturation (no pause), which shows the capacity. Submissions run at saturation (the
+//! target is a throughput).
+//!
 //! The server runs in this process on the same cores as the load. The backlog of applications
-//! is written straight into the tables (loading is not what is measured). Prints Markdown rows
-//! for bench/RESULTS.md. Run with `bench/civil/run`.
+//! is written straight into the tables (loading is not what is measured), and measuring starts
+//! once the audit log has sequenced the loading's events, as in steady operation. Prints
+//! Markdown rows for bench/RESULTS.md. Run with `bench/civil/run`.
 
 use dasan_config::Config;
 use dasan_identity::{AccountKind, Assurance, NewAccount, Permission, Principal, RoleGrant};
@@ -51,6 +57,7 @@ struct Args {
     services: usize,
     users: usize,
     seconds: u64,
+    think_ms: u64,
 }
 
 fn args() -> Args {
@@ -61,6 +68,7 @@ fn args() -> Args {
         services: 3_000,
         users: 200,
         seconds: 15,
+        think_ms: 1000,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -73,6 +81,7 @@ fn args() -> Args {
             "--services" => a.services = n(),
             "--users" => a.users = n(),
             "--seconds" => a.seconds = n() as u64,
+            "--think-ms" => a.think_ms = n() as u64,
             other => fail(&format!("unknown flag {other}")),
         }
     }
@@ -120,6 +129,20 @@ async fn main() {
     let handle = tokio::spawn(server.run(async move {
         let _ = stopped.await;
     }));
+    let t = Instant::now();
+    while count(
+        &db,
+        "SELECT COUNT(*) FROM audit_events WHERE leaf_index IS NULL",
+    )
+    .await
+        > 100
+    {
+        if t.elapsed() > Duration::from_secs(1200) {
+            fail("the audit log did not catch up within 20 minutes");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    eprintln!("audit log sequenced ({:.0?})", t.elapsed());
     let sessions = sign_in_officials(&base, &officials).await;
     let tokens = citizen_tokens(&db, &citizens).await;
     let engine = db.engine().to_string();
@@ -130,34 +153,60 @@ async fn main() {
     let base: &'static str = Box::leak(base.into_boxed_str());
     let sessions: &'static [reqwest::Client] = Box::leak(sessions.into_boxed_slice());
     let tokens: &'static [String] = Box::leak(tokens.into_boxed_slice());
-    let clients: &'static [reqwest::Client] =
-        Box::leak((0..users).map(|_| plain_client()).collect::<Vec<_>>().into_boxed_slice());
+    let clients: &'static [reqwest::Client] = Box::leak(
+        (0..users)
+            .map(|_| plain_client())
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    );
     let duration = Duration::from_secs(a.seconds);
-    println!("| engine | what | users | requests | per second | p50 | p99 | errors |");
-    println!("|---|---|---|---|---|---|---|---|");
-    let search = run(users, duration, move |i, rng| {
+    println!("| engine | what | users | pause | requests | per second | p50 | p99 | errors |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let search = move |i: usize, rng: &mut rand::rngs::StdRng| {
         let client = clients[i].clone();
+        let word = WORDS[(i + rng.random_range(0..WORDS.len())) % WORDS.len()];
         let url = format!(
             "{base}/services?q={}",
-            url::form_urlencoded::byte_serialize(WORDS[(i + rng.random_range(0..WORDS.len())) % WORDS.len()].as_bytes())
-                .collect::<String>()
+            url::form_urlencoded::byte_serialize(word.as_bytes()).collect::<String>()
         );
-        async move { client.get(url).send().await.map(|r| r.status().is_success()) }
-    })
-    .await;
-    search.print(engine, "catalogue search page", users);
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .map(|r| r.status().is_success())
+        }
+    };
     let pages = (a.applications / 5 / 50).clamp(1, 40);
-    let queue = run(users, duration, move |i, rng| {
+    let queue = move |i: usize, rng: &mut rand::rngs::StdRng| {
         let client = sessions[i % sessions.len()].clone();
         let url = format!(
             "{base}/agencies/MOIS-JONGNO/queue?filter=open&page={}",
             rng.random_range(1..=pages)
         );
-        async move { client.get(url).send().await.map(|r| r.status().is_success()) }
-    })
-    .await;
-    queue.print(engine, "official's queue page", users);
-    let submit = run(users, duration, move |i, rng| {
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .map(|r| r.status().is_success())
+        }
+    };
+    for think in [a.think_ms, 0] {
+        run(users, duration, think, search).await.print(
+            engine,
+            "catalogue search page",
+            users,
+            think,
+        );
+        run(users, duration, think, queue).await.print(
+            engine,
+            "official's queue page",
+            users,
+            think,
+        );
+    }
+    let submit = move |i: usize, rng: &mut rand::rngs::StdRng| {
         let client = clients[i].clone();
         let token = tokens[i % tokens.len()].clone();
         let day = rng.random_range(1..=28);
@@ -179,9 +228,10 @@ async fn main() {
                 .await
                 .map(|r| r.status().as_u16() == 201)
         }
-    })
-    .await;
-    submit.print(engine, "submit an application (API)", users);
+    };
+    run(users, duration, 0, submit)
+        .await
+        .print(engine, "submit an application (API)", users, 0);
     let _ = stop.send(());
     let _ = handle.await;
 }
@@ -193,17 +243,25 @@ struct Measured {
 }
 
 impl Measured {
-    fn print(mut self, engine: &str, what: &str, users: usize) {
+    fn print(mut self, engine: &str, what: &str, users: usize, think_ms: u64) {
         self.latencies.sort();
         let q = |p: f64| {
             self.latencies
-                .get(((self.latencies.len() as f64 * p) as usize).min(self.latencies.len().saturating_sub(1)))
+                .get(
+                    ((self.latencies.len() as f64 * p) as usize)
+                        .min(self.latencies.len().saturating_sub(1)),
+                )
                 .copied()
                 .unwrap_or_default()
         };
         let n = self.latencies.len();
+        let pause = if think_ms == 0 {
+            "none".to_owned()
+        } else {
+            format!("{:.1} s", think_ms as f64 / 1000.0)
+        };
         println!(
-            "| {engine} | {what} | {users} | {n} | {:.0} | {:.1} ms | {:.1} ms | {} |",
+            "| {engine} | {what} | {users} | {pause} | {n} | {:.0} | {:.1} ms | {:.1} ms | {} |",
             n as f64 / self.elapsed.as_secs_f64(),
             q(0.50).as_secs_f64() * 1e3,
             q(0.99).as_secs_f64() * 1e3,
@@ -212,17 +270,17 @@ impl Measured {
     }
 }
 
-/// `users` closed loops for `duration` (after a 2 s warm-up that is not counted).
-async fn run<F, Fut>(users: usize, duration: Duration, request: F) -> Measured
+/// `users` closed loops for `duration` (after a 2 s warm-up that is not counted), each pausing
+/// about `think_ms` between requests.
+async fn run<F, Fut>(users: usize, duration: Duration, think_ms: u64, request: F) -> Measured
 where
-    F: Fn(usize, &mut rand::rngs::StdRng) -> Fut + Send + Sync + 'static + Clone,
+    F: Fn(usize, &mut rand::rngs::StdRng) -> Fut + Send + Sync + 'static + Copy,
     Fut: std::future::Future<Output = reqwest::Result<bool>> + Send + 'static,
 {
     let warm_until = Instant::now() + Duration::from_secs(2);
     let until = warm_until + duration;
     let mut tasks = Vec::new();
     for i in 0..users {
-        let request = request.clone();
         tasks.push(tokio::spawn(async move {
             let mut rng = rand::rngs::StdRng::seed_from_u64(i as u64);
             let mut latencies = Vec::new();
@@ -238,6 +296,10 @@ where
                     if !good {
                         errors += 1;
                     }
+                }
+                if think_ms > 0 {
+                    let pause = rng.random_range(think_ms / 2..=think_ms + think_ms / 2);
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
                 }
             }
             (latencies, errors)
@@ -303,7 +365,11 @@ async fn load_services(db: &Database, extra: usize) -> usize {
         let mut d = demo[i % demo.len()].clone();
         d.code = format!("{}-v{i}", d.code);
         for (locale, name) in d.name.iter_mut() {
-            name.push_str(if locale == "ko" { &" (지역 " } else { &" (region " });
+            name.push_str(if locale == "ko" {
+                &" (지역 "
+            } else {
+                &" (region "
+            });
             name.push_str(&format!("{i})"));
         }
         defs.push(d);
@@ -313,7 +379,12 @@ async fn load_services(db: &Database, extra: usize) -> usize {
     defs.len()
 }
 
-async fn new_account(db: &Database, email: &str, kind: AccountKind, roles: Vec<RoleGrant>) -> dasan_identity::AccountId {
+async fn new_account(
+    db: &Database,
+    email: &str,
+    kind: AccountKind,
+    roles: Vec<RoleGrant>,
+) -> dasan_identity::AccountId {
     let agency = roles.first().map(|r| r.scope.clone());
     ok(
         dasan_identity::create_account(
@@ -336,18 +407,29 @@ async fn new_account(db: &Database, email: &str, kind: AccountKind, roles: Vec<R
 /// Citizens linked to living people of the registry.
 async fn citizens(db: &Database, n: usize) -> Vec<(dasan_identity::AccountId, String)> {
     let people: Vec<String> = ok(
-        on_reader!(db, |p| sqlx::query_scalar(
+        on_reader!(db, |p| {
+            sqlx::query_scalar(
             "SELECT id FROM registry_people WHERE status = 'living' AND parent1_id IS NULL ORDER BY id LIMIT $1"
         )
         .bind(n as i64)
         .fetch_all(p)
-        .await),
+        .await
+        }),
         "people",
     );
     let mut out = Vec::new();
     for (i, person) in people.into_iter().enumerate() {
-        let id = new_account(db, &format!("bench{i}@example.kr"), AccountKind::Citizen, Vec::new()).await;
-        ok(dasan_identity::link_person(db, Actor::system(), id, &person).await, "a link");
+        let id = new_account(
+            db,
+            &format!("bench{i}@example.kr"),
+            AccountKind::Citizen,
+            Vec::new(),
+        )
+        .await;
+        ok(
+            dasan_identity::link_person(db, Actor::system(), id, &person).await,
+            "a link",
+        );
         out.push((id, person));
     }
     out
@@ -361,12 +443,18 @@ async fn officials(db: &Database, n: usize) -> Vec<(dasan_identity::AccountId, S
             role: "civil.officer",
             scope: "MOIS-JONGNO".into(),
         };
-        out.push((new_account(db, &email, AccountKind::Official, vec![grant]).await, email));
+        out.push((
+            new_account(db, &email, AccountKind::Official, vec![grant]).await,
+            email,
+        ));
     }
     out
 }
 
-async fn citizen_tokens(db: &Database, citizens: &[(dasan_identity::AccountId, String)]) -> Vec<String> {
+async fn citizen_tokens(
+    db: &Database,
+    citizens: &[(dasan_identity::AccountId, String)],
+) -> Vec<String> {
     let mut out = Vec::new();
     for (account, person) in citizens {
         let principal = Principal {
@@ -381,7 +469,10 @@ async fn citizen_tokens(db: &Database, citizens: &[(dasan_identity::AccountId, S
             scopes: None,
         };
         let scopes: &[Permission] = &[];
-        let (_, secret) = ok(dasan_identity::tokens::create(db, &principal, "bench", scopes, 30).await, "a token");
+        let (_, secret) = ok(
+            dasan_identity::tokens::create(db, &principal, "bench", scopes, 30).await,
+            "a token",
+        );
         out.push(secret);
     }
     out
@@ -399,11 +490,13 @@ async fn load_applications(
         return;
     }
     let services: Vec<(String, String)> = ok(
-        on_reader!(db, |p| sqlx::query_as(
+        on_reader!(db, |p| {
+            sqlx::query_as(
             "SELECT code, agency FROM civil_services WHERE issuance = 'review' AND code NOT LIKE '%-v%' ORDER BY code"
         )
         .fetch_all(p)
-        .await),
+        .await
+        }),
         "services",
     );
     let jongno = services
@@ -432,8 +525,11 @@ async fn load_applications(
                 85..93 => "in_review",
                 _ => "info_requested",
             };
-            let assigned = matches!(status, "in_review" | "info_requested")
-                .then(|| officials[rng.random_range(0..officials.len())].0.to_string());
+            let assigned = matches!(status, "in_review" | "info_requested").then(|| {
+                officials[rng.random_range(0..officials.len())]
+                    .0
+                    .to_string()
+            });
             let submitted = now - rng.random_range(0..400) * day - rng.random_range(0..day);
             let decided = matches!(status, "issued" | "rejected").then_some(submitted + 3 * day);
             rows.push((
@@ -493,7 +589,10 @@ async fn load_applications(
 }
 
 /// A signed-in session (password and TOTP) per official, each in its own cookie jar.
-async fn sign_in_officials(base: &str, officials: &[(dasan_identity::AccountId, String)]) -> Vec<reqwest::Client> {
+async fn sign_in_officials(
+    base: &str,
+    officials: &[(dasan_identity::AccountId, String)],
+) -> Vec<reqwest::Client> {
     let mut out = Vec::new();
     for (_, email) in officials {
         let client = ok(
@@ -507,7 +606,10 @@ async fn sign_in_officials(base: &str, officials: &[(dasan_identity::AccountId, 
             let client = client.clone();
             let (path, page) = (format!("{base}{path}"), format!("{base}{page}"));
             async move {
-                let html = ok(ok(client.get(page).send().await, "a page").text().await, "a page");
+                let html = ok(
+                    ok(client.get(page).send().await, "a page").text().await,
+                    "a page",
+                );
                 let csrf = html
                     .split("name=\"csrf_token\" value=\"")
                     .nth(1)
@@ -519,9 +621,21 @@ async fn sign_in_officials(base: &str, officials: &[(dasan_identity::AccountId, 
                 ok(client.post(path).form(&form).send().await, "a form")
             }
         };
-        post("/sign-in", "/sign-in", vec![("email", email.clone()), ("password", PASSWORD.into())]).await;
+        post(
+            "/sign-in",
+            "/sign-in",
+            vec![("email", email.clone()), ("password", PASSWORD.into())],
+        )
+        .await;
         let page = ok(
-            post("/account/two-factor/begin", "/account/two-factor", Vec::new()).await.text().await,
+            post(
+                "/account/two-factor/begin",
+                "/account/two-factor",
+                Vec::new(),
+            )
+            .await
+            .text()
+            .await,
             "the two-factor page",
         );
         let secret = page
@@ -530,12 +644,26 @@ async fn sign_in_officials(base: &str, officials: &[(dasan_identity::AccountId, 
             .and_then(|s| s.split('<').next())
             .unwrap_or_else(|| fail("no TOTP secret shown"))
             .to_owned();
-        let code = ok(dasan_identity::totp::code_at(&secret, SystemClock.now()), "a TOTP code");
-        let done = post("/account/two-factor/confirm", "/account/two-factor", vec![("code", code)]).await;
+        let code = ok(
+            dasan_identity::totp::code_at(&secret, SystemClock.now()),
+            "a TOTP code",
+        );
+        let done = post(
+            "/account/two-factor/confirm",
+            "/account/two-factor",
+            vec![("code", code)],
+        )
+        .await;
         if done.status().as_u16() != 303 {
             fail("an official could not finish two-factor enrolment");
         }
-        let queue = ok(client.get(format!("{base}/agencies/MOIS-JONGNO/queue")).send().await, "the queue");
+        let queue = ok(
+            client
+                .get(format!("{base}/agencies/MOIS-JONGNO/queue"))
+                .send()
+                .await,
+            "the queue",
+        );
         if !queue.status().is_success() {
             fail(&format!("the queue answered {}", queue.status()));
         }

@@ -8,15 +8,21 @@ use dasan_store::{Pool, StoreError, Tx, TxConn, on_reader, on_tx};
 use serde::Serialize;
 use std::path::Path;
 
-/// A service as the catalogue lists it.
-#[derive(Clone, Debug, Serialize)]
+/// A service as the catalogue lists it (read from a definition's JSON without the rest of it).
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct ServiceSummary {
     pub code: String,
     pub agency: String,
     pub name: Text,
     pub description: Text,
     pub issuance: Issuance,
+    #[serde(default)]
     pub life_events: Vec<String>,
+}
+
+fn summary(json: &str) -> Result<ServiceSummary, CivilError> {
+    serde_json::from_str(json)
+        .map_err(|e| CivilError::Store(StoreError::Corrupt(format!("service definition: {e}"))))
 }
 
 impl From<&ServiceDefinition> for ServiceSummary {
@@ -311,80 +317,48 @@ impl Civil {
         .fetch_all(p)
         .await)
         .map_err(StoreError::from_sqlx)?;
-        rows.iter()
-            .map(|(json,)| parse(json).map(|d| ServiceSummary::from(&d)))
-            .collect()
+        rows.iter().map(|(json,)| summary(json)).collect()
     }
 
-    /// Services matching every word of `query` (in any locale, case ignored), best first: a
-    /// word in the name in the reader's `locale` counts most, then in any name, then elsewhere.
+    /// Services matching every word of `query` (in any locale, case ignored; each word a prefix
+    /// of a word of the service), best first as the engine's full-text ranking has it: names
+    /// weigh most, then keywords, then descriptions. At most 50.
     pub async fn search(
         &self,
         query: &str,
-        locale: &str,
+        _locale: &str,
     ) -> Result<Vec<ServiceSummary>, CivilError> {
         let words = query_words(query);
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        // The index finds candidates and ranks them; a word inside a Korean compound (등본 in
-        // 주민등록등본) is no token's prefix, so when the index finds nothing, a substring scan
-        // of the first word narrows instead (trigram-indexed on PostgreSQL).
+        // A word inside a Korean compound (등본 in 주민등록등본) is no token's prefix: when the
+        // index finds nothing, a substring scan looks (trigram-indexed on PostgreSQL).
         let mut rows = self.search_index(&words).await?;
         if rows.is_empty() {
-            let pattern = format!("%{}%", escape_like(&words[0]));
-            let found: Vec<(String,)> = on_reader!(self.db, |p| sqlx::query_as(
-                "SELECT definition FROM civil_services WHERE active = TRUE AND search_text LIKE $1 ESCAPE '\\' LIMIT 500"
-            )
-            .bind(&pattern)
-            .fetch_all(p)
-            .await)
-            .map_err(StoreError::from_sqlx)?;
-            rows = found.into_iter().map(|(d,)| (d, 0.0)).collect();
-        }
-        let mut scored: Vec<(i64, f64, ServiceSummary)> = Vec::new();
-        for (json, rank) in rows {
-            let def = parse(&json)?;
-            let all = search_text(&def);
-            if !words.iter().all(|w| all.contains(w.as_str())) {
-                continue;
+            let mut sql = String::from("SELECT definition FROM civil_services WHERE active = TRUE");
+            for i in 1..=words.len() {
+                sql.push_str(&format!(" AND search_text LIKE ${i} ESCAPE '\\'"));
             }
-            let own_name = crate::definition::text(&def.name, locale).to_lowercase();
-            let names: String = LOCALES
+            sql.push_str(" ORDER BY code LIMIT 50");
+            let patterns: Vec<String> = words
                 .iter()
-                .map(|l| crate::definition::text(&def.name, l).to_lowercase())
-                .collect::<Vec<_>>()
-                .join(" ");
-            let keywords = def.keywords.join(" ").to_lowercase();
-            let score: i64 = words
-                .iter()
-                .map(|w| {
-                    if own_name.contains(w.as_str()) {
-                        8
-                    } else if names.contains(w.as_str()) {
-                        5
-                    } else if keywords.contains(w.as_str()) {
-                        3
-                    } else {
-                        1
-                    }
-                })
-                .sum();
-            scored.push((score, rank, ServiceSummary::from(&def)));
+                .map(|w| format!("%{}%", escape_like(w)))
+                .collect();
+            rows = on_reader!(self.db, |p| {
+                let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
+                for pattern in &patterns {
+                    q = q.bind(pattern);
+                }
+                q.fetch_all(p).await
+            })
+            .map_err(StoreError::from_sqlx)?;
         }
-        // Where the word was found decides first (the reader's own language ahead), then the
-        // index's relevance (bm25 / ts_rank_cd), then the code, so the order is stable.
-        scored.sort_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then_with(|| b.1.total_cmp(&a.1))
-                .then_with(|| a.2.code.cmp(&b.2.code))
-        });
-        Ok(scored.into_iter().map(|(_, _, s)| s).take(50).collect())
+        rows.iter().map(|json| summary(json)).collect()
     }
 
-    /// Candidates from the full-text index for every word as a prefix, with their relevance
-    /// (higher is better).
-    async fn search_index(&self, words: &[String]) -> Result<Vec<(String, f64)>, CivilError> {
+    /// The best 50 from the full-text index, every word as a prefix.
+    async fn search_index(&self, words: &[String]) -> Result<Vec<String>, CivilError> {
         let rows = match self.db.reader() {
             Pool::Sqlite(p) => {
                 // FTS5: each word quoted (it holds only letters and digits) and a prefix.
@@ -393,11 +367,11 @@ impl Civil {
                     .map(|w| format!("\"{w}\"*"))
                     .collect::<Vec<_>>()
                     .join(" ");
-                sqlx::query_as::<_, (String, f64)>(
-                    "SELECT s.definition, -bm25(civil_services_fts, 0.0, 10.0, 4.0, 1.0) \
-                     FROM civil_services_fts JOIN civil_services s ON s.code = civil_services_fts.code \
+                sqlx::query_scalar(
+                    "SELECT s.definition FROM civil_services_fts \
+                     JOIN civil_services s ON s.code = civil_services_fts.code \
                      WHERE civil_services_fts MATCH $1 AND s.active = TRUE \
-                     ORDER BY 2 DESC LIMIT 500",
+                     ORDER BY bm25(civil_services_fts, 0.0, 10.0, 4.0, 1.0), s.code LIMIT 50",
                 )
                 .bind(expr)
                 .fetch_all(p)
@@ -409,10 +383,10 @@ impl Civil {
                     .map(|w| format!("'{w}':*"))
                     .collect::<Vec<_>>()
                     .join(" & ");
-                sqlx::query_as::<_, (String, f64)>(
-                    "SELECT definition, ts_rank_cd(search_vector, q)::float8 \
-                     FROM civil_services, to_tsquery('simple', $1) q \
-                     WHERE active = TRUE AND search_vector @@ q ORDER BY 2 DESC LIMIT 500",
+                sqlx::query_scalar(
+                    "SELECT definition FROM civil_services, to_tsquery('simple', $1) q \
+                     WHERE active = TRUE AND search_vector @@ q \
+                     ORDER BY ts_rank_cd(search_vector, q) DESC, code LIMIT 50",
                 )
                 .bind(expr)
                 .fetch_all(p)
