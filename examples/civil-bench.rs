@@ -366,9 +366,9 @@ async fn load_services(db: &Database, extra: usize) -> usize {
         d.code = format!("{}-v{i}", d.code);
         for (locale, name) in d.name.iter_mut() {
             name.push_str(if locale == "ko" {
-                &" (지역 "
+                " (지역 "
             } else {
-                &" (region "
+                " (region "
             });
             name.push_str(&format!("{i})"));
         }

@@ -166,3 +166,36 @@ engine_tests! {
         assert_eq!(mine["status"], "rejected");
     }
 }
+
+engine_tests! {
+    async fn an_agency_administrator_edits_a_service_in_the_portal(engine) {
+        use crate::identity::{account, sign_in_official};
+        let app = spawn_app(engine).await;
+        assert_eq!(app.get_page("/agencies/MOIS-JONGNO/services", "en").await.status(), 303, "signed out: sign in first");
+        account(&app, dasan_identity::AccountKind::Official, "chief@jongno.go.kr", &[("agency.admin", "MOIS-JONGNO")], Some("MOIS-JONGNO")).await;
+        sign_in_official(&app, "chief@jongno.go.kr", None).await;
+        let list = app.get_page("/agencies/MOIS-JONGNO/services", "ko").await;
+        assert_eq!(list.status(), 200);
+        assert!(list.text().await.unwrap().contains("/agencies/MOIS-JONGNO/services/moving-in-report/edit"));
+        assert_eq!(app.get_page("/agencies/NTS/services", "en").await.status(), 404, "another agency's services are not theirs");
+        assert_eq!(app.get_page("/agencies/MOIS-JONGNO/services/tax-payment-certificate/edit", "en").await.status(), 404);
+        let page = app.get_page("/agencies/MOIS-JONGNO/services/moving-in-report/edit", "en").await.text().await.unwrap();
+        let text = page.split("name=\"definition\"").nth(1).and_then(|s| s.split_once('>')).map(|(_, rest)| rest.split("</textarea>").next().unwrap_or_default()).unwrap();
+        let text = text.replace("&quot;", "\"").replace("&#x27;", "'").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", "\"").replace("&#39;", "'");
+        assert!(text.contains("code = \"moving-in-report\""), "{text}");
+        let path = "/agencies/MOIS-JONGNO/services/moving-in-report/edit";
+        let bad = app.post_form(path, "/agencies/MOIS-JONGNO/services/save", &[("definition", "code = ["), ("version", "1")]).await;
+        assert_eq!(bad.status(), 422);
+        assert!(bad.text().await.unwrap().contains("href=\"#definition\""), "the error summary links to the text");
+        let edited = text.replacen("time_limit_days = ", "time_limit_days = 1", 1);
+        let saved = app.post_form(path, "/agencies/MOIS-JONGNO/services/save", &[("definition", &edited), ("version", "1")]).await;
+        assert_eq!(saved.status(), 303, "{}", saved.text().await.unwrap_or_default());
+        assert_eq!(crate::identity::location(&saved), "/agencies/MOIS-JONGNO/services?saved=moving-in-report&version=2");
+        let again = app.post_form(path, "/agencies/MOIS-JONGNO/services/save", &[("definition", &edited), ("version", "2")]).await;
+        assert_eq!(crate::identity::location(&again), "/agencies/MOIS-JONGNO/services?saved=moving-in-report&version=2", "the same text again changes nothing");
+        let stale = app.post_form(path, "/agencies/MOIS-JONGNO/services/save", &[("definition", &edited.replacen("time_limit_days = 1", "time_limit_days = 2", 1)), ("version", "1")]).await;
+        assert_eq!(stale.status(), 409);
+        let api: serde_json::Value = app.get("/api/v1/services/moving-in-report").await.json().await.unwrap();
+        assert_eq!(api["version"], 2);
+    }
+}

@@ -3,7 +3,8 @@
 
 use crate::definition::{Issuance, LOCALES, ServiceDefinition, Text};
 use crate::{Civil, CivilError};
-use dasan_kernel::Actor;
+use dasan_identity::{Permission, Principal, Scope};
+use dasan_kernel::{Actor, FieldError};
 use dasan_store::{Pool, StoreError, Tx, TxConn, on_reader, on_tx};
 use serde::Serialize;
 use std::path::Path;
@@ -211,6 +212,71 @@ fn query_words(query: &str) -> Vec<String> {
         .collect()
 }
 
+/// What storing a definition did.
+enum Put {
+    /// Identical to the current version (which it names).
+    Unchanged(i64),
+    Added,
+    /// Stored as the version it names.
+    Changed(i64),
+}
+
+/// Stores `def` as its service's next version (or the first), with its search index, unless it
+/// is identical to the current one.
+async fn put(tx: &mut Tx, def: &ServiceDefinition, now: i64) -> Result<Put, CivilError> {
+    let json =
+        serde_json::to_string(def).map_err(|e| StoreError::Corrupt(format!("definition: {e}")))?;
+    let current: Option<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT version, definition FROM civil_services WHERE code = $1"
+    )
+    .bind(&def.code)
+    .fetch_optional(c)
+    .await)
+    .map_err(StoreError::from_sqlx)?;
+    let (version, put) = match &current {
+        Some((v, old)) if *old == json => return Ok(Put::Unchanged(*v)),
+        Some((v, _)) => (v + 1, Put::Changed(v + 1)),
+        None => (1, Put::Added),
+    };
+    let events = format!(" {} ", def.life_events.join(" "));
+    let issuance = match def.issuance {
+        Issuance::Instant => "instant",
+        Issuance::Review => "review",
+    };
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO civil_services (code, agency, version, definition, issuance, life_events, search_text, active, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8) \
+         ON CONFLICT (code) DO UPDATE SET agency = $2, version = $3, definition = $4, issuance = $5, \
+         life_events = $6, search_text = $7, active = TRUE, updated_at = $8"
+    )
+    .bind(&def.code)
+    .bind(&def.agency)
+    .bind(version)
+    .bind(&json)
+    .bind(issuance)
+    .bind(&events)
+    .bind(search_text(def))
+    .bind(now)
+    .execute(c)
+    .await
+    .map(drop))
+    .map_err(StoreError::from_sqlx)?;
+    reindex(tx, def).await?;
+    // The versions' primary key (code, version) also stops two editors saving the same version.
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO civil_service_versions (code, version, definition, created_at) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(&def.code)
+    .bind(version)
+    .bind(&json)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(drop))
+    .map_err(StoreError::from_sqlx)?;
+    Ok(put)
+}
+
 impl Civil {
     /// Puts definitions into the catalogue: new ones at version 1, changed ones at the next
     /// version (the old versions stay, for applications made with them). One audited change.
@@ -223,64 +289,11 @@ impl Civil {
         let mut tx = self.db.begin(actor).await?;
         let now = tx.now().as_micros();
         for def in defs {
-            let json = serde_json::to_string(def)
-                .map_err(|e| StoreError::Corrupt(format!("definition: {e}")))?;
-            let current: Option<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(
-                "SELECT version, definition FROM civil_services WHERE code = $1"
-            )
-            .bind(&def.code)
-            .fetch_optional(c)
-            .await)
-            .map_err(StoreError::from_sqlx)?;
-            let version = match &current {
-                Some((_, old)) if *old == json => {
-                    summary.unchanged += 1;
-                    continue;
-                }
-                Some((v, _)) => {
-                    summary.changed += 1;
-                    v + 1
-                }
-                None => {
-                    summary.added += 1;
-                    1
-                }
-            };
-            let events = format!(" {} ", def.life_events.join(" "));
-            let issuance = match def.issuance {
-                Issuance::Instant => "instant",
-                Issuance::Review => "review",
-            };
-            on_tx!(tx, |c| sqlx::query(
-                "INSERT INTO civil_services (code, agency, version, definition, issuance, life_events, search_text, active, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8) \
-                 ON CONFLICT (code) DO UPDATE SET agency = $2, version = $3, definition = $4, issuance = $5, \
-                 life_events = $6, search_text = $7, active = TRUE, updated_at = $8"
-            )
-            .bind(&def.code)
-            .bind(&def.agency)
-            .bind(version)
-            .bind(&json)
-            .bind(issuance)
-            .bind(&events)
-            .bind(search_text(def))
-            .bind(now)
-            .execute(c)
-            .await
-            .map(drop))
-            .map_err(StoreError::from_sqlx)?;
-            reindex(&mut tx, def).await?;
-            on_tx!(tx, |c| sqlx::query(
-                "INSERT INTO civil_service_versions (code, version, definition, created_at) VALUES ($1, $2, $3, $4)"
-            )
-            .bind(&def.code)
-            .bind(version)
-            .bind(&json)
-            .bind(now)
-            .execute(c)
-            .await
-            .map(drop))
-            .map_err(StoreError::from_sqlx)?;
+            match put(&mut tx, def, now).await? {
+                Put::Unchanged(_) => summary.unchanged += 1,
+                Put::Added => summary.added += 1,
+                Put::Changed(_) => summary.changed += 1,
+            }
         }
         if summary.added + summary.changed == 0 {
             tx.rollback().await?;
@@ -293,6 +306,98 @@ impl Civil {
         );
         tx.commit().await?;
         Ok(summary)
+    }
+
+    /// Saves a definition an agency administrator wrote in the portal (TOML, as in the files):
+    /// checked exactly as a file at start, for an agency the administrator manages (and, for an
+    /// existing service, the agency that owns it now), made over `expected_version` (`None`
+    /// for a new service; anything else changed meanwhile is a conflict). Stored as the next
+    /// version: applications already made keep theirs. Returns the version now current.
+    pub async fn save_definition(
+        &self,
+        principal: &Principal,
+        text: &str,
+        expected_version: Option<i64>,
+    ) -> Result<i64, CivilError> {
+        if text.len() > 200_000 {
+            return Err(CivilError::Invalid(vec![
+                FieldError::new("definition", "civil-error-too-long").with_arg("max", 200_000),
+            ]));
+        }
+        let def = ServiceDefinition::from_toml(text).map_err(|e| {
+            CivilError::Invalid(vec![
+                FieldError::new("definition", "civil-def-syntax")
+                    .with_arg("detail", e.chars().take(500).collect::<String>()),
+            ])
+        })?;
+        let problems = def.validate();
+        if !problems.is_empty() {
+            return Err(CivilError::Invalid(problems));
+        }
+        let manages =
+            |agency: &str| principal.has(Permission::CivilManageServices, Scope::Agency(agency));
+        if !manages(&def.agency) {
+            return Err(CivilError::Invalid(vec![FieldError::new(
+                "agency",
+                "civil-def-not-your-agency",
+            )]));
+        }
+        let mut tx = self.db.begin(principal.actor(None)).await?;
+        let now = tx.now().as_micros();
+        let current: Option<(String, i64)> = on_tx!(tx, |c| sqlx::query_as(
+            "SELECT agency, version FROM civil_services WHERE code = $1"
+        )
+        .bind(&def.code)
+        .fetch_optional(c)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        match (&current, expected_version) {
+            (Some((owner, _)), _) if !manages(owner) => {
+                tx.rollback().await?;
+                return Err(CivilError::Invalid(vec![FieldError::new(
+                    "code",
+                    "civil-def-code-taken",
+                )]));
+            }
+            (Some((_, v)), Some(expected)) if *v == expected => {}
+            (None, None) => {}
+            (Some(_), None) => {
+                tx.rollback().await?;
+                return Err(CivilError::Invalid(vec![FieldError::new(
+                    "code",
+                    "civil-def-code-taken",
+                )]));
+            }
+            _ => {
+                tx.rollback().await?;
+                return Err(CivilError::Stale);
+            }
+        }
+        let version = match put(&mut tx, &def, now).await? {
+            Put::Unchanged(v) => {
+                tx.rollback().await?;
+                return Ok(v);
+            }
+            Put::Added => 1,
+            Put::Changed(v) => v,
+        };
+        tx.record(
+            "civil.services.save",
+            format!("service:{}", def.code),
+            serde_json::json!({ "agency": def.agency, "version": version, "from": current.map(|c| c.1) }),
+        );
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// A service's current definition as TOML (what the portal's editor starts from), with its
+    /// version.
+    pub async fn definition_toml(&self, code: &str) -> Result<(String, i64), CivilError> {
+        let service = self.service(code).await?;
+        let text = toml::to_string_pretty(&service.definition).map_err(|e| {
+            CivilError::Store(StoreError::Corrupt(format!("definition as TOML: {e}")))
+        })?;
+        Ok((text, service.version))
     }
 
     /// Every active service, optionally of one agency or life event, ordered by code.

@@ -436,6 +436,49 @@ engine_tests! {
         assert_eq!(count(&w.db, "SELECT COUNT(*) FROM audit_events WHERE action = 'civil.application.message'").await, 2);
     }
 
+    async fn an_agency_administrator_edits_a_service_and_each_save_is_a_new_version(engine) {
+        let w = world(engine).await;
+        let admin = principal(w.officer.account, AccountKind::Official, None, &[("agency.admin", "MOIS-JONGNO")]);
+        let other = principal(w.outsider.account, AccountKind::Official, None, &[("agency.admin", "NTS")]);
+        let before = submitted(&w).await;
+        let (text, version) = w.civil.definition_toml("moving-in-report").await.unwrap();
+        assert_eq!(version, 1);
+        // Saving the text as shown changes nothing.
+        assert_eq!(w.civil.save_definition(&admin, &text, Some(1)).await.unwrap(), 1);
+        let def = ServiceDefinition::from_toml(&text).unwrap();
+        let old_name = def.name["en"].clone();
+        let edited = text.replacen(&old_name, "Moving-in report (new form)", 1);
+        assert_ne!(edited, text);
+        // Only an administrator of the owning agency, over the version they read.
+        assert!(matches!(w.civil.save_definition(&other, &edited, Some(1)).await, Err(CivilError::Invalid(_))));
+        assert!(matches!(w.civil.save_definition(&w.officer, &edited, Some(1)).await, Err(CivilError::Invalid(_))), "reviewing is not defining");
+        assert!(matches!(w.civil.save_definition(&admin, &edited, None).await, Err(CivilError::Invalid(_))), "not a new service");
+        assert_eq!(w.civil.save_definition(&admin, &edited, Some(1)).await.unwrap(), 2);
+        assert!(matches!(w.civil.save_definition(&admin, &edited.replace("(new form)", "(newer)"), Some(1)).await, Err(CivilError::Stale)), "someone saved meanwhile");
+        let now = w.civil.service("moving-in-report").await.unwrap();
+        assert_eq!((now.version, now.definition.name["en"].as_str()), (2, "Moving-in report (new form)"));
+        assert_eq!(w.civil.search("newer form", "en").await.unwrap().len(), 0);
+        assert_eq!(w.civil.search("new form moving", "en").await.unwrap()[0].code, "moving-in-report", "the index follows");
+        // An application made before keeps the form it was made with.
+        let app = w.civil.application(&w.citizen, before).await.unwrap();
+        assert_eq!(app.service_version, 1);
+        assert_eq!(w.civil.service_version("moving-in-report", 1).await.unwrap().name["en"], old_name);
+        // Bad text: every problem named, nothing stored.
+        let Err(CivilError::Invalid(e)) = w.civil.save_definition(&admin, "code = [", Some(2)).await else { panic!("syntax") };
+        assert_eq!(e[0].field, "definition");
+        let no_korean = edited.replace(&def.name["ko"], " ");
+        let Err(CivilError::Invalid(e)) = w.civil.save_definition(&admin, &no_korean, Some(2)).await else { panic!("checked") };
+        assert!(e.iter().any(|f| f.field == "name.ko"), "{e:?}");
+        // A new service, for the administrator's own agency only, with a code of its own.
+        let new = edited.replacen("code = \"moving-in-report\"", "code = \"pet-registration\"", 1);
+        assert_ne!(new, edited);
+        assert!(matches!(w.civil.save_definition(&other, &new, None).await, Err(CivilError::Invalid(_))));
+        assert_eq!(w.civil.save_definition(&admin, &new, None).await.unwrap(), 1);
+        assert!(matches!(w.civil.save_definition(&admin, &new, None).await, Err(CivilError::Invalid(_))), "the code is taken now");
+        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM audit_events WHERE action = 'civil.services.save'").await, 2);
+        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM civil_service_versions WHERE code = 'moving-in-report'").await, 2);
+    }
+
     async fn the_queue_is_paged_oldest_first(engine) {
         let w = world(engine).await;
         let mut ids = Vec::new();

@@ -103,6 +103,22 @@ pub fn router(state: AppState) -> Router {
             post(pages::civil::claim_selected),
         )
         .route("/inbox", get(pages::civil::inbox))
+        .route(
+            "/agencies/{code}/services",
+            get(pages::services_admin::list),
+        )
+        .route(
+            "/agencies/{code}/services/new",
+            get(pages::services_admin::edit),
+        )
+        .route(
+            "/agencies/{code}/services/{service}/edit",
+            get(pages::services_admin::edit),
+        )
+        .route(
+            "/agencies/{code}/services/save",
+            post(pages::services_admin::save),
+        )
         .route("/registry/people", get(pages::registry::search))
         .route("/registry/people/{id}", get(pages::registry::view))
         .route(

@@ -12,6 +12,7 @@ pub mod info;
 pub mod language;
 pub mod recovery;
 pub mod registry;
+pub mod services_admin;
 pub mod sign_in;
 pub mod sign_up;
 
