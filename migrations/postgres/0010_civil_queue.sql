@@ -9,3 +9,9 @@ CREATE INDEX civil_applications_open ON civil_applications (agency, submitted_at
 -- "Mine": what one official works on.
 CREATE INDEX civil_applications_assigned ON civil_applications (assigned_to, submitted_at, id)
     WHERE assigned_to IS NOT NULL;
+
+-- Where each version came from: the services folder ('file') or an administrator in the portal
+-- ('portal'). At start a file is loaded only when it differs from the last version loaded from
+-- the file, so a restart never undoes an administrator's edit.
+ALTER TABLE civil_service_versions ADD COLUMN source TEXT NOT NULL DEFAULT 'file'
+    CHECK (source IN ('file', 'portal'));

@@ -223,7 +223,12 @@ enum Put {
 
 /// Stores `def` as its service's next version (or the first), with its search index, unless it
 /// is identical to the current one.
-async fn put(tx: &mut Tx, def: &ServiceDefinition, now: i64) -> Result<Put, CivilError> {
+async fn put(
+    tx: &mut Tx,
+    def: &ServiceDefinition,
+    now: i64,
+    source: &'static str,
+) -> Result<Put, CivilError> {
     let json =
         serde_json::to_string(def).map_err(|e| StoreError::Corrupt(format!("definition: {e}")))?;
     let current: Option<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(
@@ -264,12 +269,13 @@ async fn put(tx: &mut Tx, def: &ServiceDefinition, now: i64) -> Result<Put, Civi
     reindex(tx, def).await?;
     // The versions' primary key (code, version) also stops two editors saving the same version.
     on_tx!(tx, |c| sqlx::query(
-        "INSERT INTO civil_service_versions (code, version, definition, created_at) VALUES ($1, $2, $3, $4)"
+        "INSERT INTO civil_service_versions (code, version, definition, created_at, source) VALUES ($1, $2, $3, $4, $5)"
     )
     .bind(&def.code)
     .bind(version)
     .bind(&json)
     .bind(now)
+    .bind(source)
     .execute(c)
     .await
     .map(drop))
@@ -278,8 +284,10 @@ async fn put(tx: &mut Tx, def: &ServiceDefinition, now: i64) -> Result<Put, Civi
 }
 
 impl Civil {
-    /// Puts definitions into the catalogue: new ones at version 1, changed ones at the next
-    /// version (the old versions stay, for applications made with them). One audited change.
+    /// Puts definitions from the services folder into the catalogue: new ones at version 1,
+    /// changed files at the next version (the old versions stay, for applications made with
+    /// them). A file unchanged since its last load changes nothing, so an edit made in the
+    /// portal meanwhile stays. One audited change.
     pub async fn load(
         &self,
         actor: Actor,
@@ -289,7 +297,26 @@ impl Civil {
         let mut tx = self.db.begin(actor).await?;
         let now = tx.now().as_micros();
         for def in defs {
-            match put(&mut tx, def, now).await? {
+            // A file that has not changed since it was last loaded leaves the service alone,
+            // even if an administrator has edited it in the portal since.
+            let json = serde_json::to_string(def)
+                .map_err(|e| StoreError::Corrupt(format!("definition: {e}")))?;
+            let last_from_file: Option<String> =
+                on_tx!(tx, |c| {
+                    sqlx::query_scalar(
+                "SELECT definition FROM civil_service_versions WHERE code = $1 AND source = 'file' \
+                 ORDER BY version DESC LIMIT 1"
+            )
+            .bind(&def.code)
+            .fetch_optional(c)
+            .await
+                })
+                .map_err(StoreError::from_sqlx)?;
+            if last_from_file.as_deref() == Some(json.as_str()) {
+                summary.unchanged += 1;
+                continue;
+            }
+            match put(&mut tx, def, now, "file").await? {
                 Put::Unchanged(_) => summary.unchanged += 1,
                 Put::Added => summary.added += 1,
                 Put::Changed(_) => summary.changed += 1,
@@ -373,7 +400,7 @@ impl Civil {
                 return Err(CivilError::Stale);
             }
         }
-        let version = match put(&mut tx, &def, now).await? {
+        let version = match put(&mut tx, &def, now, "portal").await? {
             Put::Unchanged(v) => {
                 tx.rollback().await?;
                 return Ok(v);

@@ -459,6 +459,10 @@ engine_tests! {
         assert_eq!((now.version, now.definition.name["en"].as_str()), (2, "Moving-in report (new form)"));
         assert_eq!(w.civil.search("newer form", "en").await.unwrap().len(), 0);
         assert_eq!(w.civil.search("new form moving", "en").await.unwrap()[0].code, "moving-in-report", "the index follows");
+        // A restart loads the unchanged files: the administrator's edit stays.
+        let summary = w.civil.load(Actor::system(), &demo_services()).await.unwrap();
+        assert_eq!(summary.changed + summary.added, 0, "{summary:?}");
+        assert_eq!(w.civil.service("moving-in-report").await.unwrap().version, 2);
         // An application made before keeps the form it was made with.
         let app = w.civil.application(&w.citizen, before).await.unwrap();
         assert_eq!(app.service_version, 1);
