@@ -432,19 +432,31 @@ impl Civil {
         let app = self.own_draft(principal, id).await?;
         let mut answers = app.answers.clone();
         answers.extend(clean);
+        self.save_answers(principal, &app, &answers, "all").await?;
+        let receipt = self.submit(principal, id).await?;
+        Ok((id, receipt))
+    }
+
+    /// Saves a draft's checked answers (of `step`, or "all") as one audited change.
+    async fn save_answers(
+        &self,
+        principal: &Principal,
+        app: &Application,
+        answers: &BTreeMap<String, String>,
+        step: &str,
+    ) -> Result<(), CivilError> {
         let mut tx = self.db.begin(principal.actor(None)).await?;
-        if let Err(e) = save_draft_answers(&mut tx, id, app.version, &answers).await {
+        if let Err(e) = save_draft_answers(&mut tx, app.id, app.version, answers).await {
             tx.rollback().await?;
             return Err(e);
         }
         tx.record(
             "civil.application.save",
-            format!("application:{id}"),
-            serde_json::json!({ "step": "all" }),
+            format!("application:{}", app.id),
+            serde_json::json!({ "step": step }),
         );
         tx.commit().await?;
-        let receipt = self.submit(principal, id).await?;
-        Ok((id, receipt))
+        Ok(())
     }
 
     /// Saves the answers of one step of a draft (checked; every problem on its field).
@@ -472,18 +484,8 @@ impl Civil {
         let clean = form::check_step(step_def, typed, &answers, &RegistryIds(&self.registry))
             .map_err(CivilError::Invalid)?;
         answers.extend(clean);
-        let mut tx = self.db.begin(principal.actor(None)).await?;
-        if let Err(e) = save_draft_answers(&mut tx, id, app.version, &answers).await {
-            tx.rollback().await?;
-            return Err(e);
-        }
-        tx.record(
-            "civil.application.save",
-            format!("application:{id}"),
-            serde_json::json!({ "step": step_def.id }),
-        );
-        tx.commit().await?;
-        Ok(())
+        self.save_answers(principal, &app, &answers, &step_def.id)
+            .await
     }
 
     /// Submits a complete draft: a receipt number, the time limit starts, the applicant is told

@@ -301,17 +301,16 @@ impl Civil {
             // even if an administrator has edited it in the portal since.
             let json = serde_json::to_string(def)
                 .map_err(|e| StoreError::Corrupt(format!("definition: {e}")))?;
-            let last_from_file: Option<String> =
-                on_tx!(tx, |c| {
-                    sqlx::query_scalar(
+            let last_from_file: Option<String> = on_tx!(tx, |c| {
+                sqlx::query_scalar(
                 "SELECT definition FROM civil_service_versions WHERE code = $1 AND source = 'file' \
                  ORDER BY version DESC LIMIT 1"
             )
             .bind(&def.code)
             .fetch_optional(c)
             .await
-                })
-                .map_err(StoreError::from_sqlx)?;
+            })
+            .map_err(StoreError::from_sqlx)?;
             if last_from_file.as_deref() == Some(json.as_str()) {
                 summary.unchanged += 1;
                 continue;
