@@ -113,7 +113,7 @@ test('sign-up, acting for others and business pages are accessible at 360 px', a
   }
 });
 
-test("an agency administrator's officials and systems pages are accessible at 360 px", async () => {
+test("an agency administrator's officials, systems and services pages are accessible at 360 px", async () => {
   const ctx = await context(browser, { lang: 'en', width: 360 });
   const page = await ctx.newPage();
   try {
@@ -124,10 +124,20 @@ test("an agency administrator's officials and systems pages are accessible at 36
     await page.fill('#code', totp(DEMO_TOTP_KEY, Math.floor(Date.now() / 1000 / 30) + 1));
     await page.click('form[action="/sign-in/second-factor"] button[type=submit]');
     assert.equal(new URL(page.url()).pathname, '/account');
-    for (const path of ['/agencies/MOIS/officials', '/agencies/MOIS/clients']) {
+    for (const path of ['/agencies/MOIS/officials', '/agencies/MOIS/clients', '/agencies/MOIS/services',
+      '/agencies/MOIS/services/resident-registration-certificate/edit', '/agencies/MOIS/services/new']) {
       await page.goto(BASE + path);
       await expectAccessible(page, path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow} px`);
     }
+    // A definition that cannot be read: the error summary points at the text, which is kept.
+    await page.fill('#definition', 'code = [');
+    await page.click('form[action="/agencies/MOIS/services/save"] button[type=submit]');
+    assert.equal(await page.getAttribute('.error-summary a', 'href'), '#definition');
+    assert.equal(await page.inputValue('#definition'), 'code = [');
+    await expectAccessible(page, 'service definition with an error');
+    await page.goto(BASE + '/agencies/MOIS/clients');
     await page.fill('#name', `Records sync ${Date.now()}`);
     await page.selectOption('#role', 'civil.officer');
     await page.click('form[action="/agencies/MOIS/clients"] button[type=submit]');
