@@ -695,12 +695,8 @@ impl Civil {
         let app = self.application(principal, id).await?;
         let official = Self::is_official_for(principal, &app.agency);
         let applicant = app.applicant == principal.account;
-        let party_ok = match action.party() {
-            Party::Applicant => applicant && action != Action::Submit,
-            Party::Official => official,
-            Party::Either => applicant || official,
-        };
-        if !party_ok {
+        // Submitting has its own checks (`submit`), never an action here.
+        if action == Action::Submit || !is_party(app.applicant, official, principal, action) {
             return Err(CivilError::NotFound);
         }
         let message = message.map(str::trim).filter(|m| !m.is_empty());
@@ -974,17 +970,22 @@ pub(crate) async fn save_draft_answers(
     Ok(())
 }
 
+/// Whether the principal is on the side that takes `action` (the applicant, an official of the
+/// agency, or either).
+fn is_party(applicant: AccountId, official: bool, principal: &Principal, action: Action) -> bool {
+    let applicant = applicant == principal.account;
+    match action.party() {
+        Party::Applicant => applicant,
+        Party::Official => official,
+        Party::Either => applicant || official,
+    }
+}
+
 /// Whether `principal` may take `action` on `app` now, and the status it leads to: the one rule
 /// behind both [`Civil::act`] and the buttons a page offers.
 pub fn may(app: &Application, principal: &Principal, action: Action) -> Result<Status, CivilError> {
     let official = principal.has(Permission::CivilReview, Scope::Agency(&app.agency));
-    let applicant = app.applicant == principal.account;
-    let party_ok = match action.party() {
-        Party::Applicant => applicant,
-        Party::Official => official,
-        Party::Either => applicant || official,
-    };
-    if !party_ok {
+    if !is_party(app.applicant, official, principal, action) {
         return Err(CivilError::NotFound);
     }
     let to = status::next(app.status, action).ok_or(CivilError::Transition {
