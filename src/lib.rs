@@ -31,7 +31,7 @@ pub enum StartError {
     Catalog(#[from] dasan_web::i18n::CatalogError),
     #[error("identity: {0}")]
     Identity(#[from] dasan_identity::IdentityError),
-    #[error("mail: {0}")]
+    #[error("mail or text messages: {0}")]
     Mail(#[from] dasan_notify::NotifyError),
     #[error("key store: {0}")]
     Keys(#[from] dasan_crypto::KeyStoreError),
@@ -72,6 +72,39 @@ pub async fn load_services(config: &Config, db: &Database) -> Result<(), StartEr
         "service definitions loaded"
     );
     Ok(())
+}
+
+/// The e-mail and text gateways the configuration names; a channel without one keeps its
+/// messages in the outbox.
+fn outbox_channels(config: &Config) -> Result<dasan_notify::Channels, StartError> {
+    if !dasan_notify::sms::known_region(&config.sms.region) {
+        return Err(dasan_notify::NotifyError::Config(format!(
+            "sms.region {:?} is not a country with a known numbering plan",
+            config.sms.region
+        ))
+        .into());
+    }
+    let email = if config.smtp.url.is_empty() {
+        tracing::warn!("no smtp.url configured: e-mail waits in the outbox");
+        None
+    } else {
+        Some(dasan_notify::Mailer::from_url(
+            &config.smtp.url,
+            &config.smtp.from,
+        )?)
+    };
+    let sms = if config.sms.gateway_url.is_empty() {
+        tracing::warn!("no sms.gateway_url configured: text messages wait in the outbox");
+        None
+    } else {
+        let token = Some(config.sms.token_env.as_str())
+            .filter(|name| !name.is_empty())
+            .and_then(|name| std::env::var(name).ok());
+        let gateway =
+            dasan_notify::HttpSmsGateway::new(&config.sms.gateway_url, token, &config.sms.sender)?;
+        Some(Arc::new(gateway) as Arc<dyn dasan_notify::SmsProvider>)
+    };
+    Ok(dasan_notify::Channels { email, sms })
 }
 
 /// Opens the configured key store, creating it (and its key-encryption key file) on first use.
@@ -168,7 +201,8 @@ pub struct Server {
     listener: tokio::net::TcpListener,
     app: axum::Router,
     grace: Duration,
-    mailer: Option<dasan_notify::Mailer>,
+    /// E-mail and text gateways for the outbox worker.
+    channels: dasan_notify::Channels,
     audit: dasan_audit::AuditLog,
     sequence_interval: Duration,
     keys: Arc<dyn dasan_crypto::KeyStore>,
@@ -214,15 +248,7 @@ impl Server {
             },
             majority_age: config.identity.majority_age,
         };
-        let mailer = if config.smtp.url.is_empty() {
-            tracing::warn!("no smtp.url configured: e-mail waits in the outbox");
-            None
-        } else {
-            Some(dasan_notify::Mailer::from_url(
-                &config.smtp.url,
-                &config.smtp.from,
-            )?)
-        };
+        let channels = outbox_channels(config)?;
         let keys = open_key_store(config)?;
         let signer = dasan_audit::KeyStoreNoteSigner::open_or_create(
             keys.clone(),
@@ -257,7 +283,7 @@ impl Server {
             listener,
             app: dasan_web::router(state),
             grace: Duration::from_secs(config.server.shutdown_grace_secs),
-            mailer,
+            channels,
             audit,
             sequence_interval: Duration::from_millis(config.audit.sequence_interval_ms),
             keys,
@@ -271,11 +297,12 @@ impl Server {
     ) -> std::io::Result<()> {
         // The mail worker stops after the server has finished its in-flight requests.
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let worker = self.mailer.map(|mailer| {
+        let channels = Some(self.channels).filter(|c| !c.is_empty());
+        let worker = channels.map(|channels| {
             let mut stop = stop_rx.clone();
             tokio::spawn(dasan_notify::run_worker(
                 self.db.clone(),
-                mailer,
+                channels,
                 Duration::from_secs(2),
                 async move {
                     let _ = stop.wait_for(|stopped| *stopped).await;

@@ -108,6 +108,17 @@ test('sign-up, acting for others and business pages are accessible at 360 px', a
     await narrow('delegation errors');
     await page.goto(BASE + '/business');
     await narrow('businesses');
+    // Text messages: a landline is refused on its field; a mobile number waits for its code.
+    await page.goto(BASE + '/account/phone');
+    await narrow('phone');
+    await page.fill('#phone', '02-2100-3399');
+    await page.click('form[action="/account/phone"] button[type=submit]');
+    assert.equal(await page.getAttribute('.error-summary a', 'href'), '#phone');
+    await narrow('phone error');
+    await page.fill('#phone', '010-9876-5432');
+    await page.click('form[action="/account/phone"] button[type=submit]');
+    assert.ok(await page.isVisible('#code'));
+    await narrow('phone code sent');
   } finally {
     await ctx.close();
   }
@@ -124,12 +135,18 @@ test("an agency administrator's officials, systems and services pages are access
     await page.fill('#code', totp(DEMO_TOTP_KEY, Math.floor(Date.now() / 1000 / 30) + 1));
     await page.click('form[action="/sign-in/second-factor"] button[type=submit]');
     assert.equal(new URL(page.url()).pathname, '/account');
-    for (const path of ['/agencies/MOIS/officials', '/agencies/MOIS/clients', '/agencies/MOIS/services',
-      '/agencies/MOIS/services/resident-registration-certificate/edit', '/agencies/MOIS/services/new']) {
-      await page.goto(BASE + path);
-      await expectAccessible(page, path);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow} px`);
+    const paths = ['/agencies/MOIS/officials', '/agencies/MOIS/clients', '/agencies/MOIS/services',
+      '/agencies/MOIS/services/resident-registration-certificate/edit', '/agencies/MOIS/services/new'];
+    // In both languages: the switcher's cookie changes the language of the same session.
+    for (const lang of ['ko', 'en']) {
+      await page.goto(`${BASE}/language?lang=${lang}&return=/account`);
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
+      for (const path of paths) {
+        await page.goto(BASE + path);
+        await expectAccessible(page, `${path} (${lang})`);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${path} (${lang}) scrolls sideways by ${overflow} px`);
+      }
     }
     // A definition that cannot be read: the error summary points at the text, which is kept.
     await page.fill('#definition', 'code = [');

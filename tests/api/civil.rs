@@ -199,3 +199,61 @@ engine_tests! {
         assert_eq!(api["version"], 2);
     }
 }
+
+engine_tests! {
+    async fn a_citizen_confirms_a_mobile_number_and_is_texted_about_an_application(engine) {
+        use crate::identity::{PASSWORD, location, sign_in};
+        let app = spawn_app(engine).await;
+        let registry = dasan_registry::Registry::new(app.db.db.clone());
+        dasan_registry::demo::load(&registry, dasan_kernel::Actor::system(), &dasan_registry::demo::DemoSpec { people: 10, businesses: 1, seed: 3 }).await.unwrap();
+        let person: String = dasan_store::on_reader!(app.db.db, |p| dasan_store::sqlx::query_scalar(
+            "SELECT id FROM registry_people WHERE status = 'living' ORDER BY id LIMIT 1").fetch_one(p).await).unwrap();
+        let (account, token) = token_for(&app, "texts@example.kr", Some(&person)).await;
+        assert_eq!(sign_in(&app, "texts@example.kr", PASSWORD).await.status(), 303);
+        let page = app.get_page("/account/phone", "ko").await;
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("휴대전화 번호"));
+        // A landline cannot get texts, and nonsense is no number: both are said on the field.
+        for typed in ["02-2100-3399", "call me"] {
+            let refused = app.post_form("/account/phone", "/account/phone", &[("phone", typed)]).await;
+            assert_eq!(refused.status(), 422, "{typed}");
+            assert!(refused.text().await.unwrap().contains("href=\"#phone\""), "{typed}");
+        }
+        // A mobile number gets a code by text; only the right code confirms it.
+        let sent = app.post_form("/account/phone", "/account/phone", &[("phone", "010-1234-5678")]).await;
+        assert_eq!(location(&sent), "/account/phone");
+        let text: String = dasan_store::on_reader!(app.db.db, |p| dasan_store::sqlx::query_scalar(
+            "SELECT body FROM outbox WHERE channel = 'sms' AND recipient = '+821012345678'").fetch_one(p).await).unwrap();
+        let code: String = text.trim_start_matches("[Dasan] ").chars().take(6).collect();
+        assert!(code.chars().all(|c| c.is_ascii_digit()), "{text}");
+        assert_eq!(dasan_identity::phone::status(&app.db.db, account).await.unwrap().confirmed, None, "not before the code");
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        let refused = app.post_form("/account/phone", "/account/phone/confirm", &[("code", wrong)]).await;
+        assert_eq!(refused.status(), 422);
+        let confirmed = app.post_form("/account/phone", "/account/phone/confirm", &[("code", &code)]).await;
+        assert_eq!(location(&confirmed), "/account/phone");
+        let shown = app.get_page("/account/phone", "en").await.text().await.unwrap();
+        assert!(shown.contains("+82 10-1234-5678"), "{shown}");
+        // An application's receipt is texted as well as e-mailed.
+        let created = client().post(app.url("/api/v1/applications")).bearer_auth(&token).json(&serde_json::json!({
+            "service": "moving-in-report",
+            "answers": { "new_address": "서울특별시 종로구 세종대로 209, 3층", "moved_on": "2026-11-20", "household": "2" },
+        })).send().await.unwrap();
+        assert_eq!(created.status(), 201);
+        assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE channel = 'sms' AND body LIKE '[Dasan] Received: %'").await, 1);
+        // The outbox worker hands both texts to the operator's gateway.
+        let gateway = dasan_notify::testing::SmsGateway::start().await;
+        let channels = dasan_notify::Channels {
+            email: None,
+            sms: Some(std::sync::Arc::new(dasan_notify::HttpSmsGateway::new(&gateway.url(), None, "DASAN").unwrap())),
+        };
+        assert_eq!(dasan_notify::deliver_due(&app.db.db, &channels, 10).await.unwrap().sent, 2);
+        let received = gateway.received();
+        assert!(received.iter().all(|m| m.to == "+821012345678"));
+        assert!(received.iter().any(|m| m.text.starts_with("[Dasan] Received: ")), "{received:?}");
+        // Removing the number stops texts.
+        let removed = app.post_form("/account/phone", "/account/phone/remove", &[]).await;
+        assert_eq!(location(&removed), "/account/phone");
+        assert_eq!(dasan_identity::phone::status(&app.db.db, account).await.unwrap(), Default::default());
+    }
+}

@@ -1077,8 +1077,9 @@ async fn event(
     Ok(())
 }
 
-/// Puts a message in the account's portal inbox and, if it has an e-mail address, in the
-/// outbox (sent by the worker: a mail outage delays it, never blocks the change).
+/// Puts a message in the account's portal inbox and in the outbox: by e-mail if the account has
+/// an address, by text if it has a confirmed mobile number (sent by the worker: an outage delays
+/// them, never blocks the change).
 async fn notify(
     tx: &mut Tx,
     account: AccountId,
@@ -1117,12 +1118,23 @@ async fn notify(
             },
         )
         .await
-        .map_err(|e| match e {
-            dasan_notify::NotifyError::Store(s) => CivilError::Store(s),
-            other => CivilError::Store(StoreError::Corrupt(other.to_string())),
-        })?;
+        .map_err(queue_error)?;
+    }
+    if let Some(phone) = dasan_identity::phone::text_recipient(tx, account).await? {
+        // A text is a nudge to look: the details stay behind the sign-in.
+        let text = dasan_notify::Sms::new(phone, &format!("[Dasan] {subject}"));
+        dasan_notify::enqueue_sms(tx, &text)
+            .await
+            .map_err(queue_error)?;
     }
     Ok(())
+}
+
+fn queue_error(e: dasan_notify::NotifyError) -> CivilError {
+    match e {
+        dasan_notify::NotifyError::Store(s) => CivilError::Store(s),
+        other => CivilError::Store(StoreError::Corrupt(other.to_string())),
+    }
 }
 
 #[cfg(test)]

@@ -564,7 +564,10 @@ engine_tests! {
     async fn an_smtp_outage_delays_the_applicants_mail_but_never_a_decision(engine) {
         let w = world(engine).await;
         let mut smtp = dasan_notify::testing::SmtpServer::start();
-        let mailer = dasan_notify::Mailer::from_url(&smtp.url(), "no-reply@dasan.example").unwrap();
+        let mailer = dasan_notify::Channels {
+            email: Some(dasan_notify::Mailer::from_url(&smtp.url(), "no-reply@dasan.example").unwrap()),
+            sms: None,
+        };
         smtp.stop();
         // Submitted and decided while the mail server is down: nothing waits for it.
         let id = submitted(&w).await;

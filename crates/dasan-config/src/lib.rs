@@ -17,11 +17,17 @@ pub const DEFAULT_FILE: &str = "dasan.toml";
 
 /// Sections that environment variables may set.
 const SECTIONS: &[&str] = &[
-    "server", "database", "portal", "log", "smtp", "identity", "keys", "audit", "civil",
+    "server", "database", "portal", "log", "smtp", "sms", "identity", "keys", "audit", "civil",
 ];
 
 /// Environment variables with the `DASAN_` prefix that are not configuration keys.
-const NOT_CONFIG: &[&str] = &["CONFIG", "TEST_POSTGRES_URL", "BIN", "PKCS11_PIN"];
+const NOT_CONFIG: &[&str] = &[
+    "CONFIG",
+    "TEST_POSTGRES_URL",
+    "BIN",
+    "PKCS11_PIN",
+    "SMS_TOKEN",
+];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -31,6 +37,7 @@ pub struct Config {
     pub portal: Portal,
     pub log: Log,
     pub smtp: Smtp,
+    pub sms: Sms,
     pub identity: Identity,
     pub keys: Keys,
     pub audit: Audit,
@@ -129,6 +136,34 @@ impl Default for Smtp {
         Self {
             url: String::new(),
             from: "Dasan <no-reply@localhost>".to_owned(),
+        }
+    }
+}
+
+/// Text messages. Without a gateway, texts wait in the outbox until one is configured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sms {
+    /// The HTTP gateway that relays texts to the operator: `POST` of `{"from","to","text"}` as
+    /// JSON. Empty: do not send.
+    pub gateway_url: String,
+    /// The name of the environment variable holding the gateway's bearer token (a secret is
+    /// never kept in the configuration file). Unset or empty: no `Authorization` header.
+    pub token_env: String,
+    /// The sender id registered with the operator.
+    pub sender: String,
+    /// The country whose numbering plan reads mobile numbers typed without a country code
+    /// (ISO 3166-1 alpha-2, e.g. `KR`).
+    pub region: String,
+}
+
+impl Default for Sms {
+    fn default() -> Self {
+        Self {
+            gateway_url: String::new(),
+            token_env: "DASAN_SMS_TOKEN".to_owned(),
+            sender: "DASAN".to_owned(),
+            region: "KR".to_owned(),
         }
     }
 }
@@ -345,6 +380,18 @@ impl Config {
         if !smtp_ok {
             return invalid("smtp.url", "it must start with smtp:// or smtps://");
         }
+        let gateway = &self.sms.gateway_url;
+        let gateway_ok =
+            gateway.is_empty() || gateway.starts_with("http://") || gateway.starts_with("https://");
+        if !gateway_ok {
+            return invalid("sms.gateway_url", "it must start with http:// or https://");
+        }
+        if self.sms.region.len() != 2 || !self.sms.region.bytes().all(|b| b.is_ascii_uppercase()) {
+            return invalid(
+                "sms.region",
+                "it must be a two-letter country code in capitals (ISO 3166-1), e.g. KR",
+            );
+        }
         match self.keys.backend.as_str() {
             "file" => {}
             "pkcs11" => {
@@ -398,6 +445,7 @@ impl Config {
         let mut copy = self.clone();
         copy.database.url = mask_url_password(&self.database.url);
         copy.smtp.url = mask_url_password(&self.smtp.url);
+        copy.sms.gateway_url = mask_url_password(&self.sms.gateway_url);
         copy
     }
 
@@ -578,6 +626,25 @@ mod tests {
             env(&[("DASAN_PORTAL_DEFAULT_LOCALE", "fr")]),
         ));
         assert!(msg.contains("portal.default_locale"), "{msg}");
+
+        let msg = error_of(Config::load_from(
+            None,
+            env(&[("DASAN_SMS_GATEWAY_URL", "ftp://gateway/send")]),
+        ));
+        assert!(msg.contains("sms.gateway_url"), "{msg}");
+        let msg = error_of(Config::load_from(None, env(&[("DASAN_SMS_REGION", "kor")])));
+        assert!(msg.contains("sms.region"), "{msg}");
+        // The gateway's token is a secret read from its own variable, not a configuration key.
+        let loaded = Config::load_from(
+            None,
+            env(&[
+                ("DASAN_SMS_GATEWAY_URL", "https://sms.example/send"),
+                ("DASAN_SMS_TOKEN", "s3cret"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(loaded.config.sms.gateway_url, "https://sms.example/send");
+        assert!(loaded.ignored_env.is_empty(), "{:?}", loaded.ignored_env);
 
         let msg = error_of(Config::load_from(
             Some(Path::new("/nonexistent/dasan.toml")),

@@ -14,6 +14,7 @@ mod error;
 mod mail;
 pub mod passkey;
 mod password;
+pub mod phone;
 pub mod principal;
 pub mod ratelimit;
 pub mod recovery;

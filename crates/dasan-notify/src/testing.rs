@@ -153,3 +153,102 @@ impl Drop for SmtpServer {
         }
     }
 }
+
+/// A text message as an [`SmsGateway`] received it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceivedSms {
+    pub from: String,
+    pub to: String,
+    pub text: String,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<String>,
+}
+
+#[derive(Default)]
+struct GatewayState {
+    received: std::sync::Mutex<Vec<ReceivedSms>>,
+    /// The status the gateway answers with (200 unless a test says otherwise).
+    status: std::sync::atomic::AtomicU16,
+}
+
+/// A real HTTP SMS gateway on a loopback port, speaking what
+/// [`crate::HttpSmsGateway`] sends. A test sets the status it answers with to play an outage
+/// (503) or a refused number (400). Must be started within a Tokio runtime.
+pub struct SmsGateway {
+    pub addr: SocketAddr,
+    state: std::sync::Arc<GatewayState>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl SmsGateway {
+    pub async fn start() -> SmsGateway {
+        use axum::http::{HeaderMap, StatusCode};
+        let state = std::sync::Arc::new(GatewayState::default());
+        state.status.store(200, std::sync::atomic::Ordering::SeqCst);
+        let shared = state.clone();
+        let app = axum::Router::new().route(
+            "/send",
+            axum::routing::post(
+                move |headers: HeaderMap, axum::Json(body): axum::Json<serde_json::Value>| {
+                    let state = shared.clone();
+                    async move {
+                        let status = state.status.load(std::sync::atomic::Ordering::SeqCst);
+                        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                        if status.is_success() {
+                            let text = |k: &str| body[k].as_str().unwrap_or_default().to_owned();
+                            state
+                                .received
+                                .lock()
+                                .expect("not poisoned")
+                                .push(ReceivedSms {
+                                    from: text("from"),
+                                    to: text("to"),
+                                    text: text("text"),
+                                    authorization: headers
+                                        .get("authorization")
+                                        .and_then(|v| v.to_str().ok())
+                                        .map(str::to_owned),
+                                });
+                        }
+                        status
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let addr = listener.local_addr().expect("an address");
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        SmsGateway {
+            addr,
+            state,
+            server,
+        }
+    }
+
+    /// The URL to configure as the gateway.
+    pub fn url(&self) -> String {
+        format!("http://{}/send", self.addr)
+    }
+
+    /// Answers every further request with `status`.
+    pub fn answer(&self, status: u16) {
+        self.state
+            .status
+            .store(status, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The messages accepted so far, oldest first.
+    pub fn received(&self) -> Vec<ReceivedSms> {
+        self.state.received.lock().expect("not poisoned").clone()
+    }
+}
+
+impl Drop for SmsGateway {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}

@@ -130,6 +130,12 @@ pub fn router(state: AppState) -> Router {
             "/account/sign-out-everywhere",
             post(pages::account::sign_out_everywhere),
         )
+        .route(
+            "/account/phone",
+            get(pages::phone::show).post(pages::phone::send_code),
+        )
+        .route("/account/phone/confirm", post(pages::phone::confirm))
+        .route("/account/phone/remove", post(pages::phone::remove))
         .route("/account/two-factor", get(pages::account::two_factor))
         .route("/account/data-access", get(pages::account::data_access))
         .route(

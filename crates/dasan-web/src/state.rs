@@ -16,6 +16,8 @@ pub struct WebSettings {
     pub default_locale: Locale,
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
+    /// How mobile numbers typed without a country code are read (ISO 3166-1 alpha-2).
+    pub sms_region: String,
 }
 
 impl WebSettings {
@@ -26,6 +28,7 @@ impl WebSettings {
             default_locale: Locale::from_code(&config.portal.default_locale).unwrap_or(Locale::En),
             body_limit_bytes: config.server.body_limit_bytes,
             request_timeout: Duration::from_secs(config.server.request_timeout_secs),
+            sms_region: config.sms.region.clone(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod developers;
 pub mod feedback;
 pub mod info;
 pub mod language;
+pub mod phone;
 pub mod recovery;
 pub mod registry;
 pub mod services_admin;
