@@ -715,6 +715,54 @@ engine_tests! {
         assert!(matches!(err, BorderError::Invalid(_)), "{err:?}");
     }
 
+    async fn p256_gates_and_concurrent_replays(engine) {
+        use p256::ecdsa::signature::Signer as _;
+        use p256::pkcs8::EncodePublicKey as _;
+        let w = world(engine).await;
+        let b = &w.border;
+        let key = p256::ecdsa::SigningKey::from_slice(&[5u8; 32]).unwrap();
+        let der = key.verifying_key().to_public_key_der().unwrap().as_bytes().to_vec();
+        let device = b.register_gate(Actor::system(), NewGateDevice {
+            id: "GMP-G01".into(), port: "GMP".into(), public_key_spki_der: der,
+        }).await.unwrap();
+        assert_eq!(device.algorithm, dasan_crypto::Algorithm::EcdsaP256Sha256);
+        let mut req = request(&chip(&HONG), Direction::Exit);
+        req.gate_id = "GMP-G01".into();
+        req.port = "GMP".into();
+        let body = serde_json::to_vec(&GateSubmission {
+            request: req, sent_at: w.clock.now().as_micros(), nonce: nonce(),
+        }).unwrap();
+        let sig: p256::ecdsa::DerSignature = key.sign(&gate_signing_message("GMP-G01", &body));
+        let signed = SignedGateRequest {
+            gate_id: "GMP-G01".into(), body, signature: sig.as_bytes().to_vec(),
+        };
+        // The same request twice at once: one decision, one replay refused.
+        let (a, c) = tokio::join!(b.gate_decide(&signed), b.gate_decide(&signed));
+        let (ok, refused): (Vec<_>, Vec<_>) = [a, c].into_iter().partition(|r| r.is_ok());
+        assert_eq!(ok.len(), 1, "{ok:?} {refused:?}");
+        assert!(matches!(
+            refused[0],
+            Err(BorderError::Request(RequestRefusal::ReplayedNonce))
+        ), "{refused:?}");
+        // A gate's key signs only for that gate.
+        let mut other = signed.clone();
+        other.gate_id = GATE.into();
+        assert!(matches!(
+            b.gate_decide(&other).await,
+            Err(BorderError::Request(RequestRefusal::BadSignature))
+        ));
+        // Too large a body is refused before anything else.
+        let huge = SignedGateRequest {
+            gate_id: "GMP-G01".into(),
+            body: vec![b' '; dasan_border::store::MAX_GATE_BODY + 1],
+            signature: vec![],
+        };
+        assert!(matches!(
+            b.gate_decide(&huge).await,
+            Err(BorderError::Request(RequestRefusal::MalformedBody))
+        ));
+    }
+
     async fn officers_decide_referrals(engine) {
         let w = world(engine).await;
         let b = &w.border;

@@ -22,6 +22,10 @@ use std::time::Instant;
 /// Domain separation for gate signatures.
 const SIGNING_CONTEXT: &[u8] = b"dasan-gate-request-v1\n";
 
+/// Largest body accepted (MRZ, EF.SOD, DG1 and a biometric result fit in a few kilobytes; a gate
+/// sends no images).
+pub const MAX_GATE_BODY: usize = 256 * 1024;
+
 /// The bytes a gate signs: a fixed context, its id, and the exact body it sends.
 pub fn gate_signing_message(gate_id: &str, body: &[u8]) -> Vec<u8> {
     let mut m = Vec::with_capacity(SIGNING_CONTEXT.len() + gate_id.len() + 1 + body.len());
@@ -285,6 +289,9 @@ impl Border {
         now: Timestamp,
     ) -> Result<(GateRequest, String), BorderError> {
         let refuse = |r| Err(BorderError::Request(r));
+        if signed.body.len() > MAX_GATE_BODY {
+            return refuse(RequestRefusal::MalformedBody);
+        }
         let device = match self.gate_device(&signed.gate_id).await {
             Ok(d) => d,
             Err(BorderError::NotFound) => return refuse(RequestRefusal::UnknownDevice),
@@ -554,7 +561,10 @@ impl Border {
                 "direction": request.direction, "outcome": decision.outcome,
                 "reasons": decision.reasons.iter().map(|r| r.code).collect::<Vec<_>>(),
                 "config_version": decision.record.config_version,
-                "request_sha256": decision.record.inputs.request,
+                "inputs": decision.record.inputs,
+                "rules": decision.record.rules.iter()
+                    .map(|r| serde_json::json!({ "rule": r.rule, "passed": r.passed }))
+                    .collect::<Vec<_>>(),
                 "evidence_sha256": decision.record.evidence_digest,
                 "record_sha256": record_sha256,
                 "referral": referral_id, "crossing": crossing_id,

@@ -148,8 +148,8 @@ impl Problem for BorderError {
             BorderError::Import(_) => "import-failed",
             BorderError::Request(r) => r.code(),
             BorderError::DeviceKey(_) => "device-key-not-accepted",
-            BorderError::Sealed => "internal",
-            BorderError::ReplayMismatch(_) => "internal",
+            BorderError::Sealed => "biometric-reference-unreadable",
+            BorderError::ReplayMismatch(_) => "decision-record-mismatch",
             BorderError::Store(e) => e.code(),
         }
     }

@@ -16,8 +16,8 @@ mod seal;
 mod visas;
 
 pub use clearance::{
-    Crossing, GateOutcome, GateSubmission, SignedGateRequest, StoredDecision, Timings,
-    gate_signing_message,
+    Crossing, GateOutcome, GateSubmission, MAX_GATE_BODY, SignedGateRequest, StoredDecision,
+    Timings, gate_signing_message,
 };
 pub use devices::{GateDevice, NewGateDevice};
 pub use enrolment::{
