@@ -320,6 +320,25 @@ fn desk(c: &ChipImage) -> DeskCapture {
     }
 }
 
+/// Through the gate, or through an officer when the gate refers.
+async fn enter_via_desk(w: &World, c: &ChipImage) {
+    let out = w.pass(&request(c, Direction::Entry)).await;
+    if let Some(rid) = out.referral_id {
+        w.border
+            .decide_referral(
+                officer(),
+                &rid,
+                1,
+                OfficerDecision::Admit {
+                    permitted_until: None,
+                },
+                "admitted at the desk",
+            )
+            .await
+            .unwrap();
+    }
+}
+
 fn codes(out: &GateOutcome) -> Vec<ReasonCode> {
     out.reasons.iter().map(|r| r.code).collect()
 }
@@ -855,5 +874,20 @@ engine_tests! {
         assert_eq!(report.departed_late.len(), 1);
         assert_eq!(report.departed_late[0].exited_on, Some(today));
         assert_eq!(report.departed_late[0].days_over, 10);
+
+        // She comes back, stays too long again, and re-enters without an exit record (left by
+        // a route without one): the old stay is closed without a known departure; only the new
+        // stay is open, and no late departure is invented.
+        enter_via_desk(&w, &smith).await;
+        w.clock.advance(100 * DAY);
+        let later = CalendarDate::from_unix_micros(w.clock.now().as_micros()).unwrap();
+        assert_eq!(b.overstay_report(later, today).await.unwrap().in_country.len(), 1);
+        enter_via_desk(&w, &smith).await;
+        let report = b.overstay_report(later, day(2026, 1, 1)).await.unwrap();
+        assert!(report.in_country.is_empty(), "{report:#?}");
+        assert_eq!(report.departed_late.len(), 1);
+        let h = b.traveller_history("USA", "500000001").await.unwrap();
+        let dirs: Vec<Direction> = h.crossings.iter().map(|c| c.direction).collect();
+        assert_eq!(dirs, [Direction::Entry, Direction::Exit, Direction::Entry, Direction::Entry]);
     }
 }

@@ -172,7 +172,8 @@ pub struct OverstayReport {
     pub on: CalendarDate,
     /// Still in the country after their permitted stay (longest first).
     pub in_country: Vec<OverstayRow>,
-    /// Left after their permitted stay, since the given day.
+    /// Left after their permitted stay, since the given day (with an exit record: a stay
+    /// closed by a later entry without an exit record is not a known departure).
     pub departed_late: Vec<OverstayRow>,
 }
 
@@ -528,8 +529,8 @@ impl Border {
         let sql = format!(
             "SELECT issuing_state, document_number, nationality, surname, given_names, entered_on, \
              permitted_until, exited_on FROM border_stays \
-             WHERE exited_on IS NOT NULL AND exited_on >= $1 AND exited_on <= $2 \
-             AND exited_on > permitted_until \
+             WHERE exited_on IS NOT NULL AND exit_crossing IS NOT NULL \
+             AND exited_on >= $1 AND exited_on <= $2 AND exited_on > permitted_until \
              ORDER BY exited_on, issuing_state, document_number LIMIT {PAGE}"
         );
         let rows: Vec<StayRow> = on_reader!(self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
