@@ -126,7 +126,7 @@ CREATE TABLE border_decisions (
     timings         TEXT NOT NULL,       -- JSON: microseconds per step
     decided_at      BIGINT NOT NULL
 );
-CREATE INDEX border_decisions_document ON border_decisions (issuing_state, document_number, decided_at);
+CREATE INDEX border_decisions_document ON border_decisions (issuing_state, document_number, decided_at, id);
 CREATE INDEX border_decisions_port ON border_decisions (port, decided_at);
 
 -- Entry and exit records.
@@ -143,7 +143,7 @@ CREATE TABLE border_crossings (
     crossed_at      BIGINT NOT NULL,
     crossed_on      TEXT NOT NULL
 );
-CREATE INDEX border_crossings_document ON border_crossings (issuing_state, document_number, crossed_at);
+CREATE INDEX border_crossings_document ON border_crossings (issuing_state, document_number, crossed_at, id);
 
 -- Stays: opened by an entry, closed by an exit.
 CREATE TABLE border_stays (
@@ -162,8 +162,10 @@ CREATE TABLE border_stays (
 );
 CREATE UNIQUE INDEX border_stays_open ON border_stays (issuing_state, document_number)
     WHERE exited_on IS NULL;
-CREATE INDEX border_stays_overdue ON border_stays (permitted_until) WHERE exited_on IS NULL;
-CREATE INDEX border_stays_exited ON border_stays (exited_on) WHERE exited_on IS NOT NULL;
+CREATE INDEX border_stays_overdue ON border_stays (permitted_until, issuing_state, document_number)
+    WHERE exited_on IS NULL;
+CREATE INDEX border_stays_exited ON border_stays (exited_on, issuing_state, document_number)
+    WHERE exited_on IS NOT NULL;
 
 -- Visas (imported from the visa system), by the passport they are attached to.
 CREATE TABLE border_visas (
@@ -209,6 +211,6 @@ CREATE TABLE border_referrals (
     decision_reason TEXT,
     version         BIGINT NOT NULL
 );
-CREATE INDEX border_referrals_queue ON border_referrals (port, created_at)
+CREATE INDEX border_referrals_queue ON border_referrals (port, created_at, id)
     WHERE status IN ('open', 'secondary');
-CREATE INDEX border_referrals_document ON border_referrals (issuing_state, document_number, created_at);
+CREATE INDEX border_referrals_document ON border_referrals (issuing_state, document_number, created_at, id);

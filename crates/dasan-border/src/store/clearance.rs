@@ -19,6 +19,10 @@ use dasan_store::{StoreError, Tx, on_reader, on_tx};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
+/// The gate's probe for an open stay (partial unique index `border_stays_open`).
+pub(crate) const STAY_PROBE: &str = "SELECT entered_on, permitted_until FROM border_stays \
+             WHERE issuing_state = $1 AND document_number = $2 AND exited_on IS NULL";
+
 /// Domain separation for gate signatures.
 const SIGNING_CONTEXT: &[u8] = b"dasan-gate-request-v1\n";
 
@@ -367,14 +371,11 @@ impl Border {
         issuing_state: &str,
         document_number: &str,
     ) -> Result<Option<Stay>, BorderError> {
-        let row: Option<(String, String)> = on_reader!(self.db, |p| sqlx::query_as(
-            "SELECT entered_on, permitted_until FROM border_stays \
-             WHERE issuing_state = $1 AND document_number = $2 AND exited_on IS NULL"
-        )
-        .bind(issuing_state)
-        .bind(document_number)
-        .fetch_optional(p)
-        .await)
+        let row: Option<(String, String)> = on_reader!(self.db, |p| sqlx::query_as(STAY_PROBE)
+            .bind(issuing_state)
+            .bind(document_number)
+            .fetch_optional(p)
+            .await)
         .map_err(db_err)?;
         let Some((entered, until)) = row else {
             return Ok(None);

@@ -10,6 +10,10 @@ use dasan_kernel::{Actor, Timestamp};
 use dasan_store::{StoreError, on_reader, on_tx};
 use serde::Serialize;
 
+/// A gate device by id (primary key).
+pub(crate) const DEVICE_PROBE: &str = "SELECT id, port, algorithm, public_key, key_sha256, status, registered_at, revoked_at, revoked_reason \
+             FROM border_gate_devices WHERE id = $1";
+
 /// A gate to register.
 #[derive(Debug, Clone)]
 pub struct NewGateDevice {
@@ -202,13 +206,10 @@ impl Border {
 
     /// A registered gate.
     pub async fn gate_device(&self, id: &str) -> Result<GateDevice, BorderError> {
-        let row: Option<DeviceRow> = on_reader!(self.db, |p| sqlx::query_as(
-            "SELECT id, port, algorithm, public_key, key_sha256, status, registered_at, revoked_at, revoked_reason \
-             FROM border_gate_devices WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await)
+        let row: Option<DeviceRow> = on_reader!(self.db, |p| sqlx::query_as(DEVICE_PROBE)
+            .bind(id)
+            .fetch_optional(p)
+            .await)
         .map_err(db_err)?;
         device_from_row(row.ok_or(BorderError::NotFound)?)
     }

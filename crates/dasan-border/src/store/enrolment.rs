@@ -19,6 +19,11 @@ use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime};
 use zeroize::Zeroizing;
 
+/// The gate's probe for an enrolment (index `border_enrolments_document_all`).
+pub(crate) const ENROLMENT_PROBE: &str = "SELECT id, issuing_state, document_number, valid_until, status FROM border_enrolments \
+                 WHERE issuing_state = $1 AND document_number = $2 AND valid_until IS NOT NULL \
+                 ORDER BY created_at DESC LIMIT 1";
+
 /// Largest biometric reference accepted (a reference or handle, not raw images).
 const MAX_REFERENCE: usize = 64 * 1024;
 
@@ -663,19 +668,13 @@ impl Border {
         issuing_state: &str,
         document_number: &str,
     ) -> Result<Option<Enrolment>, BorderError> {
-        let row: Option<(String, String, String, String, String)> = on_reader!(
-            self.db,
-            |p| sqlx::query_as(
-                "SELECT id, issuing_state, document_number, valid_until, status FROM border_enrolments \
-                 WHERE issuing_state = $1 AND document_number = $2 AND valid_until IS NOT NULL \
-                 ORDER BY created_at DESC LIMIT 1"
-            )
-            .bind(issuing_state)
-            .bind(document_number)
-            .fetch_optional(p)
-            .await
-        )
-        .map_err(db_err)?;
+        let row: Option<(String, String, String, String, String)> =
+            on_reader!(self.db, |p| sqlx::query_as(ENROLMENT_PROBE)
+                .bind(issuing_state)
+                .bind(document_number)
+                .fetch_optional(p)
+                .await)
+            .map_err(db_err)?;
         let Some((id, state, number, until, status)) = row else {
             return Ok(None);
         };

@@ -18,6 +18,11 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The gate's probe of the lost/stolen list (primary key).
+pub(crate) const LOST_STOLEN_PROBE: &str = "SELECT issuing_state, document_number, document_type, reported_on, reference \
+                 FROM border_lost_stolen WHERE issuing_state = $1 AND document_number = $2 \
+                 ORDER BY list_key LIMIT 1";
+
 /// Rows per INSERT statement when loading a list (3-6 parameters each: well under both
 /// engines' limits).
 const BATCH: usize = 500;
@@ -452,15 +457,11 @@ impl Border {
             return Ok(None);
         };
         let row: Option<(String, String, String, String, String)> =
-            on_reader!(self.db, |p| sqlx::query_as(
-                "SELECT issuing_state, document_number, document_type, reported_on, reference \
-                 FROM border_lost_stolen WHERE issuing_state = $1 AND document_number = $2 \
-                 ORDER BY list_key LIMIT 1"
-            )
-            .bind(issuing_state.trim().to_ascii_uppercase())
-            .bind(number)
-            .fetch_optional(p)
-            .await)
+            on_reader!(self.db, |p| sqlx::query_as(LOST_STOLEN_PROBE)
+                .bind(issuing_state.trim().to_ascii_uppercase())
+                .bind(number)
+                .fetch_optional(p)
+                .await)
             .map_err(db_err)?;
         Ok(row.map(|r| LostStolenRecord {
             issuing_state: r.0,

@@ -126,3 +126,86 @@ pub(crate) fn sha256_hex(b: &[u8]) -> String {
     }
     s
 }
+
+/// The queries on the gate's path and the officers' pages read indexes, on both engines: no
+/// table scan, and on SQLite no sort either.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod plans {
+    use dasan_store::testing::TestDatabase;
+    use dasan_store::{Engine, Pool};
+    use sqlx::Executor;
+
+    const QUERIES: &[(&str, &str)] = &[
+        ("device", super::devices::DEVICE_PROBE),
+        ("enrolment", super::enrolment::ENROLMENT_PROBE),
+        ("visa", super::visas::VISA_PROBE),
+        ("stay", super::clearance::STAY_PROBE),
+        ("lost/stolen", super::lists::LOST_STOLEN_PROBE),
+        ("decisions", super::referrals::DECISIONS_BY_DOCUMENT),
+        ("queue", super::referrals::REFERRAL_QUEUE),
+        ("overstay", super::referrals::OVERSTAY_IN_COUNTRY),
+        ("departed", super::referrals::OVERSTAY_DEPARTED),
+    ];
+
+    fn params(sql: &str) -> usize {
+        (1..10).filter(|n| sql.contains(&format!("${n}"))).count()
+    }
+
+    async fn plans(engine: Engine) {
+        let t = TestDatabase::migrated(engine).await;
+        for (name, sql) in QUERIES {
+            let explain = match engine {
+                Engine::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+                Engine::Postgres => format!("EXPLAIN {sql}"),
+            };
+            let explain = sqlx::AssertSqlSafe(explain);
+            let lines: Vec<String> = match t.db.reader() {
+                Pool::Sqlite(p) => {
+                    let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(explain);
+                    for _ in 0..params(sql) {
+                        q = q.bind("X");
+                    }
+                    q.fetch_all(p)
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|r| r.3)
+                        .collect()
+                }
+                Pool::Postgres(p) => {
+                    // Empty tables: tell the planner scans are dear, as they are at 1M rows.
+                    let mut c = p.acquire().await.unwrap();
+                    c.execute("SET enable_seqscan = off").await.unwrap();
+                    let mut q = sqlx::query_as::<_, (String,)>(explain);
+                    for _ in 0..params(sql) {
+                        q = q.bind("X");
+                    }
+                    let rows = q.fetch_all(&mut *c).await.unwrap();
+                    c.execute("RESET enable_seqscan").await.unwrap();
+                    rows.into_iter().map(|r| r.0).collect()
+                }
+            };
+            let plan = lines.join("\n");
+            let bad = match engine {
+                Engine::Sqlite => {
+                    lines.iter().any(|l| l.starts_with("SCAN")) || plan.contains("TEMP B-TREE")
+                }
+                Engine::Postgres => plan.contains("Seq Scan"),
+            };
+            assert!(!bad, "{name} on {engine}:\n{plan}");
+        }
+    }
+
+    #[tokio::test]
+    async fn sqlite() {
+        plans(Engine::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        if dasan_store::testing::postgres_server().is_some() {
+            plans(Engine::Postgres).await;
+        }
+    }
+}

@@ -14,8 +14,29 @@ use dasan_kernel::{Actor, Timestamp};
 use dasan_store::{on_reader, on_tx};
 use serde::{Deserialize, Serialize};
 
-/// Most rows a queue or report page returns.
-const PAGE: i64 = 500;
+/// Decisions on a passport (index `border_decisions_document`).
+pub(crate) const DECISIONS_BY_DOCUMENT: &str = "SELECT id, decided_at, gate_id, port, direction, outcome, reason_codes FROM border_decisions \
+                 WHERE issuing_state = $1 AND document_number = $2 ORDER BY decided_at, id";
+
+/// The live queue of a port, oldest first, at most 500 (partial index `border_referrals_queue`).
+pub(crate) const REFERRAL_QUEUE: &str = "SELECT id, decision_id, port, direction, issuing_state, \
+    document_number, reason_codes, status, created_at, decided_at, decided_by, decision_reason, \
+    version FROM border_referrals WHERE port = $1 AND status IN ('open', 'secondary') \
+    ORDER BY created_at, id LIMIT 500";
+
+/// Still in the country past the permitted day, at most 500 (partial index
+/// `border_stays_overdue`).
+pub(crate) const OVERSTAY_IN_COUNTRY: &str = "SELECT issuing_state, document_number, nationality, \
+    surname, given_names, entered_on, permitted_until, exited_on FROM border_stays \
+    WHERE exited_on IS NULL AND permitted_until < $1 \
+    ORDER BY permitted_until, issuing_state, document_number LIMIT 500";
+
+/// Left late between two days, at most 500 (partial index `border_stays_exited`).
+pub(crate) const OVERSTAY_DEPARTED: &str = "SELECT issuing_state, document_number, nationality, \
+    surname, given_names, entered_on, permitted_until, exited_on FROM border_stays \
+    WHERE exited_on IS NOT NULL AND exit_crossing IS NOT NULL \
+    AND exited_on >= $1 AND exited_on <= $2 AND exited_on > permitted_until \
+    ORDER BY exited_on, issuing_state, document_number LIMIT 500";
 
 /// Where a referral stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,16 +269,10 @@ fn overstay_from_row(r: StayRow, on: CalendarDate) -> Result<OverstayRow, Border
 impl Border {
     /// The live queue of a port: open and secondary referrals, oldest first.
     pub async fn referral_queue(&self, port: &str) -> Result<Vec<Referral>, BorderError> {
-        let sql = format!(
-            "SELECT {REFERRAL_COLUMNS} FROM border_referrals WHERE port = $1 \
-             AND status IN ('open', 'secondary') ORDER BY created_at, id LIMIT {PAGE}"
-        );
-        let rows: Vec<ReferralRow> = on_reader!(self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-            sql.as_str()
-        ))
-        .bind(port)
-        .fetch_all(p)
-        .await)
+        let rows: Vec<ReferralRow> = on_reader!(self.db, |p| sqlx::query_as(REFERRAL_QUEUE)
+            .bind(port)
+            .fetch_all(p)
+            .await)
         .map_err(db_err)?;
         rows.into_iter().map(referral_from_row).collect()
     }
@@ -447,18 +462,13 @@ impl Border {
         for (id,) in enrolment_ids {
             enrolments.push(self.enrolment(&id).await?);
         }
-        let rows: Vec<(String, i64, String, String, String, String, String)> = on_reader!(
-            self.db,
-            |p| sqlx::query_as(
-                "SELECT id, decided_at, gate_id, port, direction, outcome, reason_codes FROM border_decisions \
-                 WHERE issuing_state = $1 AND document_number = $2 ORDER BY decided_at, id"
-            )
-            .bind(issuing_state)
-            .bind(&number)
-            .fetch_all(p)
-            .await
-        )
-        .map_err(db_err)?;
+        let rows: Vec<(String, i64, String, String, String, String, String)> =
+            on_reader!(self.db, |p| sqlx::query_as(DECISIONS_BY_DOCUMENT)
+                .bind(issuing_state)
+                .bind(&number)
+                .fetch_all(p)
+                .await)
+            .map_err(db_err)?;
         let decisions = rows
             .into_iter()
             .map(|r| {
@@ -509,37 +519,20 @@ impl Border {
         on: CalendarDate,
         departed_since: CalendarDate,
     ) -> Result<OverstayReport, BorderError> {
-        let sql = format!(
-            "SELECT issuing_state, document_number, nationality, surname, given_names, entered_on, \
-             permitted_until, exited_on FROM border_stays \
-             WHERE exited_on IS NULL AND permitted_until < $1 \
-             ORDER BY permitted_until, issuing_state, document_number LIMIT {PAGE}"
-        );
-        let rows: Vec<StayRow> = on_reader!(self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-            sql.as_str()
-        ))
-        .bind(on.to_string())
-        .fetch_all(p)
-        .await)
+        let rows: Vec<StayRow> = on_reader!(self.db, |p| sqlx::query_as(OVERSTAY_IN_COUNTRY)
+            .bind(on.to_string())
+            .fetch_all(p)
+            .await)
         .map_err(db_err)?;
         let in_country = rows
             .into_iter()
             .map(|r| overstay_from_row(r, on))
             .collect::<Result<Vec<_>, _>>()?;
-        let sql = format!(
-            "SELECT issuing_state, document_number, nationality, surname, given_names, entered_on, \
-             permitted_until, exited_on FROM border_stays \
-             WHERE exited_on IS NOT NULL AND exit_crossing IS NOT NULL \
-             AND exited_on >= $1 AND exited_on <= $2 AND exited_on > permitted_until \
-             ORDER BY exited_on, issuing_state, document_number LIMIT {PAGE}"
-        );
-        let rows: Vec<StayRow> = on_reader!(self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-            sql.as_str()
-        ))
-        .bind(departed_since.to_string())
-        .bind(on.to_string())
-        .fetch_all(p)
-        .await)
+        let rows: Vec<StayRow> = on_reader!(self.db, |p| sqlx::query_as(OVERSTAY_DEPARTED)
+            .bind(departed_since.to_string())
+            .bind(on.to_string())
+            .fetch_all(p)
+            .await)
         .map_err(db_err)?;
         let departed_late = rows
             .into_iter()

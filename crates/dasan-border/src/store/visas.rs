@@ -14,6 +14,11 @@ use dasan_store::{on_reader, on_tx};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The gate's probe for a visa (index `border_visas_document`).
+pub(crate) const VISA_PROBE: &str = "SELECT number, category, valid_from, valid_until, stay_days FROM border_visas \
+                 WHERE issuing_state = $1 AND document_number = $2 AND valid_from <= $3 \
+                 ORDER BY valid_until DESC LIMIT 1";
+
 /// One visa.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisaRow {
@@ -297,16 +302,12 @@ impl Border {
         today: CalendarDate,
     ) -> Result<Option<(Visa, u16)>, BorderError> {
         let row: Option<(String, String, String, String, i64)> =
-            on_reader!(self.db, |p| sqlx::query_as(
-                "SELECT number, category, valid_from, valid_until, stay_days FROM border_visas \
-                 WHERE issuing_state = $1 AND document_number = $2 AND valid_from <= $3 \
-                 ORDER BY valid_until DESC LIMIT 1"
-            )
-            .bind(issuing_state)
-            .bind(document_number)
-            .bind(today.to_string())
-            .fetch_optional(p)
-            .await)
+            on_reader!(self.db, |p| sqlx::query_as(VISA_PROBE)
+                .bind(issuing_state)
+                .bind(document_number)
+                .bind(today.to_string())
+                .fetch_optional(p)
+                .await)
             .map_err(db_err)?;
         let Some((number, category, from, until, stay)) = row else {
             return Ok(None);
