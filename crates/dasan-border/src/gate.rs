@@ -611,7 +611,8 @@ fn digests(request: &GateRequest, traveller: &TravellerFacts) -> InputDigests {
     }
 }
 
-fn summarize_pa(report: &dasan_mrtd::PassiveAuthReport) -> PaSummary {
+/// Passive authentication's report as the record keeps it (also used at the enrolment desk).
+pub fn summarize_pa(report: &dasan_mrtd::PassiveAuthReport) -> PaSummary {
     let verdict = match report.verdict {
         Verdict::Valid => PaVerdict::Valid,
         Verdict::SignatureAndHashesValidChainNotAnchored => PaVerdict::NotAnchored,

@@ -1,6 +1,8 @@
-//! Smart border clearance, the pure domain core (issue 12): watchlists, name screening and gate
-//! decisions. No database, no HTTP, no clock: time is a parameter, so everything here is fast,
-//! testable and replayable. Storage, the gate API and the officer pages build on it.
+//! Smart border clearance (issue 12): watchlists, name screening and gate decisions.
+//!
+//! The pure core (every module but [`store`]) has no database, no HTTP and no clock: time is a
+//! parameter, so it is fast, testable and replayable. [`store`] keeps its data in the platform
+//! database; the gate API and the officer pages build on it.
 //!
 //! - [`import`]: the UN Security Council consolidated list (XML, streamed), national lists and
 //!   the lost/stolen document list (CSV), with typed per-value issues.
@@ -10,6 +12,8 @@
 //! - [`gate`]: `decide(request, context) -> Decision` (OPEN or REFER with reasons), its record,
 //!   and `replay(record)`.
 //! - [`quality`]: the labelled set built from the UN list's own aliases; recall and precision.
+//! - [`store`]: the service over the database (enrolment, watchlists, gate devices, decision
+//!   records and replay, entry/exit records, stays, visas, referrals): [`store::Border`].
 
 pub mod countries;
 pub mod gate;
@@ -19,6 +23,7 @@ pub mod lost_stolen;
 pub mod normalize;
 pub mod quality;
 pub mod screen;
+pub mod store;
 pub mod types;
 pub mod watchlist;
 
