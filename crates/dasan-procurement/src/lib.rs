@@ -18,7 +18,10 @@
 //! * [`opening`]: members decrypt their shares ([`decrypt_share`]); with `t` of them the tender
 //!   key is rebuilt in memory ([`reconstruct_tender_key`]), every bid decrypted and checked
 //!   against the bid-box record, and the [`OpeningRecord`] produced.
-//! * [`reserve`]: the multiple reserve price draw (복수예비가격), recomputable by anyone.
+//! * [`reserve`]: the multiple reserve price draw (복수예비가격), recomputable by anyone;
+//!   [`seed`]: its seed sealed to the tender key until opening.
+//! * [`notice`]: tender notices as data and their rules (validation, deadlines on the hour,
+//!   the amendment extension rule, classification codes).
 //! * [`seal_bid_file`]: the library side of the supplier's `dasan bid seal` command.
 //!
 //! ```
@@ -60,10 +63,12 @@ pub mod ceremony;
 pub mod cli;
 pub mod envelope;
 pub mod keys;
+pub mod notice;
 pub mod opening;
 pub mod payload;
 pub mod receipt;
 pub mod reserve;
+pub mod seed;
 mod wire;
 
 #[cfg(test)]
