@@ -12,6 +12,8 @@
 //!   `dasan_store`, one audited transaction per change, deciding every deadline with the
 //!   database's injected clock. No web code: pages and the API call these.
 //!
+//! The pure modules:
+//!
 //! * [`ceremony`]: at publication, a fresh HPKE key pair per tender (RFC 9180:
 //!   `DHKEM(X25519, HKDF-SHA256)`, `HKDF-SHA256`, `ChaCha20-Poly1305`); the private key is split
 //!   t-of-n with Shamir's scheme (`vsss-rs`, GF(256)), each share sealed to a committee member's
