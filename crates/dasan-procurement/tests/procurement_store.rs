@@ -827,3 +827,57 @@ engine_tests! {
         }
     }
 }
+
+engine_tests! {
+    async fn a_staff_business_user_bids_once_the_representative_authorises_them(engine) {
+        let w = world(engine, ProcurementConfig::default()).await;
+        let registry = Registry::new(w.db.clone());
+        let staff = dasan_identity::business::invite_staff(
+            &w.db, &registry, &w.a.rep, w.a.business, "clerk@a.example.kr", "Clerk", "http://localhost/invite/",
+        )
+        .await
+        .unwrap();
+        let clerk = Principal {
+            account: staff,
+            kind: AccountKind::Business,
+            display_name: "Clerk".into(),
+            agency: None,
+            person: None,
+            business: Some(w.a.business.to_string()),
+            roles: vec![],
+            assurance: Assurance::Single,
+            scopes: None,
+        };
+        let id = w.publish(0).await.unwrap();
+        w.clock.set(at(-1, 0));
+        // Staff, but not yet an authorised bidder.
+        assert!(matches!(
+            w.p.submit_form_bid(&clerk, w.a.business, id, w.form_payload(3)).await,
+            Err(ProcurementError::Forbidden(_))
+        ));
+        // Only the representative authorises, and only the business's own staff.
+        assert!(matches!(
+            w.p.authorise_bidder(&w.b.rep, w.a.business, staff, None).await,
+            Err(ProcurementError::Forbidden(_))
+        ));
+        assert!(matches!(
+            w.p.authorise_bidder(&w.b.rep, w.b.business, staff, None).await,
+            Err(ProcurementError::Invalid(_))
+        ));
+        w.p.authorise_bidder(&w.a.rep, w.a.business, staff, None).await.unwrap();
+        w.p.submit_form_bid(&clerk, w.a.business, id, w.form_payload(3)).await.unwrap();
+        // Without a registered signing key, supplier-sealed bids are refused for this bidder.
+        let key = w.p.tender(id).await.unwrap().ceremony.public_key;
+        let signed = w.signed_bid(&w.a, id, &key, 4, [1, 2]);
+        assert!(matches!(
+            w.p.submit_signed_bid(&clerk, w.a.business, id, &signed).await,
+            Err(ProcurementError::UnknownSigningKey)
+        ));
+        // Removed: no longer bids.
+        w.p.remove_bidder(&w.a.rep, w.a.business, staff).await.unwrap();
+        assert!(matches!(
+            w.p.withdraw_bid(&clerk, w.a.business, id).await,
+            Err(ProcurementError::Forbidden(_))
+        ));
+    }
+}
