@@ -1,8 +1,18 @@
-//! Domain core of Dasan's e-procurement sealed bidding: bids that nobody — not even the
+//! Dasan's e-procurement (KONEPS): suppliers, tenders and sealed bids that nobody — not even the
 //! operator — can open before the committee does.
 //!
-//! Pure: no database, no HTTP, no async, no clock (times are parameters). Storage, API and pages
-//! call these functions and store their (public) outputs as they are.
+//! Two layers:
+//!
+//! * **Pure modules** — [`ceremony`], [`payload`], [`envelope`], [`bidbox`], [`opening`],
+//!   [`reserve`], [`seed`], [`notice`], [`cli`]: no database, no HTTP, no async, no clock (times
+//!   are parameters). They hold every cryptographic and business rule.
+//! * **Store-backed modules** — [`service`] ([`Procurement`], the platform signing key, the
+//!   per-hour deadline cap), [`suppliers`], [`tenders`], [`bids`], [`openings`], [`outage`]:
+//!   they keep the pure modules' (public) outputs in the platform database through
+//!   `dasan_store`, one audited transaction per change, deciding every deadline with the
+//!   database's injected clock. No web code: pages and the API call these.
+//!
+//! The pure modules:
 //!
 //! * [`ceremony`]: at publication, a fresh HPKE key pair per tender (RFC 9180:
 //!   `DHKEM(X25519, HKDF-SHA256)`, `HKDF-SHA256`, `ChaCha20-Poly1305`); the private key is split
@@ -18,7 +28,10 @@
 //! * [`opening`]: members decrypt their shares ([`decrypt_share`]); with `t` of them the tender
 //!   key is rebuilt in memory ([`reconstruct_tender_key`]), every bid decrypted and checked
 //!   against the bid-box record, and the [`OpeningRecord`] produced.
-//! * [`reserve`]: the multiple reserve price draw (복수예비가격), recomputable by anyone.
+//! * [`reserve`]: the multiple reserve price draw (복수예비가격), recomputable by anyone;
+//!   [`seed`]: its seed sealed to the tender key until opening.
+//! * [`notice`]: tender notices as data and their rules (validation, deadlines on the hour,
+//!   the amendment extension rule, classification codes).
 //! * [`seal_bid_file`]: the library side of the supplier's `dasan bid seal` command.
 //!
 //! ```
@@ -56,14 +69,23 @@
 //! ```
 
 pub mod bidbox;
+pub mod bids;
 pub mod ceremony;
 pub mod cli;
 pub mod envelope;
+mod error;
 pub mod keys;
+pub mod notice;
 pub mod opening;
+pub mod openings;
+pub mod outage;
 pub mod payload;
 pub mod receipt;
 pub mod reserve;
+pub mod seed;
+pub mod service;
+pub mod suppliers;
+pub mod tenders;
 mod wire;
 
 #[cfg(test)]
@@ -92,6 +114,18 @@ pub use reserve::{
     preliminary_prices, reserve_price_draw,
 };
 pub use wire::DecodeError;
+
+pub use bids::{SignedBidBox, SignedReceipt};
+pub use error::ProcurementError;
+pub use notice::{Method, TenderNotice, Timeline};
+pub use openings::{PublishedDraw, SignedOpening};
+pub use outage::{OutageExtension, record_heartbeat};
+pub use service::{PlatformSignature, Procurement, ProcurementConfig, SIGNING_KEY_LABEL};
+pub use suppliers::{BankAccount, Debarment, DebarmentId, Licence, Supplier, SupplierDetails};
+pub use tenders::{
+    Clarification, ClarificationId, NoticeVersion, PublishRequest, Tender, TenderId, TenderStatus,
+    TenderSummary,
+};
 
 pub use ed25519_dalek;
 pub use p256;

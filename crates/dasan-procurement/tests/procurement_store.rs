@@ -1,0 +1,883 @@
+//! The storage and service layer of e-procurement on both engines: a full tender from notice
+//! through amendments and clarifications to opening; the bid deadline to the microsecond; a
+//! debarred supplier; opening with fewer than t shares; an envelope altered after the deadline;
+//! the per-hour deadline cap; the outage extension.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dasan_crypto::{FileKeyStore, KekSource};
+use dasan_identity::{AccountId, AccountKind, Assurance, NewAccount, Principal, RoleGrant};
+use dasan_kernel::{Actor, Currency, ManualClock, Money, Timestamp};
+use dasan_procurement::notice::*;
+use dasan_procurement::*;
+use dasan_registry::{BusinessId, Registry};
+use dasan_store::testing::TestDatabase;
+use dasan_store::{Database, engine_tests, on_reader, on_tx};
+
+/// An hour far from the epoch's edge: 2027-01-14T08:00Z.
+const H0: i64 = 500_000 * HOUR_US;
+
+fn at(hours: i64, micros: i64) -> Timestamp {
+    Timestamp::from_micros(H0 + hours * HOUR_US + micros)
+}
+
+struct Supplier {
+    business: BusinessId,
+    rep: Principal,
+    key: ed25519_dalek::SigningKey,
+}
+
+struct Member {
+    principal: Principal,
+    secret: MemberSecretKey,
+}
+
+struct World {
+    _t: TestDatabase,
+    _keys: tempfile::TempDir,
+    db: Database,
+    clock: ManualClock,
+    p: Procurement,
+    officer: Principal,
+    members: Vec<Member>,
+    a: Supplier,
+    b: Supplier,
+    /// A business that never registered as a supplier.
+    unregistered: Supplier,
+}
+
+async fn account(
+    db: &Database,
+    email: &str,
+    kind: AccountKind,
+    roles: &[(&'static str, &str)],
+) -> AccountId {
+    dasan_identity::create_account(
+        db,
+        Actor::system(),
+        NewAccount {
+            kind,
+            email: email.into(),
+            display_name: email.into(),
+            password: "plum tractor ocean 47 lantern".into(),
+            roles: roles
+                .iter()
+                .map(|(role, scope)| RoleGrant {
+                    role,
+                    scope: (*scope).to_owned(),
+                })
+                .collect(),
+            agency: roles.first().map(|(_, s)| (*s).to_owned()),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn official(account: AccountId, roles: &[(&'static str, &str)]) -> Principal {
+    Principal {
+        account,
+        kind: AccountKind::Official,
+        display_name: "official".into(),
+        agency: Some("PPS".into()),
+        person: None,
+        business: None,
+        roles: roles
+            .iter()
+            .map(|(role, scope)| RoleGrant {
+                role,
+                scope: (*scope).to_owned(),
+            })
+            .collect(),
+        assurance: Assurance::Multi,
+        scopes: None,
+    }
+}
+
+fn details(email: &str, categories: &[&str]) -> SupplierDetails {
+    SupplierDetails {
+        categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+        licences: vec![Licence {
+            kind: "construction.general".into(),
+            number: "L-1".into(),
+            issuer: "MOLIT".into(),
+            valid_until: None,
+        }],
+        bank_account: BankAccount {
+            bank: "Dasan Bank".into(),
+            account_number: "100-200-300".into(),
+            holder: "Supplier".into(),
+        },
+        contact_email: email.into(),
+    }
+}
+
+async fn world(engine: dasan_store::Engine, config: ProcurementConfig) -> World {
+    let mut t = TestDatabase::migrated(engine).await;
+    let clock = ManualClock::new(at(-48, 0));
+    assert!(t.db.configure(
+        Arc::new(dasan_store::TableAuditHook),
+        Arc::new(clock.clone())
+    ));
+    let db = t.db.clone();
+    let registry = Registry::new(db.clone());
+    dasan_registry::demo::load(
+        &registry,
+        Actor::system(),
+        &dasan_registry::demo::DemoSpec {
+            people: 30,
+            businesses: 8,
+            seed: 11,
+        },
+    )
+    .await
+    .unwrap();
+    let businesses: Vec<(String, String)> = on_reader!(db, |p| sqlx::query_as(
+        "SELECT id, representative_id FROM registry_businesses WHERE status = 'active' ORDER BY id LIMIT 3"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    assert_eq!(businesses.len(), 3, "the demo has three active businesses");
+    let keys_dir = tempfile::tempdir().unwrap();
+    let keys = FileKeyStore::create(
+        keys_dir.path().join("keys"),
+        &KekSource::Key(zeroize::Zeroizing::new([7u8; 32])),
+    )
+    .unwrap();
+    let p = Procurement::new(db.clone(), registry, Arc::new(keys), config);
+
+    let mut suppliers = Vec::new();
+    for (i, (business, person)) in businesses.iter().enumerate() {
+        let acc = account(
+            &db,
+            &format!("rep{i}@supplier{i}.kr"),
+            AccountKind::Citizen,
+            &[],
+        )
+        .await;
+        dasan_identity::link_person(&db, Actor::system(), acc, person)
+            .await
+            .unwrap();
+        let rep = Principal {
+            account: acc,
+            kind: AccountKind::Citizen,
+            display_name: "rep".into(),
+            agency: None,
+            person: Some(person.clone()),
+            business: None,
+            roles: vec![],
+            assurance: Assurance::Multi,
+            scopes: None,
+        };
+        suppliers.push(Supplier {
+            business: business.parse().unwrap(),
+            rep,
+            key: ed25519_dalek::SigningKey::from_bytes(&[i as u8 + 1; 32]),
+        });
+    }
+    let unregistered = suppliers.pop().unwrap();
+    let b = suppliers.pop().unwrap();
+    let a = suppliers.pop().unwrap();
+    for (s, email, cats) in [
+        (
+            &a,
+            "bids@a.example.kr",
+            &["cpv:45233120", "unspsc:72141000"][..],
+        ),
+        (&b, "bids@b.example.kr", &["cpv:45000000"][..]),
+    ] {
+        p.register_supplier(&s.rep, s.business, details(email, cats))
+            .await
+            .unwrap();
+        use ed25519_dalek::pkcs8::EncodePublicKey;
+        let spki = s.key.verifying_key().to_public_key_der().unwrap();
+        p.authorise_bidder(&s.rep, s.business, s.rep.account, Some(spki.as_bytes()))
+            .await
+            .unwrap();
+    }
+
+    let o = account(
+        &db,
+        "officer@pps.go.kr",
+        AccountKind::Official,
+        &[("procurement.officer", "PPS")],
+    )
+    .await;
+    let officer = official(o, &[("procurement.officer", "PPS")]);
+    let mut members = Vec::new();
+    for i in 0..3 {
+        let acc = account(
+            &db,
+            &format!("member{i}@pps.go.kr"),
+            AccountKind::Official,
+            &[("procurement.evaluator", "PPS")],
+        )
+        .await;
+        let principal = official(acc, &[("procurement.evaluator", "PPS")]);
+        let (secret, public) = MemberSecretKey::generate();
+        p.register_member_key(&principal, public).await.unwrap();
+        members.push(Member { principal, secret });
+    }
+    World {
+        _t: t,
+        _keys: keys_dir,
+        db,
+        clock,
+        p,
+        officer,
+        members,
+        a,
+        b,
+        unregistered,
+    }
+}
+
+fn notice(deadline_hours: i64) -> TenderNotice {
+    TenderNotice {
+        title: "Repaving of Sejong-daero".into(),
+        description: "Road works, two lots.".into(),
+        method: Method::Open,
+        invited: vec![],
+        lots: vec![
+            Lot {
+                id: "1".into(),
+                title: "North section".into(),
+                items: vec![Item {
+                    description: "Asphalt paving".into(),
+                    classification: "CPV:45233120-6".into(),
+                    quantity: 12_000,
+                    unit: "MTK".into(),
+                }],
+            },
+            Lot {
+                id: "2".into(),
+                title: "South section".into(),
+                items: vec![Item {
+                    description: "Road markings".into(),
+                    classification: "cpv:45233221".into(),
+                    quantity: 3,
+                    unit: "KMT".into(),
+                }],
+            },
+        ],
+        estimated_value: Some(Money::new(
+            1_000_000_000,
+            "KRW".parse::<Currency>().unwrap(),
+        )),
+        estimated_value_public: false,
+        eligibility: Eligibility {
+            categories: vec!["cpv:45".into()],
+            licences: vec!["construction.general".into()],
+            criteria: vec![],
+        },
+        evaluation: Evaluation {
+            method: EvaluationMethod::AdequacyReview,
+            criteria: vec![
+                Criterion {
+                    name: "price".into(),
+                    weight_bp: 7_000,
+                },
+                Criterion {
+                    name: "experience".into(),
+                    weight_bp: 3_000,
+                },
+            ],
+            tie_break: "earliest receipt of the bid".into(),
+        },
+        bid_security: Some(BidSecurity {
+            rate_bp: 500,
+            forms: vec!["guarantee".into()],
+        }),
+        documents: vec![TenderDocument {
+            name: "specification.pdf".into(),
+            media_type: "application/pdf".into(),
+            sha256: "ab".repeat(32),
+            size: 12_345,
+        }],
+        timeline: Timeline {
+            clarification_deadline: at(deadline_hours - 24, 0),
+            bid_deadline: at(deadline_hours, 0),
+            opening_at: at(deadline_hours + 1, 0),
+        },
+        amendment_rule: AmendmentRule {
+            material_extension_hours: 72,
+        },
+        reserve_price: Some(ReserveRule {
+            base_amount: 950_000_000,
+            band_bp: 200,
+        }),
+    }
+}
+
+impl World {
+    async fn publish(&self, deadline_hours: i64) -> Result<TenderId, ProcurementError> {
+        self.p
+            .publish(
+                &self.officer,
+                PublishRequest {
+                    notice: notice(deadline_hours),
+                    committee: self.members.iter().map(|m| m.principal.account).collect(),
+                    threshold: 2,
+                },
+            )
+            .await
+    }
+
+    fn signed_bid(
+        &self,
+        s: &Supplier,
+        tender: TenderId,
+        key: &TenderPublicKey,
+        price: u64,
+        picks: [u8; 2],
+    ) -> Vec<u8> {
+        let json = serde_json::json!({
+            "tender_id": tender.to_string(),
+            "supplier_id": s.business.to_string(),
+            "lots": [
+                {"lot_id": "1", "currency": "KRW", "amount_minor": price},
+                {"lot_id": "2", "currency": "KRW", "amount_minor": price / 10}
+            ],
+            "reserve_price_picks": picks,
+        })
+        .to_string();
+        seal_bid_file(key, &json, &s.key).unwrap()
+    }
+
+    fn form_payload(&self, price: u64) -> BidPayload {
+        BidPayload {
+            tender_id: String::new(),
+            supplier_id: String::new(),
+            lots: vec![LotPrice {
+                lot_id: "1".into(),
+                currency: "KRW".into(),
+                amount_minor: price,
+            }],
+            reserve_price_picks: Some([1, 15]),
+            documents: vec![],
+            attachments: vec![],
+        }
+    }
+
+    async fn release(&self, tender: TenderId, members: &[usize]) {
+        let t = self.p.tender(tender).await.unwrap();
+        for &i in members {
+            let share = decrypt_share(&t.ceremony, (i + 1) as u8, &self.members[i].secret).unwrap();
+            self.p
+                .release_share(&self.members[i].principal, tender, &share)
+                .await
+                .unwrap();
+        }
+    }
+
+    async fn count(&self, sql: &'static str) -> i64 {
+        on_reader!(self.db, |p| sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(p)
+            .await)
+        .unwrap()
+    }
+}
+
+engine_tests! {
+    async fn a_full_tender_from_notice_through_amendments_and_clarifications_to_opening(engine) {
+        let w = world(engine, ProcurementConfig::default()).await;
+        // A follows road works by e-mail.
+        w.p.add_alert(&w.a.rep, w.a.business, "cpv:4523", "alerts@a.example.kr").await.unwrap();
+        let alerts_before = w.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'alerts@a.example.kr'").await;
+        let id = w.publish(0).await.unwrap();
+        assert_eq!(
+            w.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'alerts@a.example.kr'").await,
+            alerts_before + 1,
+            "the category alert was mailed"
+        );
+        let t = w.p.tender(id).await.unwrap();
+        assert_eq!(t.status, TenderStatus::Published);
+        assert_eq!(t.notice.estimated_value, None, "the estimated value is hidden until opening");
+        assert_eq!(t.notice.lots[0].items[0].classification, "cpv:45233120");
+        assert_eq!(t.ceremony.threshold, 2);
+        assert_eq!(t.ceremony.shares.len(), 3);
+        assert!(t.seed_commitment.is_some());
+        assert!(w.p.tender_for_agency(&w.officer, id).await.unwrap().notice.estimated_value.is_some());
+        // Search by category.
+        assert_eq!(w.p.search("cpv:45").await.unwrap().len(), 1);
+        assert_eq!(w.p.search("cpv:4523").await.unwrap()[0].id, id);
+        assert!(w.p.search("unspsc:72").await.unwrap().is_empty());
+        assert!(matches!(w.p.search("cpv:%").await, Err(ProcurementError::Invalid(_))));
+
+        // Clarifications: asked by A, anonymous to others, answered publicly, A is told.
+        w.p.register_interest(&w.b.rep, w.b.business, id).await.unwrap();
+        let q = w.p.ask(&w.a.rep, w.a.business, id, "Is night work allowed?").await.unwrap();
+        let public = w.p.clarifications(id).await.unwrap();
+        assert_eq!(public.len(), 1);
+        let text = serde_json::to_string(&public).unwrap();
+        assert!(!text.contains(&w.a.business.to_string()), "who asked is not public");
+        let mails = w.count("SELECT COUNT(*) FROM outbox").await;
+        w.p.answer(&w.officer, q, "Yes, from 22:00 to 06:00.").await.unwrap();
+        assert_eq!(w.count("SELECT COUNT(*) FROM outbox").await, mails + 2, "A and B are told");
+        assert_eq!(w.p.clarifications(id).await.unwrap()[0].answer.as_deref(), Some("Yes, from 22:00 to 06:00."));
+
+        // Bids before the amendment: A seals and signs on its side; B uses the form.
+        let key = t.ceremony.public_key;
+        let first = w.signed_bid(&w.a, id, &key, 480_000_000, [2, 9]);
+        let r1 = w.p.submit_signed_bid(&w.a.rep, w.a.business, id, &first).await.unwrap();
+        r1.verify().unwrap();
+        assert_eq!(r1.receipt.tender_id, id.to_string());
+        let rb = w.p.submit_form_bid(&w.b.rep, w.b.business, id, w.form_payload(470_000_000)).await.unwrap();
+        rb.verify().unwrap();
+
+        // A material amendment moves the deadline by the tender's rule (72 h after now).
+        w.clock.set(at(-30, 600_000_000));
+        let mut amended = notice(0);
+        amended.description = "Road works, two lots; night work allowed.".into();
+        let mails = w.count("SELECT COUNT(*) FROM outbox").await;
+        let v = w.p.amend(&w.officer, id, amended, true, "Night work allowed; more time to price it.").await.unwrap();
+        assert_eq!(v, 2);
+        assert_eq!(w.count("SELECT COUNT(*) FROM outbox").await, mails + 2, "every interested or bidding supplier is told");
+        let t = w.p.tender(id).await.unwrap();
+        assert_eq!(t.notice.timeline.bid_deadline, at(-30 + 73, 0));
+        assert_eq!(t.notice.timeline.opening_at, at(-30 + 74, 0));
+        // A minor amendment keeps the deadline.
+        let mut minor = t.notice.clone();
+        minor.estimated_value = w.p.tender_for_agency(&w.officer, id).await.unwrap().notice.estimated_value;
+        minor.documents[0].name = "specification-v2.pdf".into();
+        assert_eq!(w.p.amend(&w.officer, id, minor, false, "Corrected file name.").await.unwrap(), 3);
+        let versions = w.p.notice_versions(id).await.unwrap();
+        assert_eq!(versions.iter().map(|v| v.kind.as_str()).collect::<Vec<_>>(), ["publication", "amendment", "amendment"]);
+        let deadline = w.p.tender(id).await.unwrap().notice.timeline.bid_deadline;
+
+        // A replaces its bid; the old one is no longer counted.
+        let second = w.signed_bid(&w.a, id, &key, 460_000_000, [3, 9]);
+        let r2 = w.p.submit_signed_bid(&w.a.rep, w.a.business, id, &second).await.unwrap();
+        assert_ne!(r1.receipt.bid_id, r2.receipt.bid_id);
+        // A bid signed with a key not registered for the bidder is refused.
+        let stranger = ed25519_dalek::SigningKey::from_bytes(&[99; 32]);
+        let json = serde_json::json!({"tender_id": id.to_string(), "supplier_id": w.a.business.to_string(),
+            "lots": [{"lot_id": "1", "currency": "KRW", "amount_minor": 1}]}).to_string();
+        let forged = seal_bid_file(&key, &json, &stranger).unwrap();
+        assert!(matches!(w.p.submit_signed_bid(&w.a.rep, w.a.business, id, &forged).await, Err(ProcurementError::UnknownSigningKey)));
+        // An envelope naming another supplier is refused.
+        let other = w.signed_bid(&w.b, id, &key, 1, [1, 2]);
+        assert!(w.p.submit_signed_bid(&w.a.rep, w.a.business, id, &other).await.is_err());
+
+        // The deadline: the box closes, the record is signed, receipts are in it.
+        w.clock.set(deadline);
+        let bx = w.p.close_bid_box(id).await.unwrap();
+        bx.verify().unwrap();
+        assert_eq!(bx.record.tree_size, 2);
+        assert!(bx.record.contains(&r2.receipt.bid_id));
+        assert!(bx.record.contains(&rb.receipt.bid_id));
+        assert!(!bx.record.contains(&r1.receipt.bid_id), "the replaced bid is not counted");
+        let proof = bx.record.inclusion_proof(&r2.receipt.bid_id).unwrap();
+        verify_inclusion(&r2.receipt.bid_id, &proof, &bx.record.tree_head()).unwrap();
+        assert_eq!(w.p.bid_box(id).await.unwrap(), bx);
+
+        // Opening: two of three members release their shares after the opening time.
+        let opening_at = w.p.tender(id).await.unwrap().notice.timeline.opening_at;
+        w.clock.set(opening_at);
+        w.release(id, &[0, 2]).await;
+        let opened = w.p.open(&w.officer, id).await.unwrap();
+        opened.signature.verify(&opened.record.to_json_bytes()).unwrap();
+        assert_eq!(opened.record.opened.len(), 2);
+        assert!(opened.record.rejected.is_empty());
+        assert!(opened.record.missing.is_empty());
+        let a_bid = opened.record.opened.iter().find(|o| o.supplier_id == w.a.business.to_string()).unwrap();
+        assert_eq!(a_bid.lots[0].amount_minor, 460_000_000);
+        let b_bid = opened.record.opened.iter().find(|o| o.supplier_id == w.b.business.to_string()).unwrap();
+        assert_eq!(b_bid.lots[0].amount_minor, 470_000_000);
+        // The reserve price draw: recomputable from its published inputs.
+        let draw = opened.reserve.clone().unwrap();
+        assert_eq!(draw.input.picks.len(), 2);
+        assert_eq!(commit_seed(&draw.input.seed), draw.input.seed_commitment);
+        assert_eq!(hex::encode(draw.input.seed_commitment), t.seed_commitment.clone().unwrap());
+        assert_eq!(reserve_price_draw(&draw.input).unwrap(), draw.draw);
+        assert_eq!(draw.input.bid_box_root, bx.record.root.0);
+        // Stored, published, and the estimated value is now public.
+        assert_eq!(w.p.opening(id).await.unwrap(), opened);
+        let t = w.p.tender(id).await.unwrap();
+        assert_eq!(t.status, TenderStatus::Opened);
+        assert!(t.notice.estimated_value.is_some());
+        assert_eq!(w.count("SELECT COUNT(*) FROM procurement_share_releases WHERE share IS NOT NULL").await, 0, "shares are erased");
+        assert_eq!(w.count("SELECT COUNT(*) FROM procurement_share_releases").await, 2, "the releases stay on record");
+        // Every act is audited.
+        for action in ["procurement.tender.publish", "procurement.tender.amend", "procurement.clarification.ask",
+            "procurement.clarification.answer", "procurement.bid.submit", "procurement.bidbox.close",
+            "procurement.share.release", "procurement.tender.open", "procurement.supplier.register"] {
+            let n: i64 = on_reader!(w.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1")
+                .bind(action).fetch_one(p).await).unwrap();
+            assert!(n > 0, "{action} is audited");
+        }
+        // Nothing of a bid's content is in the audit log.
+        let details: Vec<String> = on_reader!(w.db, |p| sqlx::query_scalar("SELECT detail FROM audit_events")
+            .fetch_all(p).await).unwrap();
+        assert!(!details.iter().any(|d| d.contains("470000000") || d.contains("460000000")));
+        // A second opening is not possible.
+        assert!(matches!(w.p.open(&w.officer, id).await, Err(ProcurementError::Transition { .. })));
+    }
+
+    async fn a_bid_at_the_deadline_is_refused_to_the_microsecond(engine) {
+        let w = world(engine, ProcurementConfig::default()).await;
+        let id = w.publish(0).await.unwrap();
+        let key = w.p.tender(id).await.unwrap().ceremony.public_key;
+        // One microsecond before the deadline: accepted, and the receipt says so.
+        w.clock.set(at(0, -1));
+        let bid = w.signed_bid(&w.a, id, &key, 100, [1, 2]);
+        let r = w.p.submit_signed_bid(&w.a.rep, w.a.business, id, &bid).await.unwrap();
+        assert_eq!(r.receipt.received_at_us, at(0, -1).as_micros());
+        // Closing one microsecond early is refused.
+        assert!(matches!(w.p.close_bid_box(id).await, Err(ProcurementError::TooEarly(_))));
+        // At the deadline: refused, whichever path, and so is a withdrawal.
+        w.clock.set(at(0, 0));
+        let late = w.signed_bid(&w.b, id, &key, 90, [1, 2]);
+        let e = w.p.submit_signed_bid(&w.b.rep, w.b.business, id, &late).await.unwrap_err();
+        assert!(matches!(e, ProcurementError::DeadlinePassed { deadline, received } if deadline == at(0, 0) && received == at(0, 0)), "{e:?}");
+        assert_eq!(dasan_kernel::Problem::code(&e), "bid-deadline-passed");
+        assert!(matches!(w.p.submit_form_bid(&w.b.rep, w.b.business, id, w.form_payload(90)).await, Err(ProcurementError::DeadlinePassed { .. })));
+        assert!(matches!(w.p.withdraw_bid(&w.a.rep, w.a.business, id).await, Err(ProcurementError::DeadlinePassed { .. })));
+        // After closing, still refused.
+        assert_eq!(w.p.close_due().await.unwrap(), vec![id]);
+        w.clock.set(at(0, 1));
+        assert!(matches!(w.p.submit_signed_bid(&w.b.rep, w.b.business, id, &late).await, Err(ProcurementError::DeadlinePassed { .. })));
+        assert_eq!(w.p.bid_box(id).await.unwrap().record.tree_size, 1);
+        assert_eq!(w.count("SELECT COUNT(*) FROM procurement_bids").await, 1, "nothing of the refused bids was stored");
+    }
+
+    async fn a_withdrawn_bid_is_not_in_the_box(engine) {
+        let w = world(engine, ProcurementConfig::default()).await;
+        let id = w.publish(0).await.unwrap();
+        w.clock.set(at(-1, 0));
+        w.p.submit_form_bid(&w.a.rep, w.a.business, id, w.form_payload(5)).await.unwrap();
+        let withdrawn = w.p.withdraw_bid(&w.a.rep, w.a.business, id).await.unwrap();
+        assert!(matches!(w.p.withdraw_bid(&w.a.rep, w.a.business, id).await, Err(ProcurementError::NotFound)));
+        w.clock.set(at(0, 0));
+        let bx = w.p.close_bid_box(id).await.unwrap();
+        assert!(!bx.record.contains(&withdrawn));
+        assert_eq!(bx.record.tree_size, 0);
+    }
+
+    async fn a_debarred_or_unregistered_supplier_cannot_bid(engine) {
+        let w = world(engine, ProcurementConfig::default()).await;
+        let id = w.publish(0).await.unwrap();
+        let key = w.p.tender(id).await.unwrap().ceremony.public_key;
+        w.clock.set(at(-10, 0));
+        let debarment = w.p.debar(&w.officer, w.b.business, at(-20, 0), Some(at(1000, 0)), "Collusion in tender 2026-77").await.unwrap();
+        let e = w.p.submit_form_bid(&w.b.rep, w.b.business, id, w.form_payload(7)).await.unwrap_err();
+        match &e {
+            ProcurementError::Debarred { reason, until, .. } => {
+                assert_eq!(reason, "Collusion in tender 2026-77");
+                assert_eq!(*until, Some(at(1000, 0)));
+            }
+            other => panic!("expected Debarred, got {other:?}"),
+        }
+        assert_eq!(dasan_kernel::Problem::code(&e), "supplier-debarred");
+        let signed = w.signed_bid(&w.b, id, &key, 7, [1, 2]);
+        assert!(matches!(w.p.submit_signed_bid(&w.b.rep, w.b.business, id, &signed).await, Err(ProcurementError::Debarred { .. })));
+        assert_eq!(w.p.supplier(w.b.business).await.unwrap().debarments.len(), 1);
+        // Not registered at all.
+        let e = w.p.submit_form_bid(&w.unregistered.rep, w.unregistered.business, id, w.form_payload(7)).await.unwrap_err();
+        assert!(matches!(e, ProcurementError::NotRegistered), "{e:?}");
+        // Lifted: bids again.
+        w.p.lift_debarment(&w.officer, debarment, "Court annulled the decision").await.unwrap();
+        w.p.submit_signed_bid(&w.b.rep, w.b.business, id, &signed).await.unwrap();
+        // Someone else's supplier: not acting for it.
+        assert!(matches!(w.p.submit_form_bid(&w.a.rep, w.b.business, id, w.form_payload(7)).await, Err(ProcurementError::Forbidden(_))));
+        // Interest needs a registration too.
+        assert!(matches!(w.p.register_interest(&w.unregistered.rep, w.unregistered.business, id).await, Err(ProcurementError::NotRegistered)));
+        // Registering twice is refused.
+        assert!(matches!(w.p.register_supplier(&w.a.rep, w.a.business, details("x@a.kr", &["cpv:45000000"])).await, Err(ProcurementError::AlreadyRegistered)));
+    }
+
+    async fn opening_with_fewer_than_t_shares_is_impossible(engine) {
+        let w = world(engine, ProcurementConfig::default()).await;
+        let id = w.publish(0).await.unwrap();
+        w.clock.set(at(-1, 0));
+        w.p.submit_form_bid(&w.a.rep, w.a.business, id, w.form_payload(5)).await.unwrap();
+        w.clock.set(at(0, 0));
+        w.p.close_bid_box(id).await.unwrap();
+        // Before the opening time no share may be released, and nothing opens.
+        let t = w.p.tender(id).await.unwrap();
+        let share = decrypt_share(&t.ceremony, 1, &w.members[0].secret).unwrap();
+        assert!(matches!(w.p.release_share(&w.members[0].principal, id, &share).await, Err(ProcurementError::TooEarly(_))));
+        assert!(matches!(w.p.open(&w.officer, id).await, Err(ProcurementError::TooEarly(_))));
+        w.clock.set(at(1, 0));
+        // A member cannot release another member's share.
+        assert!(matches!(w.p.release_share(&w.members[1].principal, id, &share).await, Err(ProcurementError::Forbidden(_))));
+        w.release(id, &[0]).await;
+        let e = w.p.open(&w.officer, id).await.unwrap_err();
+        assert!(matches!(e, ProcurementError::NotEnoughShares { have: 1, need: 2 }), "{e:?}");
+        assert_eq!(dasan_kernel::Problem::code(&e), "not-enough-shares");
+        assert_eq!(w.p.tender(id).await.unwrap().status, TenderStatus::Closed, "nothing changed");
+        // Releasing twice is refused; a member not on the committee cannot release.
+        assert!(matches!(w.p.release_share(&w.members[0].principal, id, &share).await, Err(ProcurementError::Transition { .. })));
+        assert!(matches!(w.p.release_share(&w.officer, id, &share).await, Err(ProcurementError::Forbidden(_))));
+        // With a second share it opens.
+        w.release(id, &[1]).await;
+        assert_eq!(w.p.open(&w.officer, id).await.unwrap().record.opened.len(), 1);
+    }
+
+    async fn a_bid_altered_in_the_database_after_the_deadline_is_detected_at_opening(engine) {
+        let w = world(engine, ProcurementConfig::default()).await;
+        let id = w.publish(0).await.unwrap();
+        let key = w.p.tender(id).await.unwrap().ceremony.public_key;
+        w.clock.set(at(-1, 0));
+        let ra = w.p.submit_signed_bid(&w.a.rep, w.a.business, id, &w.signed_bid(&w.a, id, &key, 300, [4, 5])).await.unwrap();
+        let rb = w.p.submit_form_bid(&w.b.rep, w.b.business, id, w.form_payload(310)).await.unwrap();
+        w.clock.set(at(0, 0));
+        w.p.close_bid_box(id).await.unwrap();
+        // An insider swaps A's envelope for another one sealed to the same key at a lower price.
+        let forged = seal_bid(&key, &BidPayload {
+            tender_id: id.to_string(),
+            supplier_id: w.a.business.to_string(),
+            lots: vec![LotPrice { lot_id: "1".into(), currency: "KRW".into(), amount_minor: 1 }],
+            reserve_price_picks: Some([4, 5]),
+            documents: vec![],
+            attachments: vec![],
+        }).unwrap();
+        let mut tx = w.db.begin(Actor::system()).await.unwrap();
+        on_tx!(tx, |c| sqlx::query("UPDATE procurement_bids SET envelope = $1 WHERE id = $2")
+            .bind(forged.as_bytes().to_vec())
+            .bind(ra.receipt.bid_id.to_hex())
+            .execute(c).await.map(drop)).unwrap();
+        tx.record("test.tamper", "bid", serde_json::json!({}));
+        tx.commit().await.unwrap();
+        w.clock.set(at(1, 0));
+        w.release(id, &[1, 2]).await;
+        let opened = w.p.open(&w.officer, id).await.unwrap();
+        assert_eq!(opened.record.opened.len(), 1);
+        assert_eq!(opened.record.opened[0].bid_id, rb.receipt.bid_id);
+        assert_eq!(opened.record.rejected.len(), 1);
+        let rejected = &opened.record.rejected[0];
+        assert_eq!(rejected.bid_id, ra.receipt.bid_id);
+        assert_eq!(rejected.reason, RejectionReason::AlteredAfterDeadline);
+        assert_eq!(rejected.reason.code(), "altered_after_deadline");
+        assert_eq!(rejected.supplier_id.as_deref(), Some(w.a.business.to_string().as_str()));
+        // The reserve draw counts only the opened bid's picks.
+        assert_eq!(opened.reserve.unwrap().input.picks, vec![[1, 15]]);
+    }
+
+    async fn at_most_the_configured_number_of_tenders_close_in_one_hour(engine) {
+        let w = world(engine, ProcurementConfig { max_tenders_per_hour: 2, ..ProcurementConfig::default() }).await;
+        let first = w.publish(0).await.unwrap();
+        w.publish(0).await.unwrap();
+        // The hour after is full too.
+        w.publish(1).await.unwrap();
+        w.publish(1).await.unwrap();
+        let e = w.publish(0).await.unwrap_err();
+        match &e {
+            ProcurementError::HourFull { hour, cap, next_free } => {
+                assert_eq!(*hour, at(0, 0));
+                assert_eq!(*cap, 2);
+                assert_eq!(next_free[..3], [at(2, 0), at(3, 0), at(4, 0)]);
+                assert!(e.to_string().contains(&at(2, 0).to_string()), "{e}");
+            }
+            other => panic!("expected HourFull, got {other:?}"),
+        }
+        assert_eq!(dasan_kernel::Problem::code(&e), "deadline-hour-full");
+        assert_eq!(w.p.free_hours(at(0, 0), 2).await.unwrap(), vec![at(2, 0), at(3, 0)]);
+        assert_eq!(w.count("SELECT COUNT(*) FROM procurement_tenders").await, 4, "the refused one left nothing");
+        // Deadlines only on the hour.
+        let mut n = notice(5);
+        n.timeline.bid_deadline = at(5, 1);
+        let e = w.p.publish(&w.officer, PublishRequest { notice: n, committee: w.members.iter().map(|m| m.principal.account).collect(), threshold: 2 }).await.unwrap_err();
+        assert!(matches!(&e, ProcurementError::Invalid(f) if f.iter().any(|f| f.field == "timeline.bid_deadline")), "{e:?}");
+        // Cancelling frees a place.
+        w.p.cancel(&w.officer, first, "Budget withdrawn").await.unwrap();
+        w.publish(0).await.unwrap();
+        assert!(matches!(w.publish(0).await, Err(ProcurementError::HourFull { .. })));
+        let t = w.p.tender(first).await.unwrap();
+        assert_eq!(t.status, TenderStatus::Cancelled);
+        assert_eq!(t.cancel_reason.as_deref(), Some("Budget withdrawn"));
+    }
+
+    async fn an_outage_before_the_deadline_extends_it(engine) {
+        let w = world(engine, ProcurementConfig {
+            outage_window: Duration::from_secs(3600),
+            outage_max_gap: Duration::from_secs(300),
+            outage_extension_hours: 2,
+            ..ProcurementConfig::default()
+        }).await;
+        let hit = w.publish(0).await.unwrap();
+        let spared = w.publish(5).await.unwrap();
+        w.p.register_interest(&w.a.rep, w.a.business, hit).await.unwrap();
+        // Heartbeats every minute from 2 h before the deadline, then nothing from 40 min before
+        // it to 15 min before it (an outage of 25 minutes).
+        let minute = 60_000_000;
+        let mut t = at(-2, 0).as_micros();
+        while t <= at(0, -15 * minute).as_micros() {
+            if !(at(0, -40 * minute).as_micros() < t && t < at(0, -15 * minute).as_micros()) {
+                w.clock.set(Timestamp::from_micros(t));
+                record_heartbeat(&w.db, "node-1").await.unwrap();
+            }
+            t += minute;
+        }
+        let mails = w.count("SELECT COUNT(*) FROM outbox").await;
+        let ext = w.p.apply_outage_rule().await.unwrap();
+        assert_eq!(ext.len(), 1, "{ext:?}");
+        let e = &ext[0];
+        assert_eq!(e.tender, hit);
+        assert_eq!(e.old_deadline, at(0, 0));
+        assert_eq!(e.gap_from, at(0, -40 * minute));
+        assert_eq!(e.gap_to, at(0, -15 * minute));
+        assert_eq!(e.new_deadline, at(2, 0));
+        assert_eq!(e.new_opening_at, at(3, 0));
+        let tender = w.p.tender(hit).await.unwrap();
+        assert_eq!(tender.notice.timeline.bid_deadline, at(2, 0));
+        assert_eq!(tender.notice_version, 2);
+        let versions = w.p.notice_versions(hit).await.unwrap();
+        assert_eq!(versions[1].kind, "outage_extension");
+        assert_eq!(w.count("SELECT COUNT(*) FROM outbox").await, mails + 1, "the interested supplier is told");
+        assert_eq!(w.count("SELECT COUNT(*) FROM audit_events WHERE action = 'procurement.tender.outage_extension'").await, 1);
+        // The far tender is untouched; running again extends nothing (the same outage).
+        assert_eq!(w.p.tender(spared).await.unwrap().notice.timeline.bid_deadline, at(5, 0));
+        assert!(w.p.apply_outage_rule().await.unwrap().is_empty());
+        // A bid at the old deadline is now accepted; the box closes at the new one.
+        w.clock.set(at(0, 0));
+        record_heartbeat(&w.db, "node-1").await.unwrap();
+        w.p.submit_form_bid(&w.a.rep, w.a.business, hit, w.form_payload(9)).await.unwrap();
+        assert!(w.p.close_due().await.unwrap().is_empty());
+        // Without an outage nothing moves.
+        let mut t = at(0, 0).as_micros();
+        while t <= at(2, 0).as_micros() {
+            w.clock.set(Timestamp::from_micros(t));
+            record_heartbeat(&w.db, "node-2").await.unwrap();
+            if (t - H0) % (20 * minute) == 0 {
+                assert!(w.p.apply_outage_rule().await.unwrap().is_empty());
+            }
+            t += minute;
+        }
+        assert_eq!(w.p.close_due().await.unwrap(), vec![hit]);
+    }
+}
+
+engine_tests! {
+    async fn concurrent_publications_never_exceed_the_hour_cap(engine) {
+        let w = Arc::new(world(engine, ProcurementConfig { max_tenders_per_hour: 3, ..ProcurementConfig::default() }).await);
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let w = w.clone();
+                tokio::spawn(async move { w.publish(0).await })
+            })
+            .collect();
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(ProcurementError::HourFull { .. }) => {}
+                // SQLite's single writer may time out a waiting transaction; never a fourth place.
+                Err(ProcurementError::Store(dasan_store::StoreError::Unavailable(_))) => {}
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+        assert_eq!(ok, 3);
+        assert_eq!(w.count("SELECT COUNT(*) FROM procurement_tenders").await, 3);
+        assert_eq!(w.count("SELECT MAX(used) FROM procurement_deadline_slots").await, 3);
+    }
+
+    async fn a_bid_racing_the_close_is_in_the_box_or_refused(engine) {
+        let w = Arc::new(world(engine, ProcurementConfig::default()).await);
+        for round in 0..8i64 {
+            w.clock.set(at(round * 48 - 30, 0));
+            let id = w.publish(round * 48).await.unwrap();
+            w.clock.set(at(round * 48, -1));
+            let key = w.p.tender(id).await.unwrap().ceremony.public_key;
+            let bids = [
+                (0, w.signed_bid(&w.a, id, &key, 10, [1, 2])),
+                (1, w.signed_bid(&w.b, id, &key, 11, [1, 2])),
+            ];
+            let tasks: Vec<_> = bids
+                .into_iter()
+                .map(|(who, bytes)| {
+                    let w = w.clone();
+                    tokio::spawn(async move {
+                        let s = if who == 0 { &w.a } else { &w.b };
+                        w.p.submit_signed_bid(&s.rep, s.business, id, &bytes).await
+                    })
+                })
+                .collect();
+            // Time reaches the deadline while the bids are in flight (a little later each round,
+            // so some rounds catch them mid-way); the worker closes.
+            tokio::time::sleep(Duration::from_millis(round as u64 * 4)).await;
+            w.clock.set(at(round * 48, 0));
+            let closed = loop {
+                match w.p.close_bid_box(id).await {
+                    Ok(b) => break b,
+                    Err(ProcurementError::Store(dasan_store::StoreError::Unavailable(_))) => continue,
+                    Err(e) => panic!("{e:?}"),
+                }
+            };
+            for t in tasks {
+                match t.await.unwrap() {
+                    Ok(receipt) => {
+                        assert!(
+                            closed.record.contains(&receipt.receipt.bid_id),
+                            "a receipt was given for a bid outside the box"
+                        )
+                    }
+                    Err(ProcurementError::DeadlinePassed { .. }) => {
+                    }
+                    Err(ProcurementError::Store(dasan_store::StoreError::Unavailable(_))) => {}
+                    Err(e) => panic!("{e:?}"),
+                }
+            }
+            let stored: i64 = on_reader!(w.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM procurement_bids WHERE tender_id = $1")
+                .bind(id.to_string()).fetch_one(p).await).unwrap();
+            assert_eq!(stored as u64, closed.record.tree_size, "every stored bid is in the box");
+        }
+    }
+}
+
+engine_tests! {
+    async fn a_staff_business_user_bids_once_the_representative_authorises_them(engine) {
+        let w = world(engine, ProcurementConfig::default()).await;
+        let registry = Registry::new(w.db.clone());
+        let staff = dasan_identity::business::invite_staff(
+            &w.db, &registry, &w.a.rep, w.a.business, "clerk@a.example.kr", "Clerk", "http://localhost/invite/",
+        )
+        .await
+        .unwrap();
+        let clerk = Principal {
+            account: staff,
+            kind: AccountKind::Business,
+            display_name: "Clerk".into(),
+            agency: None,
+            person: None,
+            business: Some(w.a.business.to_string()),
+            roles: vec![],
+            assurance: Assurance::Single,
+            scopes: None,
+        };
+        let id = w.publish(0).await.unwrap();
+        w.clock.set(at(-1, 0));
+        // Staff, but not yet an authorised bidder.
+        assert!(matches!(
+            w.p.submit_form_bid(&clerk, w.a.business, id, w.form_payload(3)).await,
+            Err(ProcurementError::Forbidden(_))
+        ));
+        // Only the representative authorises, and only the business's own staff.
+        assert!(matches!(
+            w.p.authorise_bidder(&w.b.rep, w.a.business, staff, None).await,
+            Err(ProcurementError::Forbidden(_))
+        ));
+        assert!(matches!(
+            w.p.authorise_bidder(&w.b.rep, w.b.business, staff, None).await,
+            Err(ProcurementError::Invalid(_))
+        ));
+        w.p.authorise_bidder(&w.a.rep, w.a.business, staff, None).await.unwrap();
+        w.p.submit_form_bid(&clerk, w.a.business, id, w.form_payload(3)).await.unwrap();
+        // Without a registered signing key, supplier-sealed bids are refused for this bidder.
+        let key = w.p.tender(id).await.unwrap().ceremony.public_key;
+        let signed = w.signed_bid(&w.a, id, &key, 4, [1, 2]);
+        assert!(matches!(
+            w.p.submit_signed_bid(&clerk, w.a.business, id, &signed).await,
+            Err(ProcurementError::UnknownSigningKey)
+        ));
+        // Removed: no longer bids.
+        w.p.remove_bidder(&w.a.rep, w.a.business, staff).await.unwrap();
+        assert!(matches!(
+            w.p.withdraw_bid(&clerk, w.a.business, id).await,
+            Err(ProcurementError::Forbidden(_))
+        ));
+    }
+}
