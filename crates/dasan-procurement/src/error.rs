@@ -134,7 +134,8 @@ impl From<dasan_notify::NotifyError> for ProcurementError {
     fn from(e: dasan_notify::NotifyError) -> Self {
         match e {
             dasan_notify::NotifyError::Store(s) => ProcurementError::Store(s),
-            dasan_notify::NotifyError::BadRecipient => {
+            // Procurement only queues e-mail: a bad recipient is a bad address.
+            dasan_notify::NotifyError::BadRecipient | dasan_notify::NotifyError::NotMobile => {
                 ProcurementError::Invalid(vec![FieldError::new("email", "procurement-error-email")])
             }
             dasan_notify::NotifyError::Config(c) => {
