@@ -267,7 +267,12 @@ impl Server {
                 "cannot use the attachments folder {}: {e}",
                 config.civil.attachments_dir.display()
             ))
-        })?;
+        })?
+        .with_issuer(dasan_civil::documents::Issuer::new(
+            keys.clone(),
+            &config.civil.fonts_dir,
+            &config.civil.time_stamping_agency,
+        ));
         let state = AppState::new(
             db.clone(),
             catalog,

@@ -184,3 +184,41 @@ test('a file is checked by its content when attached, without JavaScript', async
     await ctx.close();
   }
 });
+
+test('an instant certificate is issued at once as a signed PDF, without JavaScript', async () => {
+  const ctx = await context(browser, { lang: 'ko', width: 360, javaScript: false });
+  const page = await ctx.newPage();
+  let application;
+  try {
+    await signIn(page, 'citizen@demo.dasan.example', 'dasan-demo-2026');
+    await page.goto(BASE + '/services/resident-registration-certificate');
+    await page.click('form[action="/services/resident-registration-certificate/apply"] button[type=submit]');
+    await page.check('input[name=use][value=personal]');
+    await page.click('form[action$="/steps/0"] button[type=submit]');
+    await page.click('form[action$="/submit"] button[type=submit]');
+    const href = await page.getAttribute('#documents a', 'href');
+    assert.match(href, /^\/applications\/[^/]+\/documents\/\d{4}-\d{4}-\d{4}-\d{4}$/);
+    application = href.replace(/\/documents\/.*$/, '');
+    const response = await page.request.get(BASE + href);
+    assert.equal(response.headers()['content-type'], 'application/pdf');
+    const body = Buffer.from(await response.body());
+    assert.equal(body.subarray(0, 5).toString(), '%PDF-');
+    assert.ok(body.length < 150_000, `${body.length} bytes`);
+  } finally {
+    await ctx.close();
+  }
+  // The application page with its document passes axe in both languages.
+  for (const lang of ['ko', 'en']) {
+    const js = await context(browser, { lang, width: 360 });
+    const p = await js.newPage();
+    try {
+      await signIn(p, 'citizen@demo.dasan.example', 'dasan-demo-2026');
+      await p.goto(BASE + application);
+      assert.ok(await p.isVisible('#documents'));
+      const violations = await accessibilityViolations(p);
+      assert.deepEqual(violations, [], JSON.stringify(violations, null, 1));
+    } finally {
+      await js.close();
+    }
+  }
+});

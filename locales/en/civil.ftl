@@ -202,3 +202,18 @@ civil-def-step-id = Step ids are lower-case letters, digits and hyphens, each us
 civil-def-text = Give this text in English and Korean.
 civil-def-time-limit = A reviewed service needs a processing time limit (working days).
 services-admin-link = Services the agency offers (definitions)
+
+## Issued documents
+application-documents = Your documents
+application-document-number = Issue number { $number }
+application-document-until = seal valid until { $when }
+application-document-revoked = revoked
+document-type-resident-registration = Resident registration certificate
+document-type-family-relations = Family relations certificate
+document-type-business-registration = Business registration certificate
+document-type-tax-payment = Tax payment certificate
+document-type-land-register = Land register extract
+document-type-decision-letter = Decision letter
+problem-documents-unavailable =
+    .title = Documents cannot be issued right now
+    .detail = Official documents cannot be signed at the moment. Nothing was lost: your application is kept, and you can try again later. If it keeps happening, tell us through the feedback link.

@@ -202,3 +202,18 @@ civil-def-step-id = 단계 ID는 영문 소문자, 숫자, 하이픈으로 쓰�
 civil-def-text = 이 문구를 영어와 한국어로 모두 쓰세요.
 civil-def-time-limit = 검토가 필요한 서비스에는 처리 기한(근무일)이 있어야 합니다.
 services-admin-link = 기관 민원 서비스(정의)
+
+## Issued documents
+application-documents = 발급 문서
+application-document-number = 발급번호 { $number }
+application-document-until = 전자인장 유효기간 { $when }까지
+application-document-revoked = 취소됨
+document-type-resident-registration = 주민등록표 등본
+document-type-family-relations = 가족관계증명서
+document-type-business-registration = 사업자등록증명
+document-type-tax-payment = 납세증명서
+document-type-land-register = 토지등기부 초본
+document-type-decision-letter = 처분 통지서
+problem-documents-unavailable =
+    .title = 지금은 문서를 발급할 수 없습니다
+    .detail = 지금은 공문서에 전자서명을 할 수 없습니다. 신청 내용은 그대로 보관되어 있으니 나중에 다시 시도하세요. 계속되면 의견 보내기로 알려 주세요.

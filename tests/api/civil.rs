@@ -257,3 +257,45 @@ engine_tests! {
         assert_eq!(dasan_identity::phone::status(&app.db.db, account).await.unwrap(), Default::default());
     }
 }
+
+engine_tests! {
+    async fn an_instant_certificate_is_issued_as_a_signed_pdf_through_the_api_and_the_page(engine) {
+        use crate::identity::{PASSWORD, sign_in};
+        let db = dasan_store::testing::TestDatabase::empty(engine).await;
+        let config = test_config(&db);
+        let app = spawn_app_with(db, config.clone()).await;
+        dasan::init_pki(&config, &app.db.db, dasan::demo::pki_spec(&app.address).unwrap()).await.unwrap();
+        let registry = dasan_registry::Registry::new(app.db.db.clone());
+        dasan_registry::demo::load(&registry, dasan_kernel::Actor::system(), &dasan_registry::demo::DemoSpec { people: 10, businesses: 1, seed: 3 }).await.unwrap();
+        let person: String = dasan_store::on_reader!(app.db.db, |p| dasan_store::sqlx::query_scalar(
+            "SELECT id FROM registry_people WHERE status = 'living' ORDER BY id LIMIT 1").fetch_one(p).await).unwrap();
+        let (_, token) = token_for(&app, "certificate@example.kr", Some(&person)).await;
+        let api = client();
+        let created = api.post(app.url("/api/v1/applications")).bearer_auth(&token).json(&serde_json::json!({
+            "service": "resident-registration-certificate",
+            "answers": { "use": "submission" },
+        })).send().await.unwrap();
+        assert_eq!(created.status(), 201);
+        let location = created.headers()["location"].to_str().unwrap().to_owned();
+        let detail: serde_json::Value = api.get(app.url(&location)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(detail["status"], "issued");
+        let doc = &detail["documents"][0];
+        assert_eq!(doc["document_type"], "resident-registration");
+        assert_eq!(doc["signed_by"], "MOIS");
+        assert!(doc["qr"].as_str().unwrap().starts_with("DSN1:"), "{doc}");
+        let pdf = api.get(app.url(doc["href"].as_str().unwrap())).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(pdf.status(), 200);
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        let bytes = pdf.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        assert_eq!(doc["size"].as_u64().unwrap() as usize, bytes.len());
+        dasan_docs::pades::verify_integrity(&bytes).unwrap();
+        // The applicant's page links the same file.
+        assert_eq!(sign_in(&app, "certificate@example.kr", PASSWORD).await.status(), 303);
+        let page = app.get_page(&location.replace("/api/v1", ""), "ko").await.text().await.unwrap();
+        assert!(page.contains("주민등록표 등본") && page.contains(doc["href"].as_str().unwrap().trim_start_matches("/api/v1")), "{page}");
+        // Someone else's token (an official of another agency) gets nothing.
+        let (_, other) = token_for(&app, "desk@jongno.go.kr", None).await;
+        assert_problem(api.get(app.url(doc["href"].as_str().unwrap())).bearer_auth(&other).send().await.unwrap(), 404, "not-found").await;
+    }
+}

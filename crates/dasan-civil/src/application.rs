@@ -532,10 +532,16 @@ impl Civil {
         if !errors.is_empty() {
             return Err(CivilError::Invalid(errors));
         }
+        let instant = def.issuance == Issuance::Instant;
+        // An instant service's document is made from the registry as it stands now.
+        let made = if instant {
+            self.make_document(&app, &def, None).await?
+        } else {
+            None
+        };
         let mut tx = self.db.begin(principal.actor(None)).await?;
         let now = tx.now();
         let receipt = receipt_number(now);
-        let instant = def.issuance == Issuance::Instant;
         let due = (!instant).then(|| add_working_days(now, def.time_limit_days).as_micros());
         let status = if instant {
             Status::Issued
@@ -594,6 +600,9 @@ impl Civil {
                 None,
             )
             .await?;
+            if let Some(made) = &made {
+                crate::documents::record(&mut tx, made).await?;
+            }
         }
         let name = crate::definition::text(&def.name, "en").to_owned();
         let name_ko = crate::definition::text(&def.name, "ko").to_owned();
@@ -736,6 +745,16 @@ impl Civil {
             _ => app.assigned_to,
         };
         let decision = matches!(action, Action::Approve | Action::Reject);
+        // Issuing makes the document first (registry reads, signing); the change records it.
+        let made = if action == Action::Issue {
+            let def = self
+                .service_version(&app.service, app.service_version)
+                .await?;
+            self.make_document(&app, &def, app.decision_reason.as_deref())
+                .await?
+        } else {
+            None
+        };
         let mut tx = self.db.begin(principal.actor(None)).await?;
         let now = tx.now().as_micros();
         let n = on_tx!(tx, |c| sqlx::query(
@@ -770,6 +789,9 @@ impl Civil {
             message,
         )
         .await?;
+        if let Some(made) = &made {
+            crate::documents::record(&mut tx, made).await?;
+        }
         let def = self
             .service_version(&app.service, app.service_version)
             .await?;

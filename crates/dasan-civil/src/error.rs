@@ -29,6 +29,10 @@ pub enum CivilError {
     /// Another official works on it.
     #[error("another official is working on this application")]
     AssignedToOther,
+    /// Documents cannot be issued now (no PKI, key store, fonts or file store): an operator
+    /// must act; the cause is logged, never shown.
+    #[error("official documents cannot be issued at the moment")]
+    DocumentsUnavailable,
     #[error(transparent)]
     Store(StoreError),
     #[error("registry: {0}")]
@@ -72,6 +76,7 @@ impl Problem for CivilError {
             CivilError::Transition { .. } | CivilError::Stale | CivilError::AssignedToOther => {
                 ErrorKind::Conflict
             }
+            CivilError::DocumentsUnavailable => ErrorKind::Unavailable,
             CivilError::Store(e) => e.kind(),
             CivilError::Registry(e) => e.kind(),
         }
@@ -86,6 +91,7 @@ impl Problem for CivilError {
             CivilError::Transition { .. } => "invalid-transition",
             CivilError::Stale => "application-changed",
             CivilError::AssignedToOther => "assigned-to-other",
+            CivilError::DocumentsUnavailable => "documents-unavailable",
             CivilError::Store(e) => e.code(),
             CivilError::Registry(e) => e.code(),
         }

@@ -3,12 +3,14 @@
 //! decided by the agency's officials.
 //!
 //! `definition`, `form` and `status` are pure rules; `catalogue` and `application` keep them in
-//! the database, one audited transaction per change.
+//! the database, one audited transaction per change; `documents` issues the signed documents
+//! (PDF with a QR seal, by `dasan-docs`) that services produce.
 
 pub mod application;
 pub mod attachments;
 pub mod catalogue;
 pub mod definition;
+pub mod documents;
 mod error;
 pub mod form;
 pub mod inbox;
@@ -30,6 +32,7 @@ pub struct Civil {
     registry: Registry,
     majority_age: i16,
     blobs: Option<std::sync::Arc<dyn object_store::ObjectStore>>,
+    issuer: Option<documents::Issuer>,
 }
 
 impl Civil {
@@ -39,7 +42,15 @@ impl Civil {
             registry,
             majority_age,
             blobs: None,
+            issuer: None,
         }
+    }
+
+    /// Issues signed documents for services that produce one (without an issuer they are
+    /// issued without a document).
+    pub fn with_issuer(mut self, issuer: documents::Issuer) -> Civil {
+        self.issuer = Some(issuer);
+        self
     }
 
     /// Stores attachments in `store` (without one, attaching fails).

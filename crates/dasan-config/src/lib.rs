@@ -54,6 +54,11 @@ pub struct Civil {
     /// Folder where attachments are stored, named by content hash (every node needs the same
     /// one, e.g. a shared volume). Uploads are also bounded by `server.body_limit_bytes`.
     pub attachments_dir: PathBuf,
+    /// Folder with the NanumGothic fonts official documents are set in (Debian's
+    /// `fonts-nanum`). Without them the portal runs, and issuing a document fails clearly.
+    pub fonts_dir: PathBuf,
+    /// The agency (in the platform PKI) whose time-stamping unit stamps document signatures.
+    pub time_stamping_agency: String,
 }
 
 impl Default for Civil {
@@ -61,6 +66,8 @@ impl Default for Civil {
         Self {
             services_dir: PathBuf::from("services"),
             attachments_dir: PathBuf::from("./dasan-data/attachments"),
+            fonts_dir: PathBuf::from("/usr/share/fonts/truetype/nanum"),
+            time_stamping_agency: "MOIS".to_owned(),
         }
     }
 }

@@ -146,6 +146,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "cross-site-request",
     "csrf-failed",
     "database-unavailable",
+    "documents-unavailable",
     "duplicate",
     "forbidden",
     "headers-too-large",

@@ -97,6 +97,10 @@ pub fn router(state: AppState) -> Router {
         .route("/applications/{id}/submit", post(pages::civil::submit))
         .route("/applications/{id}/act", post(pages::civil::act))
         .route("/applications/{id}/files/{field}", get(pages::civil::file))
+        .route(
+            "/applications/{id}/documents/{number}",
+            get(pages::civil::document),
+        )
         .route("/agencies/{code}/queue", get(pages::civil::queue))
         .route(
             "/agencies/{code}/queue/claim",

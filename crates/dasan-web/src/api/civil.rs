@@ -209,6 +209,31 @@ pub struct ApplicationDetail {
     /// Facts from the registries, as read when the application was started.
     pub prefilled: BTreeMap<String, String>,
     pub timeline: Vec<TimelineEntry>,
+    /// Official documents issued from it, newest first.
+    pub documents: Vec<DocumentItem>,
+}
+
+/// An issued official document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DocumentItem {
+    /// What a paper copy is checked by.
+    pub issue_number: String,
+    /// `resident-registration`, `family-relations`, `decision-letter`, …
+    pub document_type: String,
+    /// The agency whose certificate signed it (the issuing agency or a parent).
+    pub signed_by: String,
+    pub issued_at: String,
+    /// When its QR seal stops vouching for the facts.
+    pub expires_at: String,
+    /// `valid` or `revoked`.
+    pub status: String,
+    /// Hex SHA-256 of the signed PDF.
+    pub sha256: String,
+    pub size: i64,
+    /// The QR seal's `DSN1:` payload (verifiable offline against the trust list).
+    pub qr: String,
+    /// Where to fetch the signed PDF.
+    pub href: String,
 }
 
 /// One application: its applicant's, or for an official of its agency.
@@ -233,6 +258,33 @@ pub async fn application(
     Ok(Json(detail(&state, &principal, id).await?))
 }
 
+/// An issued document's signed PDF (PAdES B-LT, with its QR seal on every page).
+#[utoipa::path(
+    get,
+    path = "/api/v1/applications/{id}/documents/{number}",
+    tag = "civil",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The application's id"),
+        ("number" = String, Path, description = "The document's issue number"),
+    ),
+    responses(
+        (status = 200, description = "The signed PDF", content_type = "application/pdf", body = String),
+        (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such document, or not yours", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 503, description = "Documents cannot be served now", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn document(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<axum::response::Response, WebError> {
+    let id = id.parse().map_err(|_| WebError::NotFound)?;
+    let (doc, pdf) = state.civil().document_pdf(&principal, id, &number).await?;
+    Ok(crate::pages::civil::pdf_download(&doc, pdf))
+}
+
 async fn detail(
     state: &AppState,
     principal: &Principal,
@@ -240,7 +292,23 @@ async fn detail(
 ) -> Result<ApplicationDetail, WebError> {
     let app = state.civil().application(principal, id).await?;
     let timeline: Vec<Event> = state.civil().timeline(principal, id).await?;
+    let documents = state.civil().documents(principal, id).await?;
     Ok(ApplicationDetail {
+        documents: documents
+            .into_iter()
+            .map(|d| DocumentItem {
+                href: format!("/api/v1/applications/{id}/documents/{}", d.issue_number),
+                issue_number: d.issue_number,
+                document_type: d.document_type,
+                signed_by: d.signed_by,
+                issued_at: d.issued_at.to_jiff().to_string(),
+                expires_at: d.expires_at.to_jiff().to_string(),
+                status: d.status,
+                sha256: d.sha256,
+                size: d.size,
+                qr: d.qr,
+            })
+            .collect(),
         application: ApplicationItem::from(&app),
         answers: app.answers.clone(),
         prefilled: app.prefilled.clone(),

@@ -69,6 +69,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(registry::lookup))
         .routes(routes!(civil::services))
         .routes(routes!(civil::service))
+        .routes(routes!(civil::document))
         .routes(routes!(civil::applications))
         .routes(routes!(civil::application))
         .routes(routes!(civil::apply))

@@ -721,6 +721,7 @@ struct ApplicationPage {
     message: String,
     errors: Vec<ShownError>,
     attachments: Vec<dasan_civil::attachments::Attachment>,
+    documents: Vec<dasan_civil::documents::IssuedDocument>,
     /// Colleagues the application can be given to (officials only).
     assignees: Vec<(String, String)>,
 }
@@ -761,6 +762,10 @@ impl ApplicationPage {
     fn is_assigned(&self, id: &str) -> bool {
         self.app.assigned_to.is_some_and(|a| a.to_string() == id)
     }
+
+    fn document_label(&self, d: &dasan_civil::documents::IssuedDocument) -> String {
+        format!("document-type-{}", d.document_type)
+    }
 }
 
 /// The actions the principal can take on the application now (the domain's one rule).
@@ -797,6 +802,7 @@ async fn application_page(
         .await?;
     let events = state.civil().timeline(principal, id).await?;
     let attachments = state.civil().attachments(principal, id).await?;
+    let documents = state.civil().documents(principal, id).await?;
     let official = principal.has(Permission::CivilReview, Scope::Agency(&app.agency));
     let now = state.db().clock().now();
     let actions = available(&app, principal);
@@ -825,6 +831,7 @@ async fn application_page(
         message,
         errors,
         attachments,
+        documents,
         app,
         ctx,
     })
@@ -1098,6 +1105,40 @@ pub async fn inbox(
 ) -> Result<Response, WebError> {
     let messages = state.civil().inbox(&signed.principal).await?;
     render(&InboxPage { ctx, messages })
+}
+
+/// `GET /applications/{id}/documents/{number}`: an issued document's signed PDF, for those who
+/// may see the application.
+pub async fn document(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id: ApplicationId = id.parse().map_err(|_| WebError::NotFound)?;
+    let (doc, pdf) = state
+        .civil()
+        .document_pdf(&signed.principal, id, &number)
+        .await?;
+    Ok(pdf_download(&doc, pdf))
+}
+
+/// A signed PDF as a download named after its type and number.
+pub fn pdf_download(doc: &dasan_civil::documents::IssuedDocument, pdf: Vec<u8>) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let filename = format!("{}-{}.pdf", doc.document_type, doc.issue_number);
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        pdf,
+    )
+        .into_response()
 }
 
 /// `GET /applications/{id}/files/{field}`: an attached file, for the applicant and the agency's

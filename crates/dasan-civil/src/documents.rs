@@ -1,0 +1,579 @@
+//! Official documents issued from applications: the registry read as of the issuing moment, laid
+//! out by `dasan-docs`, sealed with a QR code and signed (PAdES B-LT with a time-stamp) by the
+//! issuing agency's document-signing key from the platform PKI.
+//!
+//! The document is made before the transaction that records the issuance: the registry reads
+//! are their own logged transactions, and rendering and signing take milliseconds that a write
+//! transaction should not wait for. The PDF is stored by content hash before the row that
+//! points at it, so a failed change leaves at most an unreferenced file, never a row without
+//! its document.
+
+use crate::application::Application;
+use crate::definition::ServiceDefinition;
+use crate::{Civil, CivilError};
+use dasan_crypto::pki::{PkiLayout, Purpose};
+use dasan_crypto::{KeyStore, StoreSigner};
+use dasan_docs::pades::{DocumentSigner, LtvMaterial, PadesLevel, SignatureInfo, sign_pades};
+use dasan_docs::seal::{Claims, make_qr_payload};
+use dasan_docs::tsa::{LocalTsa, TimeStampAuthority};
+use dasan_docs::{
+    Agency, Date, DocumentSpec, DocumentType, Facts, FamilyMember, FamilyRelations, Fonts,
+    HouseholdMember, Language, Layout, Paper, Person, Relation, ResidentRegistration,
+};
+use dasan_kernel::{Actor, Timestamp};
+use dasan_registry::PersonId;
+use dasan_store::{StoreError, Tx, on_reader, on_tx};
+use rand::Rng;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// How long a document's seal is valid (the facts may change after that).
+const VALID_DAYS: u64 = 90;
+/// The purpose the issuing agency's registry reads are logged under.
+const PURPOSE: &str = "document-issuance";
+
+/// What issues documents: the key store, the fonts, and which agency's time-stamping unit
+/// stamps the signatures. Built once at start.
+#[derive(Clone)]
+pub struct Issuer {
+    keys: Arc<dyn KeyStore>,
+    fonts: Option<Arc<Fonts>>,
+    fonts_problem: Option<String>,
+    tsa_agency: String,
+}
+
+impl std::fmt::Debug for Issuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issuer")
+            .field("fonts", &self.fonts.is_some())
+            .field("tsa_agency", &self.tsa_agency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Issuer {
+    /// Fonts come from `fonts_dir` (Debian's `fonts-nanum` by default). Without them the
+    /// platform still runs, and issuing a document fails with a clear error.
+    pub fn new(keys: Arc<dyn KeyStore>, fonts_dir: &std::path::Path, tsa_agency: &str) -> Issuer {
+        let (fonts, fonts_problem) = match Fonts::nanum_gothic(fonts_dir) {
+            Ok(f) => (Some(Arc::new(f)), None),
+            Err(e) => {
+                tracing::warn!(error = %e, "no fonts for official documents: install fonts-nanum or set civil.fonts_dir");
+                (None, Some(e.to_string()))
+            }
+        };
+        Issuer {
+            keys,
+            fonts,
+            fonts_problem,
+            tsa_agency: tsa_agency.to_owned(),
+        }
+    }
+}
+
+/// A document as the platform keeps it.
+#[derive(Clone, Debug, Serialize)]
+pub struct IssuedDocument {
+    pub issue_number: String,
+    pub application: String,
+    pub document_type: String,
+    pub agency: String,
+    pub signed_by: String,
+    pub issued_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// Hex SHA-256 of the signed PDF.
+    pub sha256: String,
+    pub size: i64,
+    /// The `DSN1:` payload of the QR seal.
+    pub qr: String,
+    pub status: String,
+}
+
+/// The template a service's `document` names, if Dasan has one for it.
+pub fn template_for(document: &str) -> Option<DocumentType> {
+    match document {
+        "resident-registration-certificate" => Some(DocumentType::ResidentRegistration),
+        "family-relations-certificate" => Some(DocumentType::FamilyRelations),
+        "decision-letter" => Some(DocumentType::DecisionLetter),
+        _ => None,
+    }
+}
+
+/// A made document, not yet recorded.
+pub(crate) struct Made {
+    doc: IssuedDocument,
+    pdf_key: String,
+}
+
+fn date(d: jiff::civil::Date) -> Date {
+    Date::new(
+        u16::try_from(d.year()).unwrap_or(0),
+        u8::try_from(d.month()).unwrap_or(1),
+        u8::try_from(d.day()).unwrap_or(1),
+    )
+}
+
+fn date_of(t: Timestamp) -> Date {
+    date(t.to_jiff().to_zoned(jiff::tz::TimeZone::UTC).date())
+}
+
+fn address(a: &dasan_registry::Address) -> String {
+    let mut line = format!("{} {} {} {}", a.region, a.locality, a.street, a.building);
+    if let Some(unit) = &a.unit {
+        line.push_str(", ");
+        line.push_str(unit);
+    }
+    line
+}
+
+/// A resident registration number as certificates print it: the birth part and the first
+/// digit of the rest, the others hidden (the holder can ask a counter for the full number).
+fn masked_id(id: &str) -> String {
+    let digits: String = id.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() == 13 {
+        format!("{}-{}******", &digits[..6], &digits[6..7])
+    } else {
+        id.to_owned()
+    }
+}
+
+fn person(p: &dasan_registry::Person) -> Person {
+    Person {
+        name: p.data.name_local.clone(),
+        national_id: masked_id(&p.data.national_id),
+        birth_date: date(p.data.birth_date),
+    }
+}
+
+/// `NNNN-NNNN-NNNN-NNNN`: what people type to check a paper copy.
+fn issue_number() -> String {
+    let mut rng = rand::rng();
+    (0..4)
+        .map(|_| format!("{:04}", rng.random_range(0..10_000u32)))
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn unavailable(why: impl std::fmt::Display) -> CivilError {
+    tracing::error!(error = %why, "cannot issue an official document");
+    CivilError::DocumentsUnavailable
+}
+
+impl Civil {
+    /// Makes the application's document if its service produces one Dasan has a template for.
+    /// `None`: the service issues no document (or no issuer is configured).
+    pub(crate) async fn make_document(
+        &self,
+        app: &Application,
+        def: &ServiceDefinition,
+        reason: Option<&str>,
+    ) -> Result<Option<Made>, CivilError> {
+        let (Some(issuer), Some(kind)) = (
+            self.issuer.as_ref(),
+            def.document.as_deref().and_then(template_for),
+        ) else {
+            return Ok(None);
+        };
+        let blobs = self
+            .blobs
+            .clone()
+            .ok_or_else(|| unavailable("no file store"))?;
+        let fonts = issuer
+            .fonts
+            .clone()
+            .ok_or_else(|| unavailable(issuer.fonts_problem.clone().unwrap_or_default()))?;
+        let layout = dasan_crypto::published::load_layout(&self.db)
+            .await?
+            .ok_or_else(|| unavailable("no platform PKI: run `dasan pki init`"))?;
+        let signing = self.signing_agency(&layout, &def.agency).await?;
+        let now = self.db.clock().now();
+        let subject: PersonId = app
+            .subject_person
+            .as_deref()
+            .and_then(|p| p.parse().ok())
+            .ok_or(CivilError::NotFound)?;
+        // The issuing agency reads the registry for this document; each read is logged for the
+        // person to see.
+        let actor = Actor {
+            agency: Some(def.agency.clone()),
+            ..Actor::system()
+        };
+        let holder = self
+            .registry
+            .person_as_of(actor.clone(), subject, now, PURPOSE)
+            .await?;
+        let mut relatives = Vec::new();
+        if matches!(
+            kind,
+            DocumentType::ResidentRegistration | DocumentType::FamilyRelations
+        ) {
+            let d = &holder.data;
+            let ids = d
+                .parents
+                .iter()
+                .map(|p| (*p, Relation::Father))
+                .chain(d.spouse.map(|s| (s, Relation::Spouse)))
+                .chain(holder.children.iter().map(|c| (*c, Relation::Child)));
+            for (id, relation) in ids {
+                let p = self
+                    .registry
+                    .person_as_of(actor.clone(), id, now, PURPOSE)
+                    .await?;
+                let relation = match (relation, p.data.sex) {
+                    (Relation::Father, dasan_registry::Sex::Female) => Relation::Mother,
+                    (r, _) => r,
+                };
+                relatives.push((relation, p));
+            }
+        }
+        let facts = match kind {
+            DocumentType::ResidentRegistration => {
+                let mut household = vec![HouseholdMember {
+                    relation: Relation::Self_,
+                    name: holder.data.name_local.clone(),
+                    birth_date: date(holder.data.birth_date),
+                    moved_in: date_of(holder.recorded_at),
+                }];
+                for (relation, p) in &relatives {
+                    let at_home = p.data.address == holder.data.address
+                        && p.data.status == dasan_registry::PersonStatus::Living;
+                    if at_home {
+                        household.push(HouseholdMember {
+                            relation: relation.clone(),
+                            name: p.data.name_local.clone(),
+                            birth_date: date(p.data.birth_date),
+                            moved_in: date_of(p.recorded_at),
+                        });
+                    }
+                }
+                Facts::ResidentRegistration(ResidentRegistration {
+                    holder: person(&holder),
+                    address: address(&holder.data.address),
+                    moved_in: date_of(holder.recorded_at),
+                    household_head: holder.data.name_local.clone(),
+                    household,
+                })
+            }
+            DocumentType::FamilyRelations => Facts::FamilyRelations(FamilyRelations {
+                principal: person(&holder),
+                registration_base: format!(
+                    "{} {}",
+                    holder.data.address.region, holder.data.address.locality
+                ),
+                members: relatives
+                    .iter()
+                    .map(|(relation, p)| FamilyMember {
+                        relation: relation.clone(),
+                        person: person(p),
+                    })
+                    .collect(),
+            }),
+            DocumentType::DecisionLetter => {
+                Facts::DecisionLetter(dasan_docs::DecisionLetter {
+                    recipient: holder.data.name_local.clone(),
+                    recipient_address: address(&holder.data.address),
+                    reference: app.receipt.clone().unwrap_or_default(),
+                    subject: crate::definition::text(&def.name, "ko").to_owned(),
+                    outcome: dasan_docs::Outcome::Granted,
+                    body: vec![
+                        format!(
+                            "귀하의 신청({})이 승인되었습니다. / Your application ({}) was approved.",
+                            crate::definition::text(&def.name, "ko"),
+                            crate::definition::text(&def.name, "en"),
+                        ),
+                        reason.unwrap_or_default().to_owned(),
+                    ]
+                    .into_iter()
+                    .filter(|l| !l.is_empty())
+                    .collect(),
+                    legal_basis: String::new(),
+                    appeal: "이 처분에 이의가 있으면 90일 이내에 행정심판을 청구할 수 있습니다. / You may appeal within 90 days.".to_owned(),
+                })
+            }
+            _ => return Ok(None),
+        };
+        let agency = self.registry.agency(&def.agency).await?;
+        let (name_ko, name_en) = agency
+            .map(|a| (a.data.name_local, a.data.name_latin))
+            .unwrap_or_else(|| (def.agency.clone(), def.agency.clone()));
+        let issued_at = SystemTime::UNIX_EPOCH
+            + Duration::from_micros(u64::try_from(now.as_micros()).unwrap_or(0));
+        let spec = DocumentSpec {
+            facts,
+            issue_number: issue_number(),
+            agency: Agency {
+                code: def.agency.clone(),
+                name_ko,
+                name_en,
+            },
+            issued_at,
+            utc_offset_minutes: 9 * 60,
+            language: Language::Ko,
+            layout: Layout::Bilingual,
+            paper: Paper::A4,
+        };
+        let expires_at = issued_at + Duration::from_secs(VALID_DAYS * 86_400);
+        // Rendering and signing are CPU work: off the async threads.
+        let keys = issuer.keys.clone();
+        let tsa_agency = issuer.tsa_agency.clone();
+        let signer_code = signing.clone();
+        let spec_for_pdf = spec.clone();
+        let (pdf, qr) = tokio::task::spawn_blocking(move || {
+            sign_document(
+                &*keys,
+                &layout,
+                &fonts,
+                &spec_for_pdf,
+                &signer_code,
+                &tsa_agency,
+                expires_at,
+            )
+        })
+        .await
+        .map_err(unavailable)??;
+        let sha256 = hex(&Sha256::digest(&pdf));
+        let pdf_key = format!("documents/{sha256}.pdf");
+        let size = i64::try_from(pdf.len()).unwrap_or(i64::MAX);
+        blobs
+            .put(
+                &object_store::path::Path::from(pdf_key.as_str()),
+                pdf.into(),
+            )
+            .await
+            .map_err(unavailable)?;
+        Ok(Some(Made {
+            doc: IssuedDocument {
+                issue_number: spec.issue_number,
+                application: app.id.to_string(),
+                document_type: kind.code().to_owned(),
+                agency: def.agency.clone(),
+                signed_by: signing,
+                issued_at: now,
+                expires_at: Timestamp::from_micros(
+                    now.as_micros() + i64::try_from(VALID_DAYS * 86_400_000_000).unwrap_or(0),
+                ),
+                sha256,
+                size,
+                qr,
+                status: "valid".to_owned(),
+            },
+            pdf_key,
+        }))
+    }
+
+    /// The agency whose document-signing certificate signs for `agency`: the agency itself or
+    /// its nearest parent that has one (an office signs with its ministry's certificate).
+    async fn signing_agency(&self, layout: &PkiLayout, agency: &str) -> Result<String, CivilError> {
+        let mut code = agency.to_owned();
+        for _ in 0..8 {
+            let has_key = layout
+                .agency(&code)
+                .is_some_and(|a| a.end_entities.contains_key(&Purpose::DocumentSigning));
+            if has_key {
+                return Ok(code);
+            }
+            match self
+                .registry
+                .agency(&code)
+                .await?
+                .and_then(|a| a.data.parent)
+            {
+                Some(parent) if !parent.is_empty() => code = parent,
+                _ => break,
+            }
+        }
+        Err(unavailable(format!(
+            "agency {agency} (and its parents) has no document-signing certificate in the platform PKI"
+        )))
+    }
+
+    /// The application's documents, newest first (for those who may see the application).
+    pub async fn documents(
+        &self,
+        principal: &dasan_identity::Principal,
+        id: crate::ApplicationId,
+    ) -> Result<Vec<IssuedDocument>, CivilError> {
+        // Seeing the application is the permission to see its documents.
+        self.application(principal, id).await?;
+        let rows: Vec<DocumentRow> = on_reader!(self.db, |p| sqlx::query_as(
+            "SELECT issue_number, application, document_type, agency, signed_by, issued_at, expires_at, \
+             sha256, size, qr, status FROM civil_documents WHERE application = $1 ORDER BY issued_at DESC"
+        )
+        .bind(id.to_string())
+        .fetch_all(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(rows.into_iter().map(from_row).collect())
+    }
+
+    /// A document's signed PDF, for those who may see its application. The bytes are checked
+    /// against the recorded hash: a file changed in storage is refused, never served.
+    pub async fn document_pdf(
+        &self,
+        principal: &dasan_identity::Principal,
+        id: crate::ApplicationId,
+        issue_number: &str,
+    ) -> Result<(IssuedDocument, Vec<u8>), CivilError> {
+        let doc = self
+            .documents(principal, id)
+            .await?
+            .into_iter()
+            .find(|d| d.issue_number == issue_number)
+            .ok_or(CivilError::NotFound)?;
+        let blobs = self
+            .blobs
+            .clone()
+            .ok_or_else(|| unavailable("no file store"))?;
+        let key = format!("documents/{}.pdf", doc.sha256);
+        let bytes = blobs
+            .get(&object_store::path::Path::from(key.as_str()))
+            .await
+            .map_err(unavailable)?
+            .bytes()
+            .await
+            .map_err(unavailable)?;
+        if hex(&Sha256::digest(&bytes)) != doc.sha256 {
+            return Err(unavailable(format!(
+                "stored document {} does not match its hash",
+                doc.issue_number
+            )));
+        }
+        Ok((doc, bytes.to_vec()))
+    }
+}
+
+type DocumentRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+);
+
+fn from_row(r: DocumentRow) -> IssuedDocument {
+    IssuedDocument {
+        issue_number: r.0,
+        application: r.1,
+        document_type: r.2,
+        agency: r.3,
+        signed_by: r.4,
+        issued_at: Timestamp::from_micros(r.5),
+        expires_at: Timestamp::from_micros(r.6),
+        sha256: r.7,
+        size: r.8,
+        qr: r.9,
+        status: r.10,
+    }
+}
+
+/// Records a made document within the issuing change.
+pub(crate) async fn record(tx: &mut Tx, made: &Made) -> Result<(), CivilError> {
+    let d = &made.doc;
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO civil_documents (issue_number, application, document_type, agency, signed_by, \
+         issued_at, expires_at, sha256, size, qr, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'valid')"
+    )
+    .bind(&d.issue_number)
+    .bind(&d.application)
+    .bind(&d.document_type)
+    .bind(&d.agency)
+    .bind(&d.signed_by)
+    .bind(d.issued_at.as_micros())
+    .bind(d.expires_at.as_micros())
+    .bind(&d.sha256)
+    .bind(d.size)
+    .bind(&d.qr)
+    .execute(c)
+    .await
+    .map(drop))
+    .map_err(StoreError::from_sqlx)?;
+    tx.record(
+        "civil.document.issue",
+        format!("document:{}", d.issue_number),
+        serde_json::json!({
+            "application": d.application,
+            "type": d.document_type,
+            "agency": d.agency,
+            "signed_by": d.signed_by,
+            "sha256": d.sha256,
+            "expires_at": d.expires_at.as_micros(),
+            "file": made.pdf_key,
+        }),
+    );
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Seals, renders and signs one document (blocking).
+fn sign_document(
+    keys: &dyn KeyStore,
+    layout: &PkiLayout,
+    fonts: &Fonts,
+    spec: &DocumentSpec,
+    signing_agency: &str,
+    tsa_agency: &str,
+    expires_at: SystemTime,
+) -> Result<(Vec<u8>, String), CivilError> {
+    let a = layout
+        .agency(signing_agency)
+        .ok_or_else(|| unavailable("signing agency left the PKI"))?;
+    let ee = a
+        .end_entities
+        .get(&Purpose::DocumentSigning)
+        .ok_or_else(|| unavailable("no document-signing key"))?;
+    let tsa_a = layout
+        .agency(tsa_agency)
+        .ok_or_else(|| unavailable(format!("no time-stamping agency {tsa_agency} in the PKI")))?;
+    let tsa_ee = tsa_a
+        .end_entities
+        .get(&Purpose::TimeStamping)
+        .ok_or_else(|| unavailable(format!("{tsa_agency} has no time-stamping key")))?;
+    let claims = Claims::from_spec(spec, expires_at).map_err(unavailable)?;
+    let seal_signer = StoreSigner::new(keys, &ee.key).map_err(unavailable)?;
+    let qr = make_qr_payload(&claims, &seal_signer, &ee.certificate.der).map_err(unavailable)?;
+    let pdf = dasan_docs::render(spec, fonts, &qr).map_err(unavailable)?;
+    let signer = DocumentSigner {
+        signer: StoreSigner::new(keys, &ee.key).map_err(unavailable)?,
+        certificate: ee.certificate.der.clone(),
+        chain: vec![a.issuing_ca.certificate.der.clone()],
+    };
+    let signing_time = spec.issued_at;
+    let tsa = LocalTsa::new(
+        TimeStampAuthority::new(
+            StoreSigner::new(keys, &tsa_ee.key).map_err(unavailable)?,
+            &tsa_ee.certificate.der,
+            vec![tsa_a.issuing_ca.certificate.der.clone()],
+        )
+        .map_err(unavailable)?,
+        move || signing_time,
+    );
+    let ltv = LtvMaterial::from_layout(layout, signing_agency, tsa_agency)
+        .ok_or_else(|| unavailable("no revocation material in the PKI layout"))?;
+    let info = SignatureInfo {
+        reason: Some("Official document issued by Dasan".to_owned()),
+        location: None,
+        name: Some(a.name.clone()),
+    };
+    let signed = sign_pades(
+        &pdf,
+        &signer,
+        PadesLevel::BLT,
+        signing_time,
+        Some(&tsa),
+        Some(&ltv),
+        &info,
+    )
+    .map_err(unavailable)?;
+    Ok((signed, qr))
+}
