@@ -217,3 +217,26 @@ document-type-decision-letter = Decision letter
 problem-documents-unavailable =
     .title = Documents cannot be issued right now
     .detail = Official documents cannot be signed at the moment. Nothing was lost: your application is kept, and you can try again later. If it keeps happening, tell us through the feedback link.
+
+## Checking a document
+verify-title = Check an official document
+verify-lead = Anyone can check a document issued by Dasan, without an account: paste what its QR code says, or type the issue number printed on it.
+verify-payload = What the QR code says
+verify-payload-hint = Scan the QR code on any page with a phone and paste the text, which starts with DSN1:
+verify-number = Issue number
+verify-number-hint = 16 digits, for example 1234-5678-9012-3456
+verify-submit = Check
+verify-valid = Genuine and valid
+verify-revoked = Revoked by the issuing agency
+verify-revoked-reason = Reason: { $reason }
+verify-expired = Genuine, but expired: ask the holder for a current one
+verify-forged = Not genuine: the seal was altered or not made by a government agency
+verify-unknown = No document with this number was issued
+verify-document = Document
+verify-issuer = Issued by
+verify-subject = About
+verify-issued = Issued
+verify-expires = Valid until
+verify-offline = The seal can also be checked offline, against the published list of the agencies' signing keys:
+verify-trust-list = the signed trust list
+verify-error-empty = Paste what the QR code says, or type the issue number.

@@ -217,3 +217,26 @@ document-type-decision-letter = 처분 통지서
 problem-documents-unavailable =
     .title = 지금은 문서를 발급할 수 없습니다
     .detail = 지금은 공문서에 전자서명을 할 수 없습니다. 신청 내용은 그대로 보관되어 있으니 나중에 다시 시도하세요. 계속되면 의견 보내기로 알려 주세요.
+
+## Checking a document
+verify-title = 공문서 진위 확인
+verify-lead = 다산에서 발급한 문서는 누구나 계정 없이 확인할 수 있습니다. QR 코드의 내용을 붙여 넣거나 문서에 인쇄된 발급번호를 입력하세요.
+verify-payload = QR 코드 내용
+verify-payload-hint = 아무 쪽의 QR 코드를 휴대전화로 읽어 DSN1:로 시작하는 글을 붙여 넣으세요.
+verify-number = 발급번호
+verify-number-hint = 16자리 숫자, 예: 1234-5678-9012-3456
+verify-submit = 확인
+verify-valid = 진본이며 유효합니다
+verify-revoked = 발급 기관이 취소한 문서입니다
+verify-revoked-reason = 사유: { $reason }
+verify-expired = 진본이지만 유효기간이 지났습니다. 최근에 발급한 문서를 요청하세요
+verify-forged = 진본이 아닙니다. 전자인장이 바뀌었거나 정부 기관이 만든 것이 아닙니다
+verify-unknown = 이 번호로 발급된 문서가 없습니다
+verify-document = 문서
+verify-issuer = 발급 기관
+verify-subject = 대상
+verify-issued = 발급일시
+verify-expires = 유효기간
+verify-offline = 전자인장은 공개된 기관 서명키 목록으로 오프라인에서도 확인할 수 있습니다:
+verify-trust-list = 서명된 신뢰 목록
+verify-error-empty = QR 코드 내용을 붙여 넣거나 발급번호를 입력하세요.

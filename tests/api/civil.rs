@@ -297,5 +297,52 @@ engine_tests! {
         // Someone else's token (an official of another agency) gets nothing.
         let (_, other) = token_for(&app, "desk@jongno.go.kr", None).await;
         assert_problem(api.get(app.url(doc["href"].as_str().unwrap())).bearer_auth(&other).send().await.unwrap(), 404, "not-found").await;
+
+        // Anyone checks it, without an account, by its seal or its number; an altered seal is forged.
+        let verify = |body: serde_json::Value| api.post(app.url("/api/v1/documents/verify")).json(&body).send();
+        let qr = doc["qr"].as_str().unwrap();
+        let by_seal: serde_json::Value = verify(serde_json::json!({ "payload": qr })).await.unwrap().json().await.unwrap();
+        assert_eq!(by_seal["verdict"], "valid", "{by_seal}");
+        assert_eq!(by_seal["attested"]["issue_number"], doc["issue_number"]);
+        assert_eq!(by_seal["attested"]["document_type"], "resident-registration");
+        let by_number: serde_json::Value = verify(serde_json::json!({ "issue_number": doc["issue_number"] })).await.unwrap().json().await.unwrap();
+        assert_eq!(by_number["verdict"], "valid");
+        let mut altered = qr.to_owned();
+        let last = altered.pop().unwrap();
+        altered.push(if last == 'A' { 'B' } else { 'A' });
+        let forged: serde_json::Value = verify(serde_json::json!({ "payload": altered })).await.unwrap().json().await.unwrap();
+        assert_eq!(forged["verdict"], "forged");
+        assert!(forged["attested"].is_null(), "a forged seal attests nothing");
+        let unknown: serde_json::Value = verify(serde_json::json!({ "issue_number": "0000-0000-0000-0000" })).await.unwrap().json().await.unwrap();
+        assert_eq!(unknown["verdict"], "unknown");
+        assert_problem(verify(serde_json::json!({})).await.unwrap(), 422, "validation-failed").await;
+        // Guessing numbers is slowed down per address.
+        let mut limited = false;
+        for n in 0..40 {
+            let r = verify(serde_json::json!({ "issue_number": format!("9999-9999-9999-{n:04}") })).await.unwrap();
+            if r.status() == 429 {
+                limited = true;
+                break;
+            }
+        }
+        assert!(limited, "enumerating issue numbers is rate-limited");
+        // The page gives the same answer (from another address it would not be limited; here
+        // the seal is checked, which is never limited).
+        let page = app.post_form("/verify", "/verify", &[("payload", qr)]).await;
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.unwrap();
+        assert!(page.contains("id=\"verdict\"") && page.contains(doc["issue_number"].as_str().unwrap()), "{page}");
+        assert_eq!(app.post_form("/verify", "/verify", &[("payload", ""), ("number", "")]).await.status(), 422);
+
+        // The platform's time-stamping authority answers RFC 3161 requests over HTTP.
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(b"a document").to_vec();
+        let nonce = [7u8; 8];
+        let query = dasan_docs::tsa::request(&digest, &nonce).unwrap();
+        let reply = api.post(app.url("/pki/tsa")).header("content-type", "application/timestamp-query").body(query).send().await.unwrap();
+        assert_eq!(reply.status(), 200);
+        assert_eq!(reply.headers()["content-type"], "application/timestamp-reply");
+        let (_, token) = dasan_docs::tsa::accept_response(&reply.bytes().await.unwrap(), &digest, &nonce).unwrap();
+        assert!(token.gen_time.elapsed().unwrap_or_default() < std::time::Duration::from_secs(60));
+        assert_eq!(api.post(app.url("/pki/tsa")).header("content-type", "text/plain").body("x").send().await.unwrap().status(), 415);
     }
 }

@@ -577,3 +577,167 @@ fn sign_document(
     .map_err(unavailable)?;
     Ok((signed, qr))
 }
+
+/// What checking a document found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Signed by a platform key, on record, not revoked, not expired.
+    Valid,
+    /// Genuine, but the issuing agency revoked it.
+    Revoked,
+    /// Genuine, but past its seal's validity: ask for a current one.
+    Expired,
+    /// Altered, or not signed by any of the platform's document-signing keys.
+    Forged,
+    /// No document has this number (or the seal names a number we never issued).
+    Unknown,
+}
+
+/// A check's result: the verdict and, for a genuine document, exactly what its seal attests.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verification {
+    pub verdict: Verdict,
+    pub attested: Option<Attested>,
+    pub revoked_reason: Option<String>,
+}
+
+/// What a genuine seal attests: its claims, nothing more.
+#[derive(Clone, Debug, Serialize)]
+pub struct Attested {
+    pub document_type: String,
+    pub issue_number: String,
+    /// The issuing agency's code.
+    pub issuer: String,
+    pub subject_id: String,
+    pub subject_name: String,
+    pub facts: Vec<(String, String)>,
+    pub issued_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl From<dasan_docs::seal::Claims> for Attested {
+    fn from(c: dasan_docs::seal::Claims) -> Self {
+        let at = |secs: u64| {
+            Timestamp::from_micros(i64::try_from(secs).unwrap_or(0).saturating_mul(1_000_000))
+        };
+        Attested {
+            document_type: c.document_type,
+            issue_number: c.issue_number,
+            issuer: c.issuer,
+            subject_id: c.subject_id,
+            subject_name: c.subject_name,
+            facts: c.facts,
+            issued_at: at(c.issued_at),
+            expires_at: at(c.expires_at),
+        }
+    }
+}
+
+impl Verification {
+    fn only(verdict: Verdict) -> Verification {
+        Verification {
+            verdict,
+            attested: None,
+            revoked_reason: None,
+        }
+    }
+}
+
+/// The platform's document-signing certificates (DER): what a seal must be signed by.
+fn seal_certificates(layout: &PkiLayout) -> Vec<Vec<u8>> {
+    layout
+        .agencies
+        .iter()
+        .filter_map(|a| a.end_entities.get(&Purpose::DocumentSigning))
+        .map(|ee| ee.certificate.der.clone())
+        .collect()
+}
+
+impl Civil {
+    /// Checks a QR seal's payload (`DSN1:…`): signature against the platform's
+    /// document-signing certificates, then the record (revoked?) and the expiry.
+    pub async fn verify_seal(&self, payload: &str) -> Result<Verification, CivilError> {
+        let layout = dasan_crypto::published::load_layout(&self.db)
+            .await?
+            .ok_or_else(|| unavailable("no platform PKI"))?;
+        let claims = match dasan_docs::seal::verify_qr_payload(payload, &seal_certificates(&layout))
+        {
+            Ok(c) => c,
+            Err(_) => return Ok(Verification::only(Verdict::Forged)),
+        };
+        self.judge(claims).await
+    }
+
+    /// Checks a document by the issue number printed on it. Callers rate-limit this: numbers
+    /// must not be enumerable.
+    pub async fn verify_number(&self, number: &str) -> Result<Verification, CivilError> {
+        let number = number.trim();
+        let qr: Option<String> = on_reader!(self.db, |p| sqlx::query_scalar(
+            "SELECT qr FROM civil_documents WHERE issue_number = $1"
+        )
+        .bind(number)
+        .fetch_optional(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        match qr {
+            Some(qr) => self.verify_seal(&qr).await,
+            None => Ok(Verification::only(Verdict::Unknown)),
+        }
+    }
+
+    async fn judge(&self, claims: dasan_docs::seal::Claims) -> Result<Verification, CivilError> {
+        let row: Option<(String, Option<String>)> = on_reader!(self.db, |p| sqlx::query_as(
+            "SELECT status, revoked_reason FROM civil_documents WHERE issue_number = $1"
+        )
+        .bind(&claims.issue_number)
+        .fetch_optional(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        let now = SystemTime::UNIX_EPOCH
+            + Duration::from_micros(u64::try_from(self.db.clock().now().as_micros()).unwrap_or(0));
+        let (verdict, revoked_reason) = match row {
+            None => return Ok(Verification::only(Verdict::Unknown)),
+            Some((status, reason)) if status == "revoked" => (Verdict::Revoked, reason),
+            Some(_) if claims.is_expired_at(now) => (Verdict::Expired, None),
+            Some(_) => (Verdict::Valid, None),
+        };
+        Ok(Verification {
+            verdict,
+            attested: Some(claims.into()),
+            revoked_reason,
+        })
+    }
+
+    /// The platform's RFC 3161 time-stamping service: a `TimeStampReq` in, a `TimeStampResp`
+    /// out (a rejection is itself a well-formed response, as the RFC wants).
+    pub async fn time_stamp(&self, request_der: Vec<u8>) -> Result<Vec<u8>, CivilError> {
+        let issuer = self
+            .issuer
+            .clone()
+            .ok_or_else(|| unavailable("no issuer configured"))?;
+        let layout = dasan_crypto::published::load_layout(&self.db)
+            .await?
+            .ok_or_else(|| unavailable("no platform PKI"))?;
+        let now = SystemTime::UNIX_EPOCH
+            + Duration::from_micros(u64::try_from(self.db.clock().now().as_micros()).unwrap_or(0));
+        tokio::task::spawn_blocking(move || {
+            let a = layout
+                .agency(&issuer.tsa_agency)
+                .ok_or_else(|| unavailable("no time-stamping agency in the PKI"))?;
+            let ee = a
+                .end_entities
+                .get(&Purpose::TimeStamping)
+                .ok_or_else(|| unavailable("no time-stamping key"))?;
+            let tsa = TimeStampAuthority::new(
+                StoreSigner::new(&*issuer.keys, &ee.key).map_err(unavailable)?,
+                &ee.certificate.der,
+                vec![a.issuing_ca.certificate.der.clone()],
+            )
+            .map_err(unavailable)?;
+            Ok(tsa.respond(&request_der, now))
+        })
+        .await
+        .map_err(unavailable)?
+    }
+}

@@ -207,6 +207,11 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{file}", get(assets::serve))
         .route("/pki/crl/{file}", get(pki::crl))
         .route("/pki/root.crt", get(pki::root_certificate))
+        .route("/pki/tsa", post(pki::time_stamp))
+        .route(
+            "/verify",
+            get(pages::verify::show).post(pages::verify::submit),
+        )
         .route("/.well-known/dasan/trust-list.jws", get(pki::trust_list))
         .merge(api)
         .fallback(|| async { error::WebError::NotFound })

@@ -58,3 +58,39 @@ pub async fn trust_list(State(state): State<AppState>) -> Result<impl IntoRespon
         jws,
     ))
 }
+
+/// Largest time-stamp request accepted (a real one is about 100 bytes).
+const TSA_REQUEST_LIMIT: usize = 16 * 1024;
+
+/// `POST /pki/tsa`: the platform's RFC 3161 time-stamping service over HTTP (RFC 3161 §3.4):
+/// `application/timestamp-query` in, `application/timestamp-reply` out.
+pub async fn time_stamp(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<impl IntoResponse, WebError> {
+    let query = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == "application/timestamp-query");
+    if !query {
+        return Err(WebError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+        ));
+    }
+    if body.len() > TSA_REQUEST_LIMIT {
+        return Err(WebError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+        ));
+    }
+    let reply = state.civil().time_stamp(body.to_vec()).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/timestamp-reply"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        reply,
+    ))
+}

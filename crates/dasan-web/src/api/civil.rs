@@ -258,6 +258,65 @@ pub async fn application(
     Ok(Json(detail(&state, &principal, id).await?))
 }
 
+/// What to check: a QR seal's payload, or an issue number.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct VerifyRequest {
+    /// What the QR code says (`DSN1:…`).
+    #[serde(default)]
+    pub payload: Option<String>,
+    /// The issue number printed on the document (looked up at a limited rate per address).
+    #[serde(default)]
+    pub issue_number: Option<String>,
+}
+
+/// The answer: a verdict and, for a genuine document, exactly what its seal attests.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VerifyAnswer {
+    /// `valid`, `revoked`, `expired`, `forged` or `unknown`.
+    pub verdict: String,
+    pub revoked_reason: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub attested: Option<dasan_civil::documents::Attested>,
+}
+
+/// Checks an official document, for anyone (no token needed).
+#[utoipa::path(
+    post,
+    path = "/api/v1/documents/verify",
+    tag = "civil",
+    request_body = VerifyRequest,
+    responses(
+        (status = 200, description = "The verdict", body = VerifyAnswer),
+        (status = 422, description = "Neither a payload nor an issue number", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many unknown numbers from this address", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn verify(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    ApiJson(body): ApiJson<VerifyRequest>,
+) -> Result<Json<VerifyAnswer>, WebError> {
+    let payload = body.payload.unwrap_or_default();
+    let number = body.issue_number.unwrap_or_default();
+    if payload.trim().is_empty() && number.trim().is_empty() {
+        return Err(dasan_civil::CivilError::Invalid(vec![FieldError::new(
+            "payload",
+            "verify-error-empty",
+        )])
+        .into());
+    }
+    let found =
+        crate::pages::verify::check(&state, &addr.ip().to_string(), &payload, &number).await?;
+    Ok(Json(VerifyAnswer {
+        verdict: serde_json::to_value(found.verdict)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        revoked_reason: found.revoked_reason,
+        attested: found.attested,
+    }))
+}
+
 /// An issued document's signed PDF (PAdES B-LT, with its QR seal on every page).
 #[utoipa::path(
     get,

@@ -16,6 +16,7 @@ pub mod registry;
 pub mod services_admin;
 pub mod sign_in;
 pub mod sign_up;
+pub mod verify;
 
 use crate::assets;
 use crate::context::RequestContext;
