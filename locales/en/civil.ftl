@@ -240,3 +240,5 @@ verify-expires = Valid until
 verify-offline = The seal can also be checked offline, against the published list of the agencies' signing keys:
 verify-trust-list = the signed trust list
 verify-error-empty = Paste what the QR code says, or type the issue number.
+application-document-revoke = Revoke this document
+application-document-revoke-reason = Why is it revoked? The holder and anyone who checks it will see this.

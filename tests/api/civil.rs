@@ -297,6 +297,11 @@ engine_tests! {
         // Someone else's token (an official of another agency) gets nothing.
         let (_, other) = token_for(&app, "desk@jongno.go.kr", None).await;
         assert_problem(api.get(app.url(doc["href"].as_str().unwrap())).bearer_auth(&other).send().await.unwrap(), 404, "not-found").await;
+        // Nor may it revoke what another agency issued, or the holder revoke their own.
+        let revoke = format!("{}/revoke", doc["href"].as_str().unwrap());
+        for t in [&other, &token] {
+            assert_problem(api.post(app.url(&revoke)).bearer_auth(t).json(&serde_json::json!({ "reason": "x" })).send().await.unwrap(), 404, "not-found").await;
+        }
 
         // Anyone checks it, without an account, by its seal or its number; an altered seal is forged.
         let verify = |body: serde_json::Value| api.post(app.url("/api/v1/documents/verify")).json(&body).send();

@@ -227,7 +227,7 @@ impl Identifiers for RegistryIds<'_> {
 }
 
 impl Civil {
-    fn is_official_for(principal: &Principal, agency: &str) -> bool {
+    pub(crate) fn is_official_for(principal: &Principal, agency: &str) -> bool {
         principal.has(Permission::CivilReview, Scope::Agency(agency))
     }
 
@@ -1102,7 +1102,7 @@ async fn event(
 /// Puts a message in the account's portal inbox and in the outbox: by e-mail if the account has
 /// an address, by text if it has a confirmed mobile number (sent by the worker: an outage delays
 /// them, never blocks the change).
-async fn notify(
+pub(crate) async fn notify(
     tx: &mut Tx,
     account: AccountId,
     subject: &str,

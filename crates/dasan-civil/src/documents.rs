@@ -741,3 +741,83 @@ impl Civil {
         .map_err(unavailable)?
     }
 }
+
+impl Civil {
+    /// Revokes a document (an official of its agency, with a reason the holder and every
+    /// checker is shown). The seal still verifies, so a checker learns it was genuine but is
+    /// revoked; the holder is told.
+    pub async fn revoke_document(
+        &self,
+        principal: &dasan_identity::Principal,
+        id: crate::ApplicationId,
+        issue_number: &str,
+        reason: &str,
+    ) -> Result<(), CivilError> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 1000 {
+            return Err(CivilError::Invalid(vec![dasan_kernel::FieldError::new(
+                "reason",
+                "civil-error-reason",
+            )]));
+        }
+        let row: Option<(String, String, String)> = on_reader!(self.db, |p| sqlx::query_as(
+            "SELECT application, agency, status FROM civil_documents WHERE issue_number = $1"
+        )
+        .bind(issue_number)
+        .fetch_optional(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        let Some((application, agency, status)) = row.filter(|r| r.0 == id.to_string()) else {
+            return Err(CivilError::NotFound);
+        };
+        if !Self::is_official_for(principal, &agency) {
+            return Err(CivilError::NotFound);
+        }
+        if status == "revoked" {
+            return Err(CivilError::Transition {
+                action: "revoke",
+                status: "revoked",
+            });
+        }
+        let app_id: crate::ApplicationId = application.parse().map_err(|_| CivilError::NotFound)?;
+        let app = self.application(principal, app_id).await?;
+        let mut tx = self.db.begin(principal.actor(None)).await?;
+        let now = tx.now().as_micros();
+        let n =
+            on_tx!(tx, |c| {
+                sqlx::query(
+            "UPDATE civil_documents SET status = 'revoked', revoked_at = $2, revoked_reason = $3 \
+             WHERE issue_number = $1 AND status = 'valid'"
+        )
+        .bind(issue_number)
+        .bind(now)
+        .bind(reason)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+            })
+            .map_err(StoreError::from_sqlx)?;
+        if n == 0 {
+            tx.rollback().await?;
+            return Err(CivilError::Stale);
+        }
+        tx.record(
+            "civil.document.revoke",
+            format!("document:{issue_number}"),
+            serde_json::json!({ "application": application, "reason": reason }),
+        );
+        crate::application::notify(
+            &mut tx,
+            app.applicant,
+            &format!("Document revoked: {issue_number} / 문서 취소: {issue_number}"),
+            &format!(
+                "The document {issue_number} was revoked: {reason}\n\
+                 발급번호 {issue_number} 문서가 취소되었습니다: {reason}"
+            ),
+            &format!("/applications/{application}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

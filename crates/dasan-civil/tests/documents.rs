@@ -227,6 +227,21 @@ engine_tests! {
         assert_eq!((docs[0].agency.as_str(), docs[0].signed_by.as_str(), docs[0].document_type.as_str()), ("MOIS-JONGNO", "MOIS", "decision-letter"));
         let (_, pdf) = w.civil.document_pdf(&w.citizen, id, &docs[0].issue_number).await.unwrap();
         dasan_docs::pades::verify_integrity(&pdf).unwrap();
+        let number = docs[0].issue_number.clone();
+        assert_eq!(w.civil.verify_number(&number).await.unwrap().verdict, documents::Verdict::Valid);
+        // Revoking: only an official of the agency, only with a reason; checkers then see it.
+        assert!(matches!(w.civil.revoke_document(&w.citizen, id, &number, "mine").await, Err(CivilError::NotFound)));
+        assert!(matches!(w.civil.revoke_document(&w.officer, id, &number, "  ").await, Err(CivilError::Invalid(_))));
+        w.civil.revoke_document(&w.officer, id, &number, "Issued to the wrong household.").await.unwrap();
+        assert!(matches!(w.civil.revoke_document(&w.officer, id, &number, "again").await, Err(CivilError::Transition { .. })));
+        let checked = w.civil.verify_seal(&docs[0].qr).await.unwrap();
+        assert_eq!(checked.verdict, documents::Verdict::Revoked);
+        assert_eq!(checked.revoked_reason.as_deref(), Some("Issued to the wrong household."));
+        assert_eq!(checked.attested.unwrap().issue_number, number, "still shown as genuine, but revoked");
+        let inbox = w.civil.inbox(&w.citizen).await.unwrap();
+        assert!(inbox.iter().any(|m| m.subject.contains(&number)), "the holder is told");
+        let revoked: i64 = on_reader!(w.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'civil.document.revoke'").fetch_one(p).await).unwrap();
+        assert_eq!(revoked, 1);
     }
 
     async fn without_a_platform_pki_nothing_is_issued_and_the_application_waits(engine) {

@@ -101,6 +101,10 @@ pub fn router(state: AppState) -> Router {
             "/applications/{id}/documents/{number}",
             get(pages::civil::document),
         )
+        .route(
+            "/applications/{id}/documents/{number}/revoke",
+            post(pages::civil::revoke),
+        )
         .route("/agencies/{code}/queue", get(pages::civil::queue))
         .route(
             "/agencies/{code}/queue/claim",

@@ -317,6 +317,46 @@ pub async fn verify(
     }))
 }
 
+/// Why a document is revoked.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RevokeRequest {
+    /// Shown to the holder and to everyone who checks the document.
+    pub reason: String,
+}
+
+/// Revokes an issued document (an official of its agency).
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications/{id}/documents/{number}/revoke",
+    tag = "civil",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The application's id"),
+        ("number" = String, Path, description = "The document's issue number"),
+    ),
+    request_body = RevokeRequest,
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such document, or not your agency's", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Already revoked", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn revoke(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path((id, number)): Path<(String, String)>,
+    ApiJson(body): ApiJson<RevokeRequest>,
+) -> Result<StatusCode, WebError> {
+    let id = id.parse().map_err(|_| WebError::NotFound)?;
+    state
+        .civil()
+        .revoke_document(&principal, id, &number, &body.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// An issued document's signed PDF (PAdES B-LT, with its QR seal on every page).
 #[utoipa::path(
     get,

@@ -71,6 +71,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(civil::service))
         .routes(routes!(civil::document))
         .routes(routes!(civil::verify))
+        .routes(routes!(civil::revoke))
         .routes(routes!(civil::applications))
         .routes(routes!(civil::application))
         .routes(routes!(civil::apply))

@@ -1122,6 +1122,48 @@ pub async fn document(
     Ok(pdf_download(&doc, pdf))
 }
 
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /applications/{id}/documents/{number}/revoke`: an official of the issuing agency
+/// revokes a document, with a reason.
+pub async fn revoke(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    signed: Signed,
+    Path((id, number)): Path<(String, String)>,
+    PageForm(form): PageForm<RevokeForm>,
+) -> Result<Response, WebError> {
+    let id: ApplicationId = id.parse().map_err(|_| WebError::NotFound)?;
+    match state
+        .civil()
+        .revoke_document(&signed.principal, id, &number, &form.reason)
+        .await
+    {
+        Ok(()) => Ok(see_other(&format!("/applications/{id}"))),
+        Err(CivilError::Invalid(mut fields)) => {
+            for f in &mut fields {
+                f.field = format!("reason-{number}");
+            }
+            let errors = shown(&ctx, &fields);
+            let page = application_page(
+                &state,
+                ctx,
+                &signed.principal,
+                id,
+                None,
+                (String::new(), errors),
+            )
+            .await?;
+            render_invalid(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A signed PDF as a download named after its type and number.
 pub fn pdf_download(doc: &dasan_civil::documents::IssuedDocument, pdf: Vec<u8>) -> Response {
     use axum::http::header;
