@@ -57,6 +57,9 @@ enum Command {
     /// e-Passport chip data.
     #[command(subcommand)]
     Passport(cli::mrtd::PassportCommand),
+    /// Official documents: check a PDF or a QR seal offline.
+    #[command(subcommand)]
+    Doc(cli::doc::DocCommand),
     /// Base registries: people, businesses, agencies.
     #[command(subcommand)]
     Registry(cli::registry::RegistryCommand),
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
         }
         Command::Mrz(cmd) => report(cli::mrtd::run_mrz(cmd)),
         Command::Passport(cmd) => report(cli::mrtd::run_passport(cmd)),
+        Command::Doc(cmd) => report(cli::doc::run(cmd)),
         Command::Demo(cmd) => report(cli::registry::run_demo(cmd)),
         Command::Config(ConfigCommand::Check) => config_check(cli.config),
         command => {
@@ -188,6 +192,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         | Command::Config(_)
         | Command::Mrz(_)
         | Command::Passport(_)
+        | Command::Doc(_)
         | Command::Demo(_) => Ok(ExitCode::SUCCESS),
     }
 }

@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod doc;
 pub mod mrtd;
 pub mod pki;
 pub mod registry;

@@ -214,7 +214,7 @@ fn read_any(dir: &Path, names: &[String]) -> anyhow::Result<Option<Vec<u8>>> {
 }
 
 /// DER, or the DER inside PEM blocks with `label`.
-fn der_blocks(bytes: &[u8], label: &str) -> Vec<Vec<u8>> {
+pub(crate) fn der_blocks(bytes: &[u8], label: &str) -> Vec<Vec<u8>> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return vec![bytes.to_vec()];
     };

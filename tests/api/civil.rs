@@ -349,5 +349,34 @@ engine_tests! {
         let (_, token) = dasan_docs::tsa::accept_response(&reply.bytes().await.unwrap(), &digest, &nonce).unwrap();
         assert!(token.gen_time.elapsed().unwrap_or_default() < std::time::Duration::from_secs(60));
         assert_eq!(api.post(app.url("/pki/tsa")).header("content-type", "text/plain").body("x").send().await.unwrap().status(), 415);
+
+        // Offline, with the saved trust list and root: `dasan doc verify` and `verify-qr`.
+        let dir = tempfile::tempdir().unwrap();
+        let save = |name: &str, data: &[u8]| std::fs::write(dir.path().join(name), data).unwrap();
+        save("doc.pdf", &bytes);
+        save("root.crt", &api.get(app.url("/pki/root.crt")).send().await.unwrap().bytes().await.unwrap());
+        save("trust-list.jws", &api.get(app.url("/.well-known/dasan/trust-list.jws")).send().await.unwrap().bytes().await.unwrap());
+        let mut tampered = bytes.to_vec();
+        let middle = tampered.len() / 3;
+        tampered[middle] ^= 1;
+        save("tampered.pdf", &tampered);
+        let doc_cli = |args: &[&str]| {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_dasan"))
+                .arg("doc")
+                .args(args)
+                .args(["--trust-list", "trust-list.jws", "--root", "root.crt"])
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+        };
+        let (code, out) = doc_cli(&["verify", "doc.pdf"]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("\"signed_by\": \"MOIS\""), "{out}");
+        assert_eq!(doc_cli(&["verify", "tampered.pdf"]).0, 3);
+        let (code, out) = doc_cli(&["verify-qr", qr]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains(doc["issue_number"].as_str().unwrap()), "{out}");
+        assert_eq!(doc_cli(&["verify-qr", &altered]).0, 3);
     }
 }

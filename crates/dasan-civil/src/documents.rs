@@ -783,9 +783,8 @@ impl Civil {
         let app = self.application(principal, app_id).await?;
         let mut tx = self.db.begin(principal.actor(None)).await?;
         let now = tx.now().as_micros();
-        let n =
-            on_tx!(tx, |c| {
-                sqlx::query(
+        let n = on_tx!(tx, |c| {
+            sqlx::query(
             "UPDATE civil_documents SET status = 'revoked', revoked_at = $2, revoked_reason = $3 \
              WHERE issue_number = $1 AND status = 'valid'"
         )
@@ -795,8 +794,8 @@ impl Civil {
         .execute(c)
         .await
         .map(|r| r.rows_affected())
-            })
-            .map_err(StoreError::from_sqlx)?;
+        })
+        .map_err(StoreError::from_sqlx)?;
         if n == 0 {
             tx.rollback().await?;
             return Err(CivilError::Stale);
