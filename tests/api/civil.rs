@@ -290,10 +290,16 @@ engine_tests! {
         assert!(bytes.starts_with(b"%PDF-"));
         assert_eq!(doc["size"].as_u64().unwrap() as usize, bytes.len());
         dasan_docs::pades::verify_integrity(&bytes).unwrap();
+        // The applicant's wallet lists it.
+        let wallet: serde_json::Value = api.get(app.url("/api/v1/documents")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(wallet.as_array().unwrap().len(), 1);
+        assert_eq!(wallet[0]["href"], doc["href"]);
         // The applicant's page links the same file.
         assert_eq!(sign_in(&app, "certificate@example.kr", PASSWORD).await.status(), 303);
         let page = app.get_page(&location.replace("/api/v1", ""), "ko").await.text().await.unwrap();
         assert!(page.contains("주민등록표 등본") && page.contains(doc["href"].as_str().unwrap().trim_start_matches("/api/v1")), "{page}");
+        let list = app.get_page("/applications", "en").await.text().await.unwrap();
+        assert!(list.contains("id=\"wallet\"") && list.contains(doc["href"].as_str().unwrap().trim_start_matches("/api/v1")), "{list}");
         // Someone else's token (an official of another agency) gets nothing.
         let (_, other) = token_for(&app, "desk@jongno.go.kr", None).await;
         assert_problem(api.get(app.url(doc["href"].as_str().unwrap())).bearer_auth(&other).send().await.unwrap(), 404, "not-found").await;

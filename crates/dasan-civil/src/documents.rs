@@ -408,6 +408,25 @@ impl Civil {
         Ok(rows.into_iter().map(from_row).collect())
     }
 
+    /// Every document issued from the principal's own applications, newest first: their
+    /// wallet.
+    pub async fn my_documents(
+        &self,
+        principal: &dasan_identity::Principal,
+    ) -> Result<Vec<IssuedDocument>, CivilError> {
+        let rows: Vec<DocumentRow> = on_reader!(self.db, |p| sqlx::query_as(
+            "SELECT d.issue_number, d.application, d.document_type, d.agency, d.signed_by, d.issued_at, \
+             d.expires_at, d.sha256, d.size, d.qr, d.status FROM civil_documents d \
+             JOIN civil_applications a ON a.id = d.application \
+             WHERE a.applicant = $1 ORDER BY d.issued_at DESC LIMIT 200"
+        )
+        .bind(principal.account.to_string())
+        .fetch_all(p)
+        .await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(rows.into_iter().map(from_row).collect())
+    }
+
     /// A document's signed PDF, for those who may see its application. The bytes are checked
     /// against the recorded hash: a file changed in storage is refused, never served.
     pub async fn document_pdf(

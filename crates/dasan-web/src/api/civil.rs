@@ -236,6 +236,45 @@ pub struct DocumentItem {
     pub href: String,
 }
 
+impl From<dasan_civil::documents::IssuedDocument> for DocumentItem {
+    fn from(d: dasan_civil::documents::IssuedDocument) -> Self {
+        DocumentItem {
+            href: format!(
+                "/api/v1/applications/{}/documents/{}",
+                d.application, d.issue_number
+            ),
+            issue_number: d.issue_number,
+            document_type: d.document_type,
+            signed_by: d.signed_by,
+            issued_at: d.issued_at.to_jiff().to_string(),
+            expires_at: d.expires_at.to_jiff().to_string(),
+            status: d.status,
+            sha256: d.sha256,
+            size: d.size,
+            qr: d.qr,
+        }
+    }
+}
+
+/// The documents issued from the caller's own applications, newest first (their wallet).
+#[utoipa::path(
+    get,
+    path = "/api/v1/documents",
+    tag = "civil",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's documents", body = Vec<DocumentItem>),
+        (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn my_documents(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+) -> Result<Json<Vec<DocumentItem>>, WebError> {
+    let docs = state.civil().my_documents(&principal).await?;
+    Ok(Json(docs.into_iter().map(DocumentItem::from).collect()))
+}
+
 /// One application: its applicant's, or for an official of its agency.
 #[utoipa::path(
     get,
@@ -393,21 +432,7 @@ async fn detail(
     let timeline: Vec<Event> = state.civil().timeline(principal, id).await?;
     let documents = state.civil().documents(principal, id).await?;
     Ok(ApplicationDetail {
-        documents: documents
-            .into_iter()
-            .map(|d| DocumentItem {
-                href: format!("/api/v1/applications/{id}/documents/{}", d.issue_number),
-                issue_number: d.issue_number,
-                document_type: d.document_type,
-                signed_by: d.signed_by,
-                issued_at: d.issued_at.to_jiff().to_string(),
-                expires_at: d.expires_at.to_jiff().to_string(),
-                status: d.status,
-                sha256: d.sha256,
-                size: d.size,
-                qr: d.qr,
-            })
-            .collect(),
+        documents: documents.into_iter().map(DocumentItem::from).collect(),
         application: ApplicationItem::from(&app),
         answers: app.answers.clone(),
         prefilled: app.prefilled.clone(),

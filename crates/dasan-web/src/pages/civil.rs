@@ -685,11 +685,20 @@ async fn list_items(
 struct ApplicationsPage {
     ctx: PageCtx,
     applications: Vec<ApplicationItem>,
+    documents: Vec<dasan_civil::documents::IssuedDocument>,
 }
 
 impl ApplicationsPage {
     fn status(&self, s: &Status) -> String {
         self.ctx.t(&format!("civil-status-{}", s.as_str()))
+    }
+
+    fn document_label(&self, d: &dasan_civil::documents::IssuedDocument) -> String {
+        self.ctx.t(&format!("document-type-{}", d.document_type))
+    }
+
+    fn when(&self, t: &dasan_kernel::Timestamp) -> String {
+        when(*t)
     }
 }
 
@@ -701,7 +710,12 @@ pub async fn mine(
 ) -> Result<Response, WebError> {
     let apps = state.civil().mine(&signed.principal).await?;
     let applications = list_items(&state, apps, ctx.lang, &signed.principal).await?;
-    render(&ApplicationsPage { ctx, applications })
+    let documents = state.civil().my_documents(&signed.principal).await?;
+    render(&ApplicationsPage {
+        ctx,
+        applications,
+        documents,
+    })
 }
 
 #[derive(Template)]
