@@ -24,6 +24,26 @@ use dasan_docs::{DocumentType, Fonts, Language, Layout, Paper, render, samples};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
+/// CPU time this process has used (user + system), from /proc/self/stat: a shared, busy
+/// machine stretches wall time but not this.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may contain spaces) start at ") ".
+    let fields: Vec<&str> = stat
+        .rsplit_once(") ")
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; USER_HZ is
+    // 100 on Linux.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
@@ -74,6 +94,7 @@ fn main() -> Result<()> {
         dasan_docs::fonts::DEBIAN_NANUM_DIR,
     ))?);
     let per_thread = documents.div_ceil(threads);
+    let cpu_before = cpu_time();
     let started = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|_| {
@@ -142,6 +163,7 @@ fn main() -> Result<()> {
         qr = q;
     }
     let elapsed = started.elapsed();
+    let cpu = cpu_time().saturating_sub(cpu_before);
     times.sort();
     sizes.sort();
     let issued = times.len();
@@ -149,6 +171,13 @@ fn main() -> Result<()> {
         "issued {issued} signed documents (resident registration, bilingual A4, PAdES B-LT) on {threads} threads in {:.2} s: {:.0} documents/s",
         elapsed.as_secs_f64(),
         issued as f64 / elapsed.as_secs_f64()
+    );
+    let cpu_per_doc = cpu.as_secs_f64() / issued as f64;
+    println!(
+        "  CPU time per document: {:.1} ms, so {:.0} documents/s per core ({:.0}/s on {threads} cores)",
+        cpu_per_doc * 1e3,
+        1.0 / cpu_per_doc,
+        threads as f64 / cpu_per_doc
     );
     println!(
         "  latency per document: p50 {:.1} ms, p99 {:.1} ms",
@@ -169,6 +198,7 @@ fn main() -> Result<()> {
             .clone(),
     ];
     let per_thread = verifications.div_ceil(threads);
+    let cpu_before = cpu_time();
     let started = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|_| {
@@ -186,10 +216,17 @@ fn main() -> Result<()> {
         checked += h.join().map_err(|_| "a worker panicked")??;
     }
     let elapsed = started.elapsed();
+    let cpu_per_check = cpu_time().saturating_sub(cpu_before).as_secs_f64() / checked as f64;
     println!(
         "verified {checked} QR seals offline on {threads} threads in {:.2} s: {:.0} verifications/s",
         elapsed.as_secs_f64(),
         checked as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "  CPU time per verification: {:.0} µs, so {:.0} verifications/s per core ({:.0}/s on {threads} cores)",
+        cpu_per_check * 1e6,
+        1.0 / cpu_per_check,
+        threads as f64 / cpu_per_check
     );
     Ok(())
 }
