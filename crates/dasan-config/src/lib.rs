@@ -766,6 +766,43 @@ mod tests {
     }
 
     #[test]
+    fn border_settings_are_checked() {
+        let (_dir, path) = file(
+            "[border]\nself_service_nationalities = [\"KOR\", \"D<<\"]\nhit_threshold = 0.9\ncsca_files = [\"csca.pem\"]\n[border.biometric_min_threshold]\nvendor-face-5 = 7000\n",
+        );
+        let c = Config::load_from(Some(&path), env(&[])).unwrap().config;
+        assert_eq!(c.border.self_service_nationalities, ["KOR", "D<<"]);
+        assert_eq!(c.border.biometric_min_threshold["vendor-face-5"], 7000);
+        assert_eq!(c.border.csca_files, [PathBuf::from("csca.pem")]);
+        for (var, value, key) in [
+            (
+                "DASAN_BORDER_SELF_SERVICE_NATIONALITIES",
+                "[\"kor\"]",
+                "border.self_service_nationalities",
+            ),
+            ("DASAN_BORDER_HIT_THRESHOLD", "0", "border.hit_threshold"),
+            (
+                "DASAN_BORDER_MIN_NAME_SCORE",
+                "1.5",
+                "border.min_name_score",
+            ),
+            (
+                "DASAN_BORDER_ENROLMENT_YEARS",
+                "0",
+                "border.enrolment_years",
+            ),
+            (
+                "DASAN_BORDER_MAX_CLOCK_SKEW_SECS",
+                "3600",
+                "border.max_clock_skew_secs",
+            ),
+        ] {
+            let msg = error_of(Config::load_from(None, env(&[(var, value)])));
+            assert!(msg.contains(key), "{var}: {msg}");
+        }
+    }
+
+    #[test]
     fn unknown_dasan_variables_are_reported_not_applied() {
         let loaded = Config::load_from(
             None,
