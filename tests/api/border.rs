@@ -178,6 +178,7 @@ engine_tests! {
         let other = GateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]));
         assert_problem(send(&app, demo::DEMO_GATE, body.clone(), Some(&other.sign(demo::DEMO_GATE, &body))).await, 401, "gate-bad-signature").await;
         assert_problem(send(&app, "NO-SUCH-GATE", body.clone(), Some(&signature)).await, 401, "gate-unknown-device").await;
+        assert_problem(send(&app, "%00", body.clone(), Some(&signature)).await, 401, "gate-unknown-device").await;
         let (stale, stale_sig) = sign_request(&key, &request, now_micros() - 3_600_000_000, &nonce()).unwrap();
         assert_problem(send(&app, demo::DEMO_GATE, stale, Some(&stale_sig)).await, 400, "gate-stale-timestamp").await;
         let garbage = b"{\"not\":\"a gate request\"}".to_vec();
@@ -201,6 +202,7 @@ engine_tests! {
         assert_eq!(replay["reasons"][0]["code"], "watchlist-hit");
         assert_problem(api.get(app.url(&format!("/api/v1/border/decisions/{id}"))).bearer_auth(&elsewhere).send().await.unwrap(), 403, "forbidden").await;
         assert_problem(api.get(app.url("/api/v1/border/decisions/nope")).bearer_auth(&officer).send().await.unwrap(), 404, "not-found").await;
+        assert_problem(api.get(app.url("/api/v1/border/decisions/%00x")).bearer_auth(&officer).send().await.unwrap(), 404, "not-found").await;
         assert_problem(api.get(app.url(&format!("/api/v1/border/decisions/{id}"))).send().await.unwrap(), 401, "unauthenticated").await;
 
         // Border administrators register and revoke gates; officers may not.
@@ -228,6 +230,7 @@ engine_tests! {
         // Revoked: refused.
         let revoked = api.post(app.url("/api/v1/border/gates/ICN-T2-G09/revoke")).bearer_auth(&admin).json(&serde_json::json!({"reason": "device stolen"})).send().await.unwrap();
         assert_eq!(revoked.status(), 200);
+        assert_problem(api.post(app.url("/api/v1/border/gates/ICN-T2-G09/revoke")).bearer_auth(&admin).json(&serde_json::json!({"reason": "x\u{0}"})).send().await.unwrap(), 422, "validation-failed").await;
         request.port = "ICN".into();
         let (body, signature) = sign_request(&gate_key, &request, now_micros(), &nonce()).unwrap();
         assert_problem(send(&app, "ICN-T2-G09", body, Some(&signature)).await, 401, "gate-device-revoked").await;

@@ -43,6 +43,22 @@ pub fn border_of(state: &AppState) -> Result<&Border, WebError> {
     ))
 }
 
+/// Ids in paths: gates, decisions, referrals (letters, digits, `-`, `_`; at most 64). Anything
+/// else cannot exist, and never reaches the database (PostgreSQL refuses NUL bytes).
+pub fn plain_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Free text without control characters other than line breaks and tabs.
+pub fn plain_text(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 /// `permission` for the whole border agency, or for this port.
 pub fn may(principal: &Principal, permission: Permission, port: Option<&str>) -> bool {
     principal.has(permission, Scope::Agency(BORDER_AGENCY))
@@ -240,6 +256,11 @@ pub async fn decide(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let border = border_of(&state)?;
+    if !plain_id(&gate) {
+        return Err(WebError::from_problem(&BorderError::Request(
+            RequestRefusal::UnknownDevice,
+        )));
+    }
     let signature = headers
         .get(SIGNATURE_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -302,6 +323,9 @@ pub async fn decision(
 ) -> Result<Json<serde_json::Value>, WebError> {
     let border = border_of(&state)?;
     require_somewhere(&principal)?;
+    if !plain_id(&id) {
+        return Err(WebError::NotFound);
+    }
     let stored = border.decision(&id).await.map_err(border_error)?;
     require(&principal, Permission::BorderDecide, Some(&stored.port))?;
     Ok(Json(
@@ -346,6 +370,9 @@ pub async fn replay(
 ) -> Result<Json<ReplayDoc>, WebError> {
     let border = border_of(&state)?;
     require_somewhere(&principal)?;
+    if !plain_id(&id) {
+        return Err(WebError::NotFound);
+    }
     let port = match border.decision(&id).await {
         Ok(d) => d.port,
         Err(BorderError::NotFound) => return Err(WebError::NotFound),
@@ -493,6 +520,9 @@ pub async fn gate(
 ) -> Result<Json<GateDoc>, WebError> {
     let border = border_of(&state)?;
     require(&principal, Permission::BorderManage, None)?;
+    if !plain_id(&gate) {
+        return Err(WebError::NotFound);
+    }
     Ok(Json(gate_doc(
         border.gate_device(&gate).await.map_err(border_error)?,
     )))
@@ -535,6 +565,15 @@ pub async fn revoke_gate(
 ) -> Result<Json<GateDoc>, WebError> {
     let border = border_of(&state)?;
     require(&principal, Permission::BorderManage, None)?;
+    if !plain_id(&gate) {
+        return Err(WebError::NotFound);
+    }
+    if !plain_text(&body.reason) {
+        return Err(WebError::from_problem(&BorderError::invalid(
+            "reason",
+            "border-error-reason-required",
+        )));
+    }
     Ok(Json(gate_doc(
         border
             .revoke_gate(principal.actor(Some(ctx.request_id)), &gate, &body.reason)

@@ -6,7 +6,7 @@
 //! port's pages do not exist for them (404, never 403).
 
 use super::{PageCtx, ShownError, error_for, render, render_invalid, see_other, shown};
-use crate::api::border::{BORDER_AGENCY, border_of, may};
+use crate::api::border::{BORDER_AGENCY, border_of, may, plain_id, plain_text};
 use crate::auth::Signed;
 use crate::error::WebError;
 use crate::extract::{PageForm, Query};
@@ -326,6 +326,9 @@ async fn referral_page(
     id: &str,
 ) -> Result<ReferralPage, WebError> {
     let border = border_of(state)?;
+    if !plain_id(id) {
+        return Err(WebError::NotFound);
+    }
     let detail = match border.referral_detail(id).await {
         Ok(d) => d,
         Err(BorderError::NotFound) => return Err(WebError::NotFound),
@@ -441,7 +444,7 @@ pub async fn decide(
             None
         }
     };
-    if form.reason.trim().is_empty() {
+    if form.reason.trim().is_empty() || !plain_text(&form.reason) {
         errors.push(dasan_kernel::FieldError::new(
             "reason",
             "border-error-reason-required",
