@@ -62,6 +62,24 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         agency: Some("MOIS"),
     },
     DemoAccount {
+        role: "border officer (Incheon airport)",
+        kind: AccountKind::Official,
+        name: "최유나 Choi Yu-na",
+        email: "border.officer@kis.demo.dasan.example",
+        password: PASSWORD,
+        roles: &[("border.officer", "KIS-ICN")],
+        agency: Some("KIS-ICN"),
+    },
+    DemoAccount {
+        role: "border administrator (gates, watchlists)",
+        kind: AccountKind::Official,
+        name: "정하늘 Jung Ha-neul",
+        email: "border.admin@kis.demo.dasan.example",
+        password: PASSWORD,
+        roles: &[("border.admin", "KIS")],
+        agency: Some("KIS"),
+    },
+    DemoAccount {
         role: "citizen",
         kind: AccountKind::Citizen,
         name: "홍길동 Hong Gil-dong",
@@ -84,6 +102,10 @@ pub enum DemoError {
     Identity(#[from] dasan_identity::IdentityError),
     #[error("demo registry: {0}")]
     Registry(#[from] dasan_registry::RegistryError),
+    #[error("demo border: {0}")]
+    Border(#[from] dasan_border::store::BorderError),
+    #[error("demo border: {0:#}")]
+    BorderSetup(#[from] anyhow::Error),
 }
 
 /// Creates the demo accounts that do not exist yet (idempotent).
@@ -194,4 +216,271 @@ pub fn pki_spec(base_url: &str) -> anyhow::Result<dasan_crypto::pki::PkiSpec> {
     spec.crl_base_url = format!("{}/pki/crl", base_url.trim_end_matches('/'));
     spec.root.common_name = "Dasan Demo Root CA".to_owned();
     Ok(spec)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Smart border clearance.
+
+/// The demo's gate, registered at the demo's port.
+pub const DEMO_GATE: &str = "ICN-T1-G01";
+/// The demo's port of entry.
+pub const DEMO_PORT: &str = "ICN";
+/// The states whose test passports the demo trusts (MRZ code, ISO alpha-2).
+pub const DEMO_STATES: &[(&str, &str)] = &[("KOR", "KR"), ("USA", "US"), ("CHN", "CN")];
+
+/// Reproducible demo secret bytes: published on purpose (demo data only).
+fn demo_seed(label: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(format!("dasan-demo-border/{label}").as_bytes()).into()
+}
+
+fn demo_time(secs: u64) -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs)
+}
+
+/// A demo state's test passport PKI: its CSCA and its document signer, from published seeds,
+/// so that `serve --demo` and `gate simulate` make the same keys independently.
+pub fn demo_pki(
+    state: &str,
+) -> anyhow::Result<(
+    dasan_mrtd::factory::TestCertificate,
+    dasan_mrtd::factory::TestCertificate,
+)> {
+    use dasan_mrtd::factory::{TestKey, make_csca_with_key, make_document_signer_with_key};
+    let alpha2 = DEMO_STATES
+        .iter()
+        .find(|(a3, _)| *a3 == state)
+        .map(|(_, a2)| *a2)
+        .ok_or_else(|| anyhow::anyhow!("{state} is not a demo state"))?;
+    let err = |e: dasan_mrtd::factory::FactoryError| anyhow::anyhow!("demo PKI: {e}");
+    // 2025-01-01 .. 2040-01-01 and 2025-06-01 .. 2036-01-01.
+    let csca = make_csca_with_key(
+        alpha2,
+        TestKey::p256_from_bytes(&demo_seed(&format!("csca-{state}"))).map_err(err)?,
+        demo_time(1_735_689_600),
+        demo_time(2_208_988_800),
+    )
+    .map_err(err)?;
+    let signer = make_document_signer_with_key(
+        &csca,
+        TestKey::p256_from_bytes(&demo_seed(&format!("ds-{state}"))).map_err(err)?,
+        "demo",
+        demo_time(1_748_736_000),
+        demo_time(2_082_758_400),
+    )
+    .map_err(err)?;
+    Ok((csca, signer))
+}
+
+/// The demo's trust anchors: every demo state's CSCA and a current, empty CRL.
+pub fn border_trust() -> anyhow::Result<crate::border::ExtraTrust> {
+    let mut extra = crate::border::ExtraTrust::default();
+    let now = std::time::SystemTime::now();
+    let day = std::time::Duration::from_secs(86_400);
+    for (state, _) in DEMO_STATES {
+        let (csca, _) = demo_pki(state)?;
+        let crl = dasan_mrtd::factory::make_crl(&csca, &[], now - day, now + 3650 * day)
+            .map_err(|e| anyhow::anyhow!("demo CRL: {e}"))?;
+        extra.csca_der.push(csca.der.clone());
+        extra.crl_der.push(crl);
+    }
+    Ok(extra)
+}
+
+/// The demo gate's device key (Ed25519 from a published seed).
+pub fn demo_gate_key() -> crate::gatesim::GateKey {
+    crate::gatesim::GateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&demo_seed(DEMO_GATE)))
+}
+
+/// A small synthetic national watchlist (invented names; no real person).
+pub const DEMO_WATCHLIST_CSV: &str = "id,kind,name,aliases,birth_dates,nationalities,documents,listed_on\n\
+    DEMO-1,individual,PARK MYUNG HO,박명호; BAK MYEONG HO,1975-03-02,KOR,,2024-05-01\n\
+    DEMO-2,individual,RI CHOL SU,리철수,1970-05-01,PRK,,2023-01-10\n\
+    DEMO-3,individual,OKAFOR CHIDI EMEKA,,1968,NGA,,2022-07-19\n\
+    DEMO-4,individual,MORALES VEGA JUAN CARLOS,JUAN MORALES,1981-11-23,COL; VEN,,2021-03-04\n\
+    DEMO-5,individual,HAN SEUNG WOO,한승우,1979-08-14,KOR,,2025-02-11\n";
+
+/// Listed travellers for the simulator: name, birth date (YYMMDD) and state.
+pub const DEMO_LISTED: &[(&str, &str, &str, &str)] = &[
+    ("PARK", "MYUNG HO", "750302", "KOR"),
+    ("HAN", "SEUNG WOO", "790814", "KOR"),
+];
+
+/// A demo lost/stolen list: the simulator's `L…` passports.
+pub fn demo_lost_stolen_csv() -> String {
+    let mut csv =
+        String::from("issuing_state,document_number,document_type,reported_on,reference\n");
+    for i in 0..50 {
+        csv.push_str(&format!("KOR,L{i:08},P,2026-01-15,DEMO-SLTD-{i}\n"));
+    }
+    csv
+}
+
+/// Demo overstayers: foreigners admitted in the past for a stay that has ended. The simulator
+/// sends them out through the gate (REFER: overstay).
+pub fn demo_overstayer(i: usize) -> crate::gatesim::Traveller {
+    let mut t = crate::gatesim::Traveller::new(
+        "USA",
+        "WALKER",
+        &format!(
+            "SAM {}",
+            ["A", "B", "C", "D", "E", "F", "G", "H", "J", "K"][i % 10]
+        ),
+        &format!("X{i:08}"),
+        "850101",
+        "320101",
+    );
+    t.sex = dasan_mrtd::Sex::Male;
+    t
+}
+
+/// How many demo overstayers there are.
+pub const DEMO_OVERSTAYERS: usize = 10;
+
+/// The border demo (idempotent): the demo gate, the watchlist, the lost/stolen list, a few
+/// referrals waiting at the port, and overstayers admitted in the past.
+pub async fn load_border(
+    config: &dasan_config::Config,
+    border: &dasan_border::store::Border,
+) -> Result<(), DemoError> {
+    use dasan_border::gate::Direction;
+    use dasan_border::store::{BorderError, NewGateDevice, SignedGateRequest};
+    match border.gate_device(DEMO_GATE).await {
+        Ok(_) => return Ok(()),
+        Err(BorderError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let key = demo_gate_key();
+    border
+        .register_gate(
+            Actor::system(),
+            NewGateDevice {
+                id: DEMO_GATE.to_owned(),
+                port: DEMO_PORT.to_owned(),
+                public_key_spki_der: key.public_key_der()?,
+            },
+        )
+        .await?;
+    border
+        .import_national_list(
+            Actor::system(),
+            "DEMO",
+            "demo-1",
+            DEMO_WATCHLIST_CSV.as_bytes(),
+        )
+        .await?;
+    border
+        .import_lost_stolen(
+            Actor::system(),
+            "DEMO-SLTD",
+            "demo-1",
+            demo_lost_stolen_csv().as_bytes(),
+        )
+        .await?;
+    // A few travellers the gate refers, so the officers' queue is not empty.
+    let (_, kor) = demo_pki("KOR")?;
+    let listed =
+        crate::gatesim::Traveller::new("KOR", "PARK", "MYUNG HO", "M70000001", "750302", "330101");
+    let forged =
+        crate::gatesim::Traveller::new("KOR", "LEE", "SOO JIN", "M70000002", "900412", "310505");
+    let lost =
+        crate::gatesim::Traveller::new("KOR", "YOON", "JI WOO", "L00000001", "881120", "300303");
+    let chips = [
+        (listed.chip(&kor)?, Direction::Entry),
+        (forged.chip(&kor)?.with_altered_dg1(), Direction::Entry),
+        (lost.chip(&kor)?, Direction::Exit),
+    ];
+    for (chip, direction) in chips {
+        let request = crate::gatesim::gate_request(&chip, DEMO_GATE, DEMO_PORT, direction);
+        let (body, signature) = crate::gatesim::sign_request(
+            &key,
+            &request,
+            border.db().clock().now().as_micros(),
+            &crate::gatesim::nonce(),
+        )?;
+        border
+            .gate_decide(&SignedGateRequest {
+                gate_id: DEMO_GATE.to_owned(),
+                body,
+                signature,
+            })
+            .await?;
+    }
+    load_overstayers(config, border, &key).await?;
+    Ok(())
+}
+
+/// Admits the demo overstayers 120 days ago (through a second connection whose clock is set
+/// back), each for 30 days.
+async fn load_overstayers(
+    config: &dasan_config::Config,
+    border: &dasan_border::store::Border,
+    key: &crate::gatesim::GateKey,
+) -> Result<(), DemoError> {
+    use dasan_border::gate::Direction;
+    use dasan_border::store::{Border, OfficerDecision, SignedGateRequest};
+    use dasan_kernel::{Clock, ManualClock, Timestamp};
+    use std::sync::Arc;
+    let then = border
+        .db()
+        .clock()
+        .now()
+        .as_micros()
+        .saturating_sub(120 * 86_400 * 1_000_000);
+    let clock = ManualClock::new(Timestamp::from_micros(then));
+    let mut db = crate::open_database(config)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    db.configure(
+        Arc::new(dasan_store::TableAuditHook),
+        Arc::new(clock.clone()),
+    );
+    let extra = border_trust()?;
+    let mut trust = dasan_mrtd::TrustStore::new();
+    for der in &extra.csca_der {
+        trust
+            .add_csca_der(der)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    for der in &extra.crl_der {
+        trust.add_crl_der(der).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let past = Border::open(db.clone(), border.config().clone(), trust).await?;
+    let (_, usa) = demo_pki("USA")?;
+    let mut officer = Actor::system();
+    officer.agency = Some("KIS-ICN".to_owned());
+    let until = dasan_border::CalendarDate::from_unix_micros(then + 30 * 86_400 * 1_000_000)
+        .ok_or_else(|| anyhow::anyhow!("date"))?;
+    for i in 0..DEMO_OVERSTAYERS {
+        let chip = demo_overstayer(i).chip(&usa)?;
+        let request = crate::gatesim::gate_request(&chip, DEMO_GATE, DEMO_PORT, Direction::Entry);
+        let (body, signature) = crate::gatesim::sign_request(
+            key,
+            &request,
+            clock.now().as_micros(),
+            &crate::gatesim::nonce(),
+        )?;
+        let out = past
+            .gate_decide(&SignedGateRequest {
+                gate_id: DEMO_GATE.to_owned(),
+                body,
+                signature,
+            })
+            .await?;
+        if let Some(referral) = out.referral_id {
+            past.decide_referral(
+                officer.clone(),
+                &referral,
+                1,
+                OfficerDecision::Admit {
+                    permitted_until: Some(until),
+                },
+                "Demo: admitted for 30 days pending enrolment.",
+            )
+            .await?;
+        }
+        clock.advance(std::time::Duration::from_secs(60));
+    }
+    db.close().await;
+    Ok(())
 }

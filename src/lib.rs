@@ -2,7 +2,9 @@
 //!
 //! `main.rs` is only the command line over this; integration tests start the same [`Server`].
 
+pub mod border;
 pub mod demo;
+pub mod gatesim;
 pub mod telemetry;
 
 use dasan_config::Config;
@@ -41,6 +43,15 @@ pub enum StartError {
     Services(String),
     #[error("civil services: {0}")]
     Civil(#[from] dasan_civil::CivilError),
+    #[error("border: {0:#}")]
+    Border(anyhow::Error),
+}
+
+/// How to start beyond the configuration.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Trust the demo's test passports (`serve --demo` only).
+    pub demo: bool,
 }
 
 /// Reads, checks and loads the service definitions of `civil.services_dir` into the catalogue.
@@ -206,11 +217,19 @@ pub struct Server {
     audit: dasan_audit::AuditLog,
     sequence_interval: Duration,
     keys: Arc<dyn dasan_crypto::KeyStore>,
+    /// Smart border clearance.
+    pub border: dasan_border::store::Border,
+    border_refresh: Duration,
 }
 
 impl Server {
     /// Connects and migrates the database, then binds the listening socket.
     pub async fn build(config: &Config) -> Result<Server, StartError> {
+        Server::build_with(config, BuildOptions::default()).await
+    }
+
+    /// [`Server::build`] with options.
+    pub async fn build_with(config: &Config, options: BuildOptions) -> Result<Server, StartError> {
         let db = open_database(config).await?;
         let migrations = db.migrate().await?;
         let listener = tokio::net::TcpListener::bind(config.server.listen)
@@ -273,6 +292,14 @@ impl Server {
             &config.civil.fonts_dir,
             &config.civil.time_stamping_agency,
         ));
+        let extra = if options.demo {
+            demo::border_trust().map_err(StartError::Border)?
+        } else {
+            border::ExtraTrust::default()
+        };
+        let border = border::open(config, &db, &extra)
+            .await
+            .map_err(StartError::Border)?;
         let state = AppState::new(
             db.clone(),
             catalog,
@@ -281,6 +308,7 @@ impl Server {
             audit.clone(),
             civil,
         );
+        state.set_border(border.clone());
         Ok(Server {
             addr,
             db,
@@ -292,6 +320,8 @@ impl Server {
             audit,
             sequence_interval: Duration::from_millis(config.audit.sequence_interval_ms),
             keys,
+            border,
+            border_refresh: Duration::from_secs(config.border.refresh_interval_secs),
         })
     }
 
@@ -326,8 +356,17 @@ impl Server {
         let pki = tokio::spawn(refresh_pki(self.db.clone(), self.keys, async move {
             let _ = stop.wait_for(|stopped| *stopped).await;
         }));
+        let mut stop = stop_rx.clone();
+        let border = tokio::spawn(border::run_tasks(
+            self.border,
+            self.border_refresh,
+            async move {
+                let _ = stop.wait_for(|stopped| *stopped).await;
+            },
+        ));
         let result = dasan_web::serve(self.listener, self.app, shutdown, self.grace).await;
         let _ = stop_tx.send(true);
+        let _ = border.await;
         if let Some(worker) = worker {
             let _ = worker.await;
         }

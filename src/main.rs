@@ -66,6 +66,12 @@ enum Command {
     /// Demo data files.
     #[command(subcommand)]
     Demo(cli::registry::DemoCommand),
+    /// A simulated e-gate: drive the gate decision API, make gate keys.
+    #[command(subcommand)]
+    Gate(cli::gate::GateCommand),
+    /// Border clearance administration: watchlists, visas, gate devices.
+    #[command(subcommand)]
+    Border(cli::gate::BorderCommand),
 }
 
 #[derive(Subcommand)]
@@ -103,6 +109,16 @@ fn main() -> ExitCode {
         Command::Passport(cmd) => report(cli::mrtd::run_passport(cmd)),
         Command::Doc(cmd) => report(cli::doc::run(cmd)),
         Command::Demo(cmd) => report(cli::registry::run_demo(cmd)),
+        Command::Gate(cli::gate::GateCommand::Simulate(args)) => {
+            match tokio::runtime::Runtime::new() {
+                Ok(rt) => report(rt.block_on(cli::gate::simulate(args))),
+                Err(err) => {
+                    eprintln!("error: cannot start the async runtime: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Gate(cmd) => report(cli::gate::run_gate_offline(&cmd)),
         Command::Config(ConfigCommand::Check) => config_check(cli.config),
         command => {
             let loaded = match Config::load(cli.config.as_deref()) {
@@ -180,6 +196,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             password_stdin,
         }) => admin_create(config, email, name, password_stdin).await,
         Command::Audit(cmd) => cli::audit::run(cmd, &config).await,
+        Command::Border(cmd) => cli::gate::run_border(cmd, &config).await,
         Command::Pki(cmd) => cli::pki::run(cmd, &config).await,
         Command::Registry(cmd) => {
             let db = dasan::open_database(&config).await?;
@@ -193,15 +210,17 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         | Command::Mrz(_)
         | Command::Passport(_)
         | Command::Doc(_)
+        | Command::Gate(_)
         | Command::Demo(_) => Ok(ExitCode::SUCCESS),
     }
 }
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
-    let server = Server::build(&config).await?;
+    let server = Server::build_with(&config, dasan::BuildOptions { demo }).await?;
     let url = local_url(server.addr);
     let accounts = if demo {
         let accounts = demo::load(&server.db).await?;
+        demo::load_border(&config, &server.border).await?;
         if dasan_crypto::published::load_layout(&server.db)
             .await?
             .is_none()
@@ -225,6 +244,11 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         println!(
             "  Officials confirm sign-in with a code from an authenticator app holding the key {}",
             demo::DEMO_TOTP_SECRET
+        );
+        println!(
+            "  Demo gate {} at port {}: try `dasan gate simulate --demo --url {url}`",
+            demo::DEMO_GATE,
+            demo::DEMO_PORT
         );
     }
     println!("Press Ctrl-C to stop.");

@@ -1,5 +1,6 @@
 pub mod audit;
 pub mod doc;
+pub mod gate;
 pub mod mrtd;
 pub mod pki;
 pub mod registry;

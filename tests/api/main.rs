@@ -3,6 +3,7 @@
 
 mod acting;
 mod audit;
+mod border;
 mod civil;
 mod cli;
 mod errors;

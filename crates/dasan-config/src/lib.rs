@@ -18,6 +18,7 @@ pub const DEFAULT_FILE: &str = "dasan.toml";
 /// Sections that environment variables may set.
 const SECTIONS: &[&str] = &[
     "server", "database", "portal", "log", "smtp", "sms", "identity", "keys", "audit", "civil",
+    "border",
 ];
 
 /// Environment variables with the `DASAN_` prefix that are not configuration keys.
@@ -42,6 +43,79 @@ pub struct Config {
     pub keys: Keys,
     pub audit: Audit,
     pub civil: Civil,
+    pub border: Border,
+}
+
+/// Smart border clearance: who uses the gates, the thresholds, the keys and trust anchors.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Border {
+    /// Nationals of these states (MRZ codes) use the gates without enrolling.
+    pub self_service_nationalities: Vec<String>,
+    /// The youngest traveller a gate clears (years).
+    pub gate_minimum_age: u8,
+    /// Nationalities that may enrol; empty: every one that is not self-service.
+    pub enrolment_nationalities: Vec<String>,
+    /// The youngest traveller who may enrol (years, on the day of pre-registration).
+    pub enrolment_minimum_age: u8,
+    /// An enrolment ends after this many years, or when the passport expires if sooner.
+    pub enrolment_years: u8,
+    /// The consent text in force for enrolment.
+    pub consent_version: String,
+    /// Screening: a watchlist hit needs a final score at least this (0–1).
+    pub hit_threshold: f64,
+    /// Screening: … and a name score at least this (0–1).
+    pub min_name_score: f64,
+    /// The lowest threshold accepted per biometric matcher (`algorithm = threshold`); a
+    /// matcher not listed refers.
+    pub biometric_min_threshold: std::collections::BTreeMap<String, u32>,
+    /// Refer when a chip cannot prove it is not a clone (active authentication not made).
+    pub require_active_authentication: bool,
+    /// How far a gate request's time may be from the server's clock, either way (seconds).
+    pub max_clock_skew_secs: u64,
+    /// File holding the 32-byte key that seals biometric template references; created on
+    /// first start if missing. Keep it apart from the database backups. Empty: the file
+    /// `border-biometric.key` beside `keys.kek_file`.
+    pub biometric_key_file: PathBuf,
+    /// If set, the name of an environment variable holding that key as 64 hex digits instead
+    /// of `biometric_key_file`.
+    pub biometric_key_env: String,
+    /// CSCA certificates (DER or PEM) or CSCA master lists anchoring passive authentication.
+    pub csca_files: Vec<PathBuf>,
+    /// The CSCAs' CRLs (DER or PEM).
+    pub crl_files: Vec<PathBuf>,
+    /// How often a node checks whether another node imported a watchlist (seconds).
+    pub refresh_interval_secs: u64,
+}
+
+impl Default for Border {
+    fn default() -> Self {
+        Self {
+            self_service_nationalities: vec!["KOR".to_owned()],
+            gate_minimum_age: 7,
+            enrolment_nationalities: Vec::new(),
+            enrolment_minimum_age: 17,
+            enrolment_years: 5,
+            consent_version: "ses-consent-1".to_owned(),
+            hit_threshold: 0.86,
+            min_name_score: 0.78,
+            biometric_min_threshold: [("dasan-test-face-1".to_owned(), 6_000u32)]
+                .into_iter()
+                .collect(),
+            require_active_authentication: false,
+            max_clock_skew_secs: 60,
+            biometric_key_file: PathBuf::new(),
+            biometric_key_env: String::new(),
+            csca_files: Vec::new(),
+            crl_files: Vec::new(),
+            refresh_interval_secs: 10,
+        }
+    }
+}
+
+/// An MRZ state code: three capitals or fillers (`D<<`).
+fn mrz_state(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'<')
 }
 
 /// Civil services.
@@ -436,6 +510,44 @@ impl Config {
                 "it must be between 1 and 30 (years)",
             );
         }
+        let b = &self.border;
+        if !b
+            .self_service_nationalities
+            .iter()
+            .chain(&b.enrolment_nationalities)
+            .all(|c| mrz_state(c))
+        {
+            return invalid(
+                "border.self_service_nationalities",
+                "nationalities must be three-letter MRZ codes in capitals, e.g. KOR or D<<",
+            );
+        }
+        if b.gate_minimum_age > 120 || b.enrolment_minimum_age > 120 {
+            return invalid("border.gate_minimum_age", "ages must be at most 120");
+        }
+        if !(1..=10).contains(&b.enrolment_years) {
+            return invalid("border.enrolment_years", "it must be between 1 and 10");
+        }
+        for (key, v) in [
+            ("border.hit_threshold", b.hit_threshold),
+            ("border.min_name_score", b.min_name_score),
+        ] {
+            if !(v > 0.0 && v <= 1.0) {
+                return invalid(key, "it must be above 0 and at most 1");
+            }
+        }
+        if !(1..=600).contains(&b.max_clock_skew_secs) {
+            return invalid(
+                "border.max_clock_skew_secs",
+                "it must be between 1 and 600 (seconds)",
+            );
+        }
+        if b.refresh_interval_secs == 0 {
+            return invalid("border.refresh_interval_secs", "it must be at least 1");
+        }
+        if b.consent_version.trim().is_empty() {
+            return invalid("border.consent_version", "it must not be empty");
+        }
         if tracing_filter_is_empty(&self.log.level) {
             return invalid("log.level", "it must not be empty");
         }
@@ -658,6 +770,43 @@ mod tests {
             env(&[]),
         ));
         assert!(msg.contains("/nonexistent/dasan.toml"), "{msg}");
+    }
+
+    #[test]
+    fn border_settings_are_checked() {
+        let (_dir, path) = file(
+            "[border]\nself_service_nationalities = [\"KOR\", \"D<<\"]\nhit_threshold = 0.9\ncsca_files = [\"csca.pem\"]\n[border.biometric_min_threshold]\nvendor-face-5 = 7000\n",
+        );
+        let c = Config::load_from(Some(&path), env(&[])).unwrap().config;
+        assert_eq!(c.border.self_service_nationalities, ["KOR", "D<<"]);
+        assert_eq!(c.border.biometric_min_threshold["vendor-face-5"], 7000);
+        assert_eq!(c.border.csca_files, [PathBuf::from("csca.pem")]);
+        for (var, value, key) in [
+            (
+                "DASAN_BORDER_SELF_SERVICE_NATIONALITIES",
+                "[\"kor\"]",
+                "border.self_service_nationalities",
+            ),
+            ("DASAN_BORDER_HIT_THRESHOLD", "0", "border.hit_threshold"),
+            (
+                "DASAN_BORDER_MIN_NAME_SCORE",
+                "1.5",
+                "border.min_name_score",
+            ),
+            (
+                "DASAN_BORDER_ENROLMENT_YEARS",
+                "0",
+                "border.enrolment_years",
+            ),
+            (
+                "DASAN_BORDER_MAX_CLOCK_SKEW_SECS",
+                "3600",
+                "border.max_clock_skew_secs",
+            ),
+        ] {
+            let msg = error_of(Config::load_from(None, env(&[(var, value)])));
+            assert!(msg.contains(key), "{var}: {msg}");
+        }
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub enum Permission {
     ProcurementEvaluate,
     /// Decide border referrals.
     BorderDecide,
+    /// Register and revoke gate devices, import watchlists.
+    BorderManage,
     /// Read the audit log.
     AuditRead,
     /// Grant and revoke roles of the agency's officials.
@@ -33,7 +35,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::CivilReview,
         Permission::CivilManageServices,
         Permission::RegistryRead,
@@ -41,6 +43,7 @@ impl Permission {
         Permission::ProcurementManage,
         Permission::ProcurementEvaluate,
         Permission::BorderDecide,
+        Permission::BorderManage,
         Permission::AuditRead,
         Permission::ManageRoles,
         Permission::PlatformAdmin,
@@ -55,6 +58,7 @@ impl Permission {
             Permission::ProcurementManage => "procurement.manage",
             Permission::ProcurementEvaluate => "procurement.evaluate",
             Permission::BorderDecide => "border.decide",
+            Permission::BorderManage => "border.manage",
             Permission::AuditRead => "audit.read",
             Permission::ManageRoles => "roles.manage",
             Permission::PlatformAdmin => "platform.admin",
@@ -79,6 +83,10 @@ pub const ROLES: &[(&str, &[Permission])] = &[
     ("procurement.officer", &[Permission::ProcurementManage]),
     ("procurement.evaluator", &[Permission::ProcurementEvaluate]),
     ("border.officer", &[Permission::BorderDecide]),
+    (
+        "border.admin",
+        &[Permission::BorderManage, Permission::BorderDecide],
+    ),
     ("auditor", &[Permission::AuditRead]),
     (
         "agency.admin",

@@ -109,6 +109,16 @@ impl TestKey {
         })
     }
 
+    /// An ECDSA P-256 key from 32 secret bytes: reproducible test material (a demo PKI that
+    /// a server and a gate simulator rebuild alike). Never for real keys.
+    pub fn p256_from_bytes(secret: &[u8; 32]) -> Result<Self, FactoryError> {
+        Ok(TestKey {
+            algorithm: SignerAlgorithm::EcdsaP256Sha256,
+            ec: Some(p256::ecdsa::SigningKey::from_slice(secret).map_err(crypto)?),
+            rsa: None,
+        })
+    }
+
     /// The algorithm.
     pub fn algorithm(&self) -> SignerAlgorithm {
         self.algorithm
@@ -328,7 +338,21 @@ pub fn make_csca(
     not_before: SystemTime,
     not_after: SystemTime,
 ) -> Result<TestCertificate, FactoryError> {
-    let key = TestKey::generate(algorithm)?;
+    make_csca_with_key(
+        country,
+        TestKey::generate(algorithm)?,
+        not_before,
+        not_after,
+    )
+}
+
+/// A test country signing CA with a given key.
+pub fn make_csca_with_key(
+    country: &str,
+    key: TestKey,
+    not_before: SystemTime,
+    not_after: SystemTime,
+) -> Result<TestCertificate, FactoryError> {
     let spki = key.spki()?;
     let subject = name(&format!(
         "CN=Dasan Test CSCA {country},O=Dasan Test,C={country}"
@@ -358,7 +382,23 @@ pub fn make_document_signer(
     not_before: SystemTime,
     not_after: SystemTime,
 ) -> Result<TestCertificate, FactoryError> {
-    let key = TestKey::generate(algorithm)?;
+    make_document_signer_with_key(
+        csca,
+        TestKey::generate(algorithm)?,
+        label,
+        not_before,
+        not_after,
+    )
+}
+
+/// A test document signer issued by `csca` with a given key.
+pub fn make_document_signer_with_key(
+    csca: &TestCertificate,
+    key: TestKey,
+    label: &str,
+    not_before: SystemTime,
+    not_after: SystemTime,
+) -> Result<TestCertificate, FactoryError> {
     let issuer = csca.certificate.tbs_certificate().subject().clone();
     let country = crate::pa::country_of(&issuer).unwrap_or_else(|| "XX".into());
     let subject = name(&format!(

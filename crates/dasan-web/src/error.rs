@@ -177,6 +177,20 @@ pub const PROBLEM_CODES: &[&str] = &[
     "unsupported-media-type",
     "uri-too-long",
     "validation-failed",
+    "gate-unknown-device",
+    "gate-device-revoked",
+    "gate-bad-signature",
+    "gate-malformed-body",
+    "gate-device-mismatch",
+    "gate-stale-timestamp",
+    "gate-replayed-nonce",
+    "decision-record-mismatch",
+    "device-key-not-accepted",
+    "enrolment-not-required",
+    "document-not-authentic",
+    "changed-by-someone-else",
+    "import-failed",
+    "biometric-reference-unreadable",
 ];
 
 /// An RFC 9457 problem document.

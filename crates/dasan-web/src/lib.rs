@@ -207,6 +207,12 @@ pub fn router(state: AppState) -> Router {
             "/agencies/{code}/clients/{id}/tokens/{token}/revoke",
             post(pages::clients::revoke),
         )
+        .route("/border", get(pages::border::index))
+        .route("/border/ports", get(pages::border::go_to_port))
+        .route("/border/ports/{port}/referrals", get(pages::border::queue))
+        .route("/border/referrals/{id}", get(pages::border::referral))
+        .route("/border/referrals/{id}/decide", post(pages::border::decide))
+        .route("/border/overstays", get(pages::border::overstays))
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/static/{file}", get(assets::serve))
         .route("/pki/crl/{file}", get(pki::crl))

@@ -42,6 +42,7 @@ struct Inner {
     audit: dasan_audit::AuditLog,
     registry: dasan_registry::Registry,
     civil: dasan_civil::Civil,
+    border: std::sync::OnceLock<dasan_border::store::Border>,
 }
 
 /// What the web edge needs from identity, built once at start.
@@ -79,6 +80,7 @@ impl AppState {
                 registry: dasan_registry::Registry::new(db.clone()),
                 civil,
                 identity,
+                border: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -107,6 +109,17 @@ impl AppState {
     /// Civil services: the catalogue and applications.
     pub fn civil(&self) -> &dasan_civil::Civil {
         &self.inner.civil
+    }
+
+    /// Smart border clearance, once [`AppState::set_border`] gave it (the border routes answer
+    /// 503 `unavailable` before).
+    pub fn border(&self) -> Option<&dasan_border::store::Border> {
+        self.inner.border.get()
+    }
+
+    /// Gives the border service (once, at start).
+    pub fn set_border(&self, border: dasan_border::store::Border) {
+        let _ = self.inner.border.set(border);
     }
 
     pub fn audit(&self) -> &dasan_audit::AuditLog {

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and the OpenAPI 3.1 document generated from its handlers.
 
 pub mod audit;
+pub mod border;
 pub mod civil;
 pub mod feedback;
 pub mod me;
@@ -35,6 +36,7 @@ use utoipa_axum::routes;
         (name = "portal", description = "The portal itself"),
         (name = "civil", description = "Civil services: the catalogue and applications"),
         (name = "registry", description = "Once-only look-ups in the base registries, for agency systems"),
+        (name = "border", description = "Smart border clearance: gate decisions (signed by the gate's device key), decision records and replay, gate devices"),
         (name = "audit", description = "The tamper-evident audit log: checkpoints and proofs anyone can check"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
     )
@@ -78,6 +80,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(civil::apply))
         .routes(routes!(civil::act))
         .routes(routes!(civil::queue))
+        .routes(routes!(border::decide))
+        .routes(routes!(border::decision))
+        .routes(routes!(border::replay))
+        .routes(routes!(border::register_gate))
+        .routes(routes!(border::gate))
+        .routes(routes!(border::revoke_gate))
         .routes(routes!(audit::checkpoint))
         .routes(routes!(audit::archive))
         .routes(routes!(audit::key))

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod agency;
+pub mod border;
 pub mod business;
 pub mod civil;
 pub mod clients;
