@@ -42,6 +42,7 @@ struct Inner {
     audit: dasan_audit::AuditLog,
     registry: dasan_registry::Registry,
     civil: dasan_civil::Civil,
+    procurement: dasan_procurement::Procurement,
 }
 
 /// What the web edge needs from identity, built once at start.
@@ -68,6 +69,7 @@ impl AppState {
         identity: IdentityKit,
         audit: dasan_audit::AuditLog,
         civil: dasan_civil::Civil,
+        procurement: dasan_procurement::Procurement,
     ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
@@ -78,6 +80,7 @@ impl AppState {
                 audit,
                 registry: dasan_registry::Registry::new(db.clone()),
                 civil,
+                procurement,
                 identity,
             }),
         }
@@ -107,6 +110,11 @@ impl AppState {
     /// Civil services: the catalogue and applications.
     pub fn civil(&self) -> &dasan_civil::Civil {
         &self.inner.civil
+    }
+
+    /// E-procurement: suppliers, tenders, sealed bids, openings.
+    pub fn procurement(&self) -> &dasan_procurement::Procurement {
+        &self.inner.procurement
     }
 
     pub fn audit(&self) -> &dasan_audit::AuditLog {
