@@ -63,6 +63,9 @@ enum Command {
     /// Demo data files.
     #[command(subcommand)]
     Demo(cli::registry::DemoCommand),
+    /// Sealed bids, for suppliers: seal and sign on your own machine.
+    #[command(subcommand)]
+    Bid(cli::bid::BidCommand),
 }
 
 #[derive(Subcommand)]
@@ -99,6 +102,7 @@ fn main() -> ExitCode {
         Command::Mrz(cmd) => report(cli::mrtd::run_mrz(cmd)),
         Command::Passport(cmd) => report(cli::mrtd::run_passport(cmd)),
         Command::Demo(cmd) => report(cli::registry::run_demo(cmd)),
+        Command::Bid(cmd) => report(cli::bid::run(cmd)),
         Command::Config(ConfigCommand::Check) => config_check(cli.config),
         command => {
             let loaded = match Config::load(cli.config.as_deref()) {
@@ -188,7 +192,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         | Command::Config(_)
         | Command::Mrz(_)
         | Command::Passport(_)
-        | Command::Demo(_) => Ok(ExitCode::SUCCESS),
+        | Command::Demo(_)
+        | Command::Bid(_) => Ok(ExitCode::SUCCESS),
     }
 }
 

@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod bid;
 pub mod mrtd;
 pub mod pki;
 pub mod registry;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod civil;
 pub mod feedback;
 pub mod me;
+pub mod procurement;
 pub mod registry;
 
 use crate::error::{ProblemDocument, ProblemField};
@@ -34,6 +35,7 @@ use utoipa_axum::routes;
         (name = "identity", description = "Accounts and API tokens"),
         (name = "portal", description = "The portal itself"),
         (name = "civil", description = "Civil services: the catalogue and applications"),
+        (name = "procurement", description = "E-procurement: tenders, sealed bids nobody can open early, openings"),
         (name = "registry", description = "Once-only look-ups in the base registries, for agency systems"),
         (name = "audit", description = "The tamper-evident audit log: checkpoints and proofs anyone can check"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
@@ -83,6 +85,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))
+        .merge(procurement::routes())
 }
 
 static DOCUMENT: LazyLock<OpenApi> = LazyLock::new(|| {
