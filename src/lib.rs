@@ -312,6 +312,11 @@ impl Server {
         })
     }
 
+    /// E-procurement over this server's database and key store.
+    pub fn procurement(&self) -> &dasan_procurement::Procurement {
+        &self.procurement
+    }
+
     /// Serves until `shutdown` completes and in-flight requests have finished.
     pub async fn run(
         self,

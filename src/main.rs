@@ -208,15 +208,16 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         {
             dasan::init_pki(&config, &server.db, demo::pki_spec(&url)?).await?;
         }
-        accounts
+        let procurement = demo::load_procurement(&server.db, server.procurement()).await?;
+        [accounts, procurement].concat()
     } else {
-        &[]
+        Vec::new()
     };
     tracing::info!(%url, engine = %server.db.engine(), demo, "Dasan is ready");
     println!("Dasan is running at {url}");
     if demo {
         println!("Demo accounts (demo data only: never use --demo for a real deployment):");
-        for account in accounts {
+        for account in &accounts {
             println!(
                 "  {:<24} {:<38} password: {}",
                 account.role, account.email, account.password

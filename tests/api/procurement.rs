@@ -4,6 +4,7 @@
 //! and a bid by a debarred supplier are refused with problem documents.
 
 use crate::helpers::*;
+use crate::identity::location;
 use dasan_identity::RoleGrant;
 use dasan_identity::{AccountId, AccountKind, Assurance, NewAccount, Permission, Principal};
 use dasan_kernel::{Actor, Clock, SystemClock, Timestamp};
@@ -17,6 +18,7 @@ pub const PASSWORD: &str = "plum tractor ocean 47 lantern";
 
 pub struct Supplier {
     pub business: String,
+    pub email: String,
     pub token: String,
     pub key: ed25519_dalek::SigningKey,
 }
@@ -191,6 +193,7 @@ pub async fn world(app: &TestApp) -> World {
         assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
         suppliers.push(Supplier {
             business,
+            email,
             token,
             key,
         });
@@ -335,7 +338,7 @@ engine_tests! {
         assert_eq!(app.count("SELECT COUNT(*) FROM procurement_bids WHERE status = 'active'").await, 1);
         // B cannot submit a bid naming A, nor A one signed by B's key, nor garbage.
         assert_problem(post(&app, &bids, &w.b.token, &sealed(&w.a, &id, &key, 1)).await, 403, "forbidden").await;
-        let forged = Supplier { business: w.a.business.clone(), token: String::new(), key: w.b.key.clone() };
+        let forged = Supplier { business: w.a.business.clone(), email: String::new(), token: String::new(), key: w.b.key.clone() };
         assert_problem(post(&app, &bids, &w.a.token, &sealed(&forged, &id, &key, 1)).await, 403, "bid-signing-key-unknown").await;
         assert_problem(post(&app, &bids, &w.a.token, &json!({ "submission": "AAAA" })).await, 400, "bid-envelope-invalid").await;
         assert_problem(post(&app, &bids, &w.a.token, &json!({ "submission": "%%" })).await, 422, "validation-failed").await;
@@ -420,5 +423,63 @@ engine_tests! {
             404, "not-found",
         )
         .await;
+    }
+}
+
+engine_tests! {
+    async fn a_supplier_bids_through_the_form_without_javascript_and_the_server_seals_it(engine) {
+        let app = spawn_app(engine).await;
+        let w = world(&app).await;
+        let id = w.publish(&app).await;
+        let page = app.get_page(&format!("/procurement/tenders/{id}"), "ko").await;
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("로그인하고 입찰서 제출"));
+        assert_eq!(app.get_page("/procurement?category=cpv:45", "en").await.status(), 200);
+        assert_eq!(app.get_page("/procurement?category=nonsense", "en").await.status(), 422);
+
+        let response = crate::identity::sign_in(&app, &w.a.email, PASSWORD).await;
+        assert_eq!(response.status(), 303);
+        let form = format!("/procurement/tenders/{id}/bid");
+        let page = app.get_page(&form, "en").await.text().await.unwrap();
+        assert!(page.contains(&w.a.business), "the business is offered");
+        // Mistakes are shown with the GOV.UK error summary; nothing is stored.
+        let r = app.post_form(&form, &form, &[("business", &w.a.business), ("price-1", "12x"), ("pick1", "3"), ("pick2", "3")]).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("error-summary") && html.contains("href=\"#price-1\"") && html.contains("href=\"#pick1\""), "{html}");
+        assert_eq!(app.count("SELECT COUNT(*) FROM procurement_bids").await, 0);
+        // A good bid: sealed by the server, receipt shown.
+        let r = app.post_form(&form, &form, &[("business", &w.a.business), ("price-1", "987,654,321"), ("price-2", ""), ("pick1", "4"), ("pick2", "12")]).await;
+        assert_eq!(r.status(), 303);
+        let receipt_path = location(&r);
+        assert!(receipt_path.starts_with(&format!("/procurement/tenders/{id}/receipt?business=")));
+        let receipt = app.get_page(&receipt_path, "en").await;
+        assert_eq!(receipt.status(), 200);
+        let html = receipt.text().await.unwrap();
+        let bid_id = html.split("id=\"bid-id\">").nth(1).and_then(|s| s.split('<').next()).unwrap().to_owned();
+        assert_eq!(bid_id.len(), 64);
+        assert_eq!(app.count("SELECT COUNT(*) FROM procurement_bids WHERE sealed_by = 'server' AND status = 'active'").await, 1);
+        // The plaintext is nowhere: not in the bid row, not in any audit event.
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE detail LIKE '%987654321%'").await, 0);
+        let envelope: Vec<u8> = on_reader!(app.db.db, |p| dasan_store::sqlx::query_scalar("SELECT envelope FROM procurement_bids").fetch_one(p).await).unwrap();
+        assert!(!String::from_utf8_lossy(&envelope).contains("987654321"));
+        assert!(!envelope.windows(8).any(|w| w == 987_654_321u64.to_be_bytes()), "the price is encrypted");
+
+        // B is debarred: the form says so, and stores nothing.
+        let r = post(&app, &format!("/api/v1/procurement/suppliers/{}/debarments", w.b.business), &w.officer,
+            &json!({ "reason": "Collusion found in tender 2026-17" })).await;
+        assert_eq!(r.status(), 201);
+        let b = app.shallow();
+        assert_eq!(crate::identity::sign_in(&b, &w.b.email, PASSWORD).await.status(), 303);
+        let r = b.post_form(&form, &form, &[("business", &w.b.business), ("price-1", "1000"), ("pick1", "1"), ("pick2", "2")]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("The supplier is debarred"));
+        assert_eq!(app.count("SELECT COUNT(*) FROM procurement_bids").await, 1);
+
+        // After the deadline the form is refused too.
+        pass_deadline(&app, &id).await;
+        let r = app.post_form(&form, &form, &[("business", &w.a.business), ("price-1", "900"), ("pick1", "4"), ("pick2", "12")]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("The bid deadline has passed"));
     }
 }

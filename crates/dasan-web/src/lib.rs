@@ -205,6 +205,7 @@ pub fn router(state: AppState) -> Router {
         .route("/pki/root.crt", get(pki::root_certificate))
         .route("/.well-known/dasan/trust-list.jws", get(pki::trust_list))
         .merge(api)
+        .merge(pages::procurement::routes())
         .fallback(|| async { error::WebError::NotFound })
         .route_layer(from_fn(metrics::tag_route));
 
