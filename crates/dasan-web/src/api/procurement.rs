@@ -410,10 +410,12 @@ pub struct Withdrawn {
     request_body = SupplierRef,
     responses(
         (status = 200, description = "Withdrawn", body = Withdrawn),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 403, description = "Not an authorised bidder", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such tender, or no bid to withdraw", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 409, description = "The deadline has passed", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "Not a business id", body = ProblemDocument, content_type = "application/problem+json"),
     )
 )]
 pub async fn withdraw_bid(
@@ -492,6 +494,7 @@ pub struct Created {
     request_body = Question,
     responses(
         (status = 201, description = "Asked", body = Created),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 403, description = "Not acting for this supplier, or not registered", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such tender", body = ProblemDocument, content_type = "application/problem+json"),
@@ -531,6 +534,7 @@ pub struct Answer {
     request_body = Answer,
     responses(
         (status = 204, description = "Answered"),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such question in your agency's tenders", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 409, description = "Already answered, or the tender is no longer published", body = ProblemDocument, content_type = "application/problem+json"),
@@ -576,6 +580,7 @@ pub struct NewTender {
     request_body = NewTender,
     responses(
         (status = 201, description = "Published", body = Created),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 403, description = "Not a procurement official", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 409, description = "The deadline's hour is full", body = ProblemDocument, content_type = "application/problem+json"),
@@ -637,6 +642,7 @@ pub struct Amended {
     request_body = Amendment,
     responses(
         (status = 201, description = "Amended", body = Amended),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 403, description = "Not an official of the procuring entity", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such tender", body = ProblemDocument, content_type = "application/problem+json"),
@@ -680,6 +686,7 @@ pub struct Cancellation {
     request_body = Cancellation,
     responses(
         (status = 204, description = "Cancelled"),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 403, description = "Not an official of the procuring entity", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such tender", body = ProblemDocument, content_type = "application/problem+json"),
@@ -718,6 +725,7 @@ pub struct ShareRelease {
     request_body = ShareRelease,
     responses(
         (status = 204, description = "Released"),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 403, description = "Not on this committee, or another member's share", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such tender", body = ProblemDocument, content_type = "application/problem+json"),
@@ -770,6 +778,7 @@ pub struct MemberKey {
     request_body = MemberKey,
     responses(
         (status = 204, description = "Registered"),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 403, description = "Not an official", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "Not an X25519 public key", body = ProblemDocument, content_type = "application/problem+json"),
@@ -816,6 +825,7 @@ pub struct SupplierRegistration {
     request_body = SupplierRegistration,
     responses(
         (status = 201, description = "Registered: the supplier with its registry facts", body = Object),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 403, description = "Not acting for this business, or the business is not trading", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such business", body = ProblemDocument, content_type = "application/problem+json"),
@@ -869,8 +879,10 @@ pub struct BidderAuthorisation {
     request_body = BidderAuthorisation,
     responses(
         (status = 204, description = "Authorised"),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 403, description = "Not the business's representative, or not registered", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such business", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "Not a staff member, or not a usable key", body = ProblemDocument, content_type = "application/problem+json"),
     )
 )]
@@ -937,6 +949,7 @@ pub struct DebarmentRequest {
     request_body = DebarmentRequest,
     responses(
         (status = 201, description = "Debarred", body = Created),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 403, description = "Not a procurement official", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "Not a registered supplier", body = ProblemDocument, content_type = "application/problem+json"),
