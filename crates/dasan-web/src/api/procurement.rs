@@ -100,6 +100,7 @@ impl From<TenderSummary> for TenderItem {
 pub struct TenderQuery {
     /// Only tenders with an item in this category: a code prefix such as `cpv:45` or
     /// `unspsc:4321`.
+    #[param(pattern = r"^(([cC][pP][vV]|[uU][nN][sS][pP][sS][cC]):[0-9]{2,8})?$")]
     category: Option<String>,
 }
 
