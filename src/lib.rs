@@ -220,6 +220,19 @@ pub struct Server {
     /// Smart border clearance.
     pub border: dasan_border::store::Border,
     border_refresh: Duration,
+    procurement: dasan_procurement::Procurement,
+    procurement_interval: Duration,
+}
+
+/// The procurement service's settings from the configuration.
+pub fn procurement_config(config: &Config) -> dasan_procurement::ProcurementConfig {
+    let p = &config.procurement;
+    dasan_procurement::ProcurementConfig {
+        max_tenders_per_hour: p.max_tenders_per_hour,
+        outage_window: Duration::from_secs(p.outage_window_minutes * 60),
+        outage_max_gap: Duration::from_secs(p.outage_max_gap_secs),
+        outage_extension_hours: p.outage_extension_hours,
+    }
 }
 
 impl Server {
@@ -300,6 +313,12 @@ impl Server {
         let border = border::open(config, &db, &extra)
             .await
             .map_err(StartError::Border)?;
+        let procurement = dasan_procurement::Procurement::new(
+            db.clone(),
+            dasan_registry::Registry::new(db.clone()),
+            keys.clone(),
+            procurement_config(config),
+        );
         let state = AppState::new(
             db.clone(),
             catalog,
@@ -307,6 +326,7 @@ impl Server {
             identity,
             audit.clone(),
             civil,
+            procurement.clone(),
         );
         state.set_border(border.clone());
         Ok(Server {
@@ -322,7 +342,14 @@ impl Server {
             keys,
             border,
             border_refresh: Duration::from_secs(config.border.refresh_interval_secs),
+            procurement,
+            procurement_interval: Duration::from_secs(config.procurement.worker_interval_secs),
         })
+    }
+
+    /// E-procurement over this server's database and key store.
+    pub fn procurement(&self) -> &dasan_procurement::Procurement {
+        &self.procurement
     }
 
     /// Serves until `shutdown` completes and in-flight requests have finished.
@@ -364,9 +391,18 @@ impl Server {
                 let _ = stop.wait_for(|stopped| *stopped).await;
             },
         ));
+        let mut stop = stop_rx.clone();
+        let procurement = tokio::spawn(run_procurement_worker(
+            self.procurement,
+            self.procurement_interval,
+            async move {
+                let _ = stop.wait_for(|stopped| *stopped).await;
+            },
+        ));
         let result = dasan_web::serve(self.listener, self.app, shutdown, self.grace).await;
         let _ = stop_tx.send(true);
         let _ = border.await;
+        let _ = procurement.await;
         if let Some(worker) = worker {
             let _ = worker.await;
         }
@@ -400,6 +436,49 @@ async fn refresh_pki(
         tokio::select! {
             () = &mut stop => break,
             () = tokio::time::sleep(Duration::from_secs(3600)) => {}
+        }
+    }
+}
+
+/// Each interval: records this node's heartbeat, extends deadlines after an outage, and closes
+/// the bid boxes whose deadline has come (in that order, so an outage extends before closing).
+/// Every node runs it; closing is idempotent across nodes.
+pub async fn run_procurement_worker(
+    procurement: dasan_procurement::Procurement,
+    interval: Duration,
+    stop: impl Future<Output = ()>,
+) {
+    let node = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros())
+            .unwrap_or_default()
+    );
+    tokio::pin!(stop);
+    loop {
+        if let Err(e) = dasan_procurement::record_heartbeat(procurement.database(), &node).await {
+            tracing::warn!(error = %e, "cannot record the procurement heartbeat");
+        }
+        match procurement.apply_outage_rule().await {
+            Ok(extended) => {
+                for x in extended {
+                    tracing::warn!(tender = %x.tender, deadline = %x.new_deadline, "deadline extended after an outage");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "applying the outage rule failed; will retry"),
+        }
+        match procurement.close_due().await {
+            Ok(closed) if !closed.is_empty() => {
+                tracing::info!(tenders = ?closed, "bid boxes closed at their deadline");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "closing bid boxes failed; will retry"),
+        }
+        tokio::select! {
+            () = &mut stop => break,
+            () = tokio::time::sleep(interval) => {}
         }
     }
 }

@@ -72,6 +72,9 @@ enum Command {
     /// Border clearance administration: watchlists, visas, gate devices.
     #[command(subcommand)]
     Border(cli::gate::BorderCommand),
+    /// Sealed bids, for suppliers: seal and sign on your own machine.
+    #[command(subcommand)]
+    Bid(cli::bid::BidCommand),
 }
 
 #[derive(Subcommand)]
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Gate(cmd) => report(cli::gate::run_gate_offline(&cmd)),
+        Command::Bid(cmd) => report(cli::bid::run(cmd)),
         Command::Config(ConfigCommand::Check) => config_check(cli.config),
         command => {
             let loaded = match Config::load(cli.config.as_deref()) {
@@ -211,6 +215,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         | Command::Passport(_)
         | Command::Doc(_)
         | Command::Gate(_)
+        | Command::Bid(_)
         | Command::Demo(_) => Ok(ExitCode::SUCCESS),
     }
 }
@@ -227,15 +232,16 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         {
             dasan::init_pki(&config, &server.db, demo::pki_spec(&url)?).await?;
         }
-        accounts
+        let procurement = demo::load_procurement(&server.db, server.procurement()).await?;
+        [accounts, procurement].concat()
     } else {
-        &[]
+        Vec::new()
     };
     tracing::info!(%url, engine = %server.db.engine(), demo, "Dasan is ready");
     println!("Dasan is running at {url}");
     if demo {
         println!("Demo accounts (demo data only: never use --demo for a real deployment):");
-        for account in accounts {
+        for account in &accounts {
             println!(
                 "  {:<24} {:<38} password: {}",
                 account.role, account.email, account.password

@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod bid;
 pub mod doc;
 pub mod gate;
 pub mod mrtd;

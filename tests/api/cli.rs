@@ -131,7 +131,10 @@ engine_tests! {
         // Idempotent: a second start on the same database creates nothing new.
         serve_and_stop(dir.path(), &t.url).await;
         let accounts: i64 = dasan_store::on_reader!(t.db, |p| dasan_store::sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(p).await).unwrap();
-        assert_eq!(accounts, dasan::demo::ACCOUNTS.len() as i64);
+        assert_eq!(accounts, (dasan::demo::ACCOUNTS.len() + dasan::demo::PROCUREMENT_ACCOUNTS.len()) as i64);
+        // One open demo tender, still one after the second start.
+        let tenders: i64 = dasan_store::on_reader!(t.db, |p| dasan_store::sqlx::query_scalar("SELECT COUNT(*) FROM procurement_tenders WHERE status = 'published'").fetch_one(p).await).unwrap();
+        assert_eq!(tenders, 1);
     }
 
     async fn demo_data_is_refused_on_a_real_installation(engine) {

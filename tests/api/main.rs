@@ -12,5 +12,6 @@ mod helpers;
 mod i18n;
 mod identity;
 mod ops;
+mod procurement;
 mod shutdown;
 mod web;

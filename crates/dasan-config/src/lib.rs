@@ -17,7 +17,17 @@ pub const DEFAULT_FILE: &str = "dasan.toml";
 
 /// Sections that environment variables may set.
 const SECTIONS: &[&str] = &[
-    "server", "database", "portal", "log", "smtp", "sms", "identity", "keys", "audit", "civil",
+    "server",
+    "database",
+    "portal",
+    "log",
+    "smtp",
+    "sms",
+    "identity",
+    "keys",
+    "audit",
+    "civil",
+    "procurement",
     "border",
 ];
 
@@ -44,6 +54,7 @@ pub struct Config {
     pub audit: Audit,
     pub civil: Civil,
     pub border: Border,
+    pub procurement: Procurement,
 }
 
 /// Smart border clearance: who uses the gates, the thresholds, the keys and trust anchors.
@@ -116,6 +127,35 @@ impl Default for Border {
 /// An MRZ state code: three capitals or fillers (`D<<`).
 fn mrz_state(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'<')
+}
+
+/// E-procurement: the deadline cap, the background worker and the outage rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Procurement {
+    /// At most this many tenders may close in one hour (flattens deadline peaks).
+    pub max_tenders_per_hour: u32,
+    /// How often each node records its heartbeat, applies the outage rule and closes the bid
+    /// boxes whose deadline has come.
+    pub worker_interval_secs: u64,
+    /// Unavailability within this many minutes before a deadline extends it.
+    pub outage_window_minutes: u64,
+    /// A gap between heartbeats longer than this is unavailability.
+    pub outage_max_gap_secs: u64,
+    /// An outage extension gives suppliers this many hours more (rounded up to the hour).
+    pub outage_extension_hours: u32,
+}
+
+impl Default for Procurement {
+    fn default() -> Self {
+        Self {
+            max_tenders_per_hour: 500,
+            worker_interval_secs: 15,
+            outage_window_minutes: 60,
+            outage_max_gap_secs: 300,
+            outage_extension_hours: 2,
+        }
+    }
 }
 
 /// Civil services.
@@ -486,6 +526,17 @@ impl Config {
                 }
             }
             _ => return invalid("keys.backend", "it must be file or pkcs11"),
+        }
+        if self.procurement.max_tenders_per_hour == 0 {
+            return invalid("procurement.max_tenders_per_hour", "it must be at least 1");
+        }
+        if self.procurement.worker_interval_secs == 0
+            || self.procurement.worker_interval_secs * 2 > self.procurement.outage_max_gap_secs
+        {
+            return invalid(
+                "procurement.worker_interval_secs",
+                "it must be at least 1 and at most half of procurement.outage_max_gap_secs",
+            );
         }
         if self.audit.sequence_interval_ms == 0 {
             return invalid("audit.sequence_interval_ms", "it must be at least 1");

@@ -349,6 +349,27 @@ impl Procurement {
         Ok(out)
     }
 
+    /// The signed receipt of the supplier's active bid on the tender, for its authorised
+    /// bidders (the representative, or staff the representative authorised).
+    pub async fn receipt(
+        &self,
+        principal: &Principal,
+        business: BusinessId,
+        tender: TenderId,
+    ) -> Result<SignedReceipt, ProcurementError> {
+        self.bidder_key(principal, business).await?;
+        let row: Option<String> = on_reader!(self.db, |p| {
+            sqlx::query_scalar(
+            "SELECT receipt FROM procurement_bids WHERE tender_id = $1 AND business_id = $2 AND status = 'active'"
+        )
+        .bind(tender.to_string())
+        .bind(business.to_string())
+        .fetch_optional(p)
+        .await
+        })?;
+        from_json(&row.ok_or(ProcurementError::NotFound)?)
+    }
+
     /// The published bid-box record of a closed tender.
     pub async fn bid_box(&self, tender: TenderId) -> Result<SignedBidBox, ProcurementError> {
         let row: Option<(Option<String>, Option<String>)> =

@@ -940,6 +940,20 @@ impl Procurement {
             .collect()
     }
 
+    /// Every published tender (accepting bids), soonest deadline first, at most 100.
+    pub async fn published(&self) -> Result<Vec<TenderSummary>, ProcurementError> {
+        type Row = (String, String, String, String, String, i64);
+        let rows: Vec<Row> = on_reader!(self.db, |p| {
+            sqlx::query_as(
+                "SELECT id, agency, title, method, status, bid_deadline FROM procurement_tenders \
+             WHERE status = 'published' ORDER BY bid_deadline, id LIMIT 100",
+            )
+            .fetch_all(p)
+            .await
+        })?;
+        summaries(rows)
+    }
+
     /// Published tenders (accepting bids) with an item under `category` (a code prefix such as
     /// `cpv:45`), soonest deadline first, at most 100.
     pub async fn search(&self, category: &str) -> Result<Vec<TenderSummary>, ProcurementError> {
@@ -957,19 +971,25 @@ impl Procurement {
         .fetch_all(p)
         .await
         })?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(TenderSummary {
-                    id: r.0.parse().map_err(|_| corrupt("tender id"))?,
-                    agency: r.1,
-                    title: r.2,
-                    method: r.3,
-                    status: TenderStatus::parse(&r.4).ok_or_else(|| corrupt("tender status"))?,
-                    bid_deadline: Timestamp::from_micros(r.5),
-                })
-            })
-            .collect()
+        summaries(rows)
     }
+}
+
+fn summaries(
+    rows: Vec<(String, String, String, String, String, i64)>,
+) -> Result<Vec<TenderSummary>, ProcurementError> {
+    rows.into_iter()
+        .map(|r| {
+            Ok(TenderSummary {
+                id: r.0.parse().map_err(|_| corrupt("tender id"))?,
+                agency: r.1,
+                title: r.2,
+                method: r.3,
+                status: TenderStatus::parse(&r.4).ok_or_else(|| corrupt("tender status"))?,
+                bid_deadline: Timestamp::from_micros(r.5),
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn add_interest(

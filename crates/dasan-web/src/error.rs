@@ -191,6 +191,23 @@ pub const PROBLEM_CODES: &[&str] = &[
     "changed-by-someone-else",
     "import-failed",
     "biometric-reference-unreadable",
+    // e-procurement
+    "bid-deadline-passed",
+    "bid-envelope-invalid",
+    "bid-invalid",
+    "bid-signing-key-unknown",
+    "business-not-active",
+    "clarification-closed",
+    "deadline-hour-full",
+    "deadline-not-on-the-hour",
+    "key-ceremony-invalid",
+    "not-enough-shares",
+    "shares-do-not-match",
+    "supplier-already-registered",
+    "supplier-debarred",
+    "supplier-not-eligible",
+    "supplier-not-registered",
+    "too-early",
 ];
 
 /// An RFC 9457 problem document.

@@ -43,6 +43,7 @@ struct Inner {
     registry: dasan_registry::Registry,
     civil: dasan_civil::Civil,
     border: std::sync::OnceLock<dasan_border::store::Border>,
+    procurement: dasan_procurement::Procurement,
 }
 
 /// What the web edge needs from identity, built once at start.
@@ -69,6 +70,7 @@ impl AppState {
         identity: IdentityKit,
         audit: dasan_audit::AuditLog,
         civil: dasan_civil::Civil,
+        procurement: dasan_procurement::Procurement,
     ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
@@ -79,6 +81,7 @@ impl AppState {
                 audit,
                 registry: dasan_registry::Registry::new(db.clone()),
                 civil,
+                procurement,
                 identity,
                 border: std::sync::OnceLock::new(),
             }),
@@ -120,6 +123,11 @@ impl AppState {
     /// Gives the border service (once, at start).
     pub fn set_border(&self, border: dasan_border::store::Border) {
         let _ = self.inner.border.set(border);
+    }
+
+    /// E-procurement: suppliers, tenders, sealed bids, openings.
+    pub fn procurement(&self) -> &dasan_procurement::Procurement {
+        &self.inner.procurement
     }
 
     pub fn audit(&self) -> &dasan_audit::AuditLog {

@@ -5,6 +5,7 @@ pub mod border;
 pub mod civil;
 pub mod feedback;
 pub mod me;
+pub mod procurement;
 pub mod registry;
 
 use crate::error::{ProblemDocument, ProblemField};
@@ -35,6 +36,7 @@ use utoipa_axum::routes;
         (name = "identity", description = "Accounts and API tokens"),
         (name = "portal", description = "The portal itself"),
         (name = "civil", description = "Civil services: the catalogue and applications"),
+        (name = "procurement", description = "E-procurement: tenders, sealed bids nobody can open early, openings"),
         (name = "registry", description = "Once-only look-ups in the base registries, for agency systems"),
         (name = "border", description = "Smart border clearance: gate decisions (signed by the gate's device key), decision records and replay, gate devices"),
         (name = "audit", description = "The tamper-evident audit log: checkpoints and proofs anyone can check"),
@@ -95,6 +97,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))
+        .merge(procurement::routes())
 }
 
 static DOCUMENT: LazyLock<OpenApi> = LazyLock::new(|| {

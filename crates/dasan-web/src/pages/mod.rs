@@ -12,6 +12,7 @@ pub mod feedback;
 pub mod info;
 pub mod language;
 pub mod phone;
+pub mod procurement;
 pub mod recovery;
 pub mod registry;
 pub mod services_admin;
