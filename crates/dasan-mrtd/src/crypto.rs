@@ -780,12 +780,15 @@ mod backends {
                 );
             }
         }
+        // Cut at the end: an RSA signature that happens to start with 0x00 is still valid
+        // without that byte (RustCrypto left-pads; see the leading-zero test), so cutting the
+        // front would make this case fail about once in 256 keys.
         both_reject(
             &format!("{name}, truncated"),
             spki,
             alg,
             message,
-            &signature[1..],
+            &signature[..signature.len() - 1],
         );
         let mut longer = signature.to_vec();
         longer.push(0);
