@@ -312,25 +312,26 @@ engine_tests! {
         // Anyone checks it, without an account, by its seal or its number; an altered seal is forged.
         let verify = |body: serde_json::Value| api.post(app.url("/api/v1/documents/verify")).json(&body).send();
         let qr = doc["qr"].as_str().unwrap();
-        let by_seal: serde_json::Value = verify(serde_json::json!({ "payload": qr })).await.unwrap().json().await.unwrap();
+        let by_seal: serde_json::Value = verify(serde_json::json!({ "document": qr })).await.unwrap().json().await.unwrap();
         assert_eq!(by_seal["verdict"], "valid", "{by_seal}");
         assert_eq!(by_seal["attested"]["issue_number"], doc["issue_number"]);
         assert_eq!(by_seal["attested"]["document_type"], "resident-registration");
-        let by_number: serde_json::Value = verify(serde_json::json!({ "issue_number": doc["issue_number"] })).await.unwrap().json().await.unwrap();
+        let by_number: serde_json::Value = verify(serde_json::json!({ "document": doc["issue_number"] })).await.unwrap().json().await.unwrap();
         assert_eq!(by_number["verdict"], "valid");
         let mut altered = qr.to_owned();
         let last = altered.pop().unwrap();
         altered.push(if last == 'A' { 'B' } else { 'A' });
-        let forged: serde_json::Value = verify(serde_json::json!({ "payload": altered })).await.unwrap().json().await.unwrap();
+        let forged: serde_json::Value = verify(serde_json::json!({ "document": altered })).await.unwrap().json().await.unwrap();
         assert_eq!(forged["verdict"], "forged");
         assert!(forged["attested"].is_null(), "a forged seal attests nothing");
-        let unknown: serde_json::Value = verify(serde_json::json!({ "issue_number": "0000-0000-0000-0000" })).await.unwrap().json().await.unwrap();
+        let unknown: serde_json::Value = verify(serde_json::json!({ "document": "0000-0000-0000-0000" })).await.unwrap().json().await.unwrap();
         assert_eq!(unknown["verdict"], "unknown");
+        assert_problem(verify(serde_json::json!({ "document": "  " })).await.unwrap(), 422, "validation-failed").await;
         assert_problem(verify(serde_json::json!({})).await.unwrap(), 422, "validation-failed").await;
         // Guessing numbers is slowed down per address.
         let mut limited = false;
         for n in 0..40 {
-            let r = verify(serde_json::json!({ "issue_number": format!("9999-9999-9999-{n:04}") })).await.unwrap();
+            let r = verify(serde_json::json!({ "document": format!("9999-9999-9999-{n:04}") })).await.unwrap();
             if r.status() == 429 {
                 limited = true;
                 break;

@@ -297,15 +297,13 @@ pub async fn application(
     Ok(Json(detail(&state, &principal, id).await?))
 }
 
-/// What to check: a QR seal's payload, or an issue number.
+/// What to check.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct VerifyRequest {
-    /// What the QR code says (`DSN1:…`).
-    #[serde(default)]
-    pub payload: Option<String>,
-    /// The issue number printed on the document (looked up at a limited rate per address).
-    #[serde(default)]
-    pub issue_number: Option<String>,
+    /// What the document's QR code says (`DSN1:…`), or the issue number printed on it (issue
+    /// numbers are looked up at a limited rate per address).
+    #[schema(pattern = r"\S")]
+    pub document: String,
 }
 
 /// The answer: a verdict and, for a genuine document, exactly what its seal attests.
@@ -326,7 +324,10 @@ pub struct VerifyAnswer {
     request_body = VerifyRequest,
     responses(
         (status = 200, description = "The verdict", body = VerifyAnswer),
-        (status = 422, description = "Neither a payload nor an issue number", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 400, description = "The body is not JSON", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as JSON", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing to check", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 429, description = "Too many unknown numbers from this address", body = ProblemDocument, content_type = "application/problem+json"),
     )
 )]
@@ -335,17 +336,22 @@ pub async fn verify(
     axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
     ApiJson(body): ApiJson<VerifyRequest>,
 ) -> Result<Json<VerifyAnswer>, WebError> {
-    let payload = body.payload.unwrap_or_default();
-    let number = body.issue_number.unwrap_or_default();
-    if payload.trim().is_empty() && number.trim().is_empty() {
+    let document = body.document.trim();
+    if document.is_empty() {
         return Err(dasan_civil::CivilError::Invalid(vec![FieldError::new(
-            "payload",
+            "document",
             "verify-error-empty",
         )])
         .into());
     }
+    // A seal says what it is; anything else is taken for an issue number.
+    let (payload, number) = if document.starts_with("DSN1:") {
+        (document, "")
+    } else {
+        ("", document)
+    };
     let found =
-        crate::pages::verify::check(&state, &addr.ip().to_string(), &payload, &number).await?;
+        crate::pages::verify::check(&state, &addr.ip().to_string(), payload, number).await?;
     Ok(Json(VerifyAnswer {
         verdict: serde_json::to_value(found.verdict)
             .ok()
