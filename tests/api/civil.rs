@@ -326,6 +326,8 @@ engine_tests! {
         assert!(forged["attested"].is_null(), "a forged seal attests nothing");
         let unknown: serde_json::Value = verify(serde_json::json!({ "document": "0000-0000-0000-0000" })).await.unwrap().json().await.unwrap();
         assert_eq!(unknown["verdict"], "unknown");
+        let odd: serde_json::Value = verify(serde_json::json!({ "document": "C\u{0}$ 등본" })).await.unwrap().json().await.unwrap();
+        assert_eq!(odd["verdict"], "unknown", "odd text is no number, never a server error");
         assert_problem(verify(serde_json::json!({ "document": "  " })).await.unwrap(), 422, "validation-failed").await;
         assert_problem(verify(serde_json::json!({})).await.unwrap(), 422, "validation-failed").await;
         // Guessing numbers is slowed down per address.

@@ -147,6 +147,20 @@ fn person(p: &dasan_registry::Person) -> Person {
     }
 }
 
+/// Whether `text` has the shape of an issue number (anything else matches no document, and
+/// never reaches the database: PostgreSQL refuses some strings, such as those with NUL).
+fn is_issue_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 19
+        && b.iter().enumerate().all(|(i, c)| {
+            if i % 5 == 4 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
 /// `NNNN-NNNN-NNNN-NNNN`: what people type to check a paper copy.
 fn issue_number() -> String {
     let mut rng = rand::rng();
@@ -692,6 +706,9 @@ impl Civil {
     /// must not be enumerable.
     pub async fn verify_number(&self, number: &str) -> Result<Verification, CivilError> {
         let number = number.trim();
+        if !is_issue_number(number) {
+            return Ok(Verification::only(Verdict::Unknown));
+        }
         let qr: Option<String> = on_reader!(self.db, |p| sqlx::query_scalar(
             "SELECT qr FROM civil_documents WHERE issue_number = $1"
         )
@@ -772,6 +789,9 @@ impl Civil {
         issue_number: &str,
         reason: &str,
     ) -> Result<(), CivilError> {
+        if !is_issue_number(issue_number) {
+            return Err(CivilError::NotFound);
+        }
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 1000 {
             return Err(CivilError::Invalid(vec![dasan_kernel::FieldError::new(
@@ -837,5 +857,25 @@ impl Civil {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_numbers_have_one_shape() {
+        assert!(is_issue_number(&issue_number()));
+        assert!(is_issue_number("0000-1234-5678-9999"));
+        for bad in [
+            "",
+            "0000-1234-5678-999",
+            "0000_1234_5678_9999",
+            "0000-1234-5678-999\0",
+            "٠٠٠٠-1234-5678-9999",
+        ] {
+            assert!(!is_issue_number(bad), "{bad:?}");
+        }
     }
 }
