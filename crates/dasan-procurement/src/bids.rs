@@ -5,15 +5,18 @@
 //! **The deadline rule.** A bid is accepted only if the transaction that receives it reads the
 //! clock strictly before the bid deadline: received at `deadline − 1 µs`, accepted; at
 //! `deadline`, refused ([`ProcurementError::DeadlinePassed`]). The box closes at the same
-//! instant (`now ≥ deadline`). Every submission first increments the tender row's
-//! `bids_received` under `status = 'published'`, and closing first flips that row to `closed`:
-//! on PostgreSQL the two take the same row lock, so a bid either commits before the box is
-//! built (and is in it) or finds the tender closed — never a receipt for a bid outside the box.
+//! instant (`now ≥ deadline`). Every submission first reads the tender row under
+//! `status = 'published'` with a shared lock (`FOR SHARE`), and closing first flips that row to
+//! `closed`, which waits for the shared locks: on PostgreSQL a bid either commits before the box
+//! is built (and is in it) or finds the tender closed — never a receipt for a bid outside the
+//! box. Submissions to one tender share the lock, so they do not queue behind each other; a
+//! supplier's own submissions do (its supplier row is locked), so replacing a bid is never raced.
+//! SQLite runs one writer at a time (`BEGIN IMMEDIATE`), which gives the same order.
 
 use dasan_identity::Principal;
 use dasan_kernel::Timestamp;
 use dasan_registry::{BusinessId, BusinessStatus};
-use dasan_store::{Tx, on_reader, on_tx};
+use dasan_store::{Tx, TxConn, on_reader, on_tx};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ProcurementError, corrupt};
@@ -131,6 +134,7 @@ impl Procurement {
         let now = tx.now();
         let (deadline, notice) = lock_open_tender(&mut tx, &tender_id, now).await?;
         let notice: crate::notice::TenderNotice = from_json(&notice)?;
+        lock_supplier(&mut tx, &bid_text).await?;
         let facts = supplier_facts_tx(&mut tx, &bid_text).await?;
         check_eligibility(&bid_text, facts.as_ref(), &notice, now)?;
         let ceremony_key: String = on_tx!(tx, |c| sqlx::query_scalar(
@@ -294,15 +298,19 @@ impl Procurement {
             signature: self.sign(&bytes)?,
             record,
         };
-        on_tx!(tx, |c| sqlx::query(
-            "UPDATE procurement_tenders SET bid_box = $2, bid_box_signature = $3 WHERE id = $1"
+        on_tx!(tx, |c| {
+            sqlx::query(
+            "UPDATE procurement_tenders SET bid_box = $2, bid_box_signature = $3, bids_received = $4 \
+             WHERE id = $1"
         )
         .bind(&tender_id)
         .bind(String::from_utf8(bytes).map_err(corrupt)?)
         .bind(to_json(&signed.signature)?)
+        .bind(i64::try_from(signed.record.tree_size).map_err(corrupt)?)
         .execute(c)
         .await
-        .map(drop))?;
+        .map(drop)
+        })?;
         let root = hex::encode(signed.record.root.0);
         notify_tender(
             &mut tx,
@@ -396,33 +404,54 @@ async fn lock_open_tender(
     tender_id: &str,
     now: Timestamp,
 ) -> Result<(Timestamp, String), ProcurementError> {
-    let row: Option<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(
-        "UPDATE procurement_tenders SET bids_received = bids_received + 1 \
-         WHERE id = $1 AND status = 'published' RETURNING bid_deadline, notice"
-    )
-    .bind(tender_id)
-    .fetch_optional(c)
-    .await)?;
-    let Some((deadline, notice)) = row else {
-        let row = crate::tenders::tender_tx(tx, tender_id).await?;
-        return Err(match row.status {
-            TenderStatus::Published => corrupt("tender row vanished"),
-            TenderStatus::Cancelled => ProcurementError::Transition {
-                action: "bid",
-                status: "cancelled".into(),
-            },
-            TenderStatus::Closed | TenderStatus::Opened => ProcurementError::DeadlinePassed {
+    // Past the deadline nothing is locked, so late submissions cannot hold up the closing.
+    let row: Option<(i64, String)> = match tx.conn() {
+        TxConn::Postgres(c) => sqlx::query_as(
+            "SELECT bid_deadline, notice FROM procurement_tenders \
+             WHERE id = $1 AND status = 'published' AND bid_deadline > $2 FOR SHARE",
+        )
+        .bind(tender_id)
+        .bind(now.as_micros())
+        .fetch_optional(&mut **c)
+        .await
+        .map_err(dasan_store::StoreError::from_sqlx)?,
+        TxConn::Sqlite(c) => sqlx::query_as(
+            "SELECT bid_deadline, notice FROM procurement_tenders \
+             WHERE id = $1 AND status = 'published' AND bid_deadline > $2",
+        )
+        .bind(tender_id)
+        .bind(now.as_micros())
+        .fetch_optional(&mut **c)
+        .await
+        .map_err(dasan_store::StoreError::from_sqlx)?,
+    };
+    if let Some((deadline, notice)) = row {
+        return Ok((Timestamp::from_micros(deadline), notice));
+    }
+    let row = crate::tenders::tender_tx(tx, tender_id).await?;
+    Err(match row.status {
+        TenderStatus::Cancelled => ProcurementError::Transition {
+            action: "bid",
+            status: "cancelled".into(),
+        },
+        TenderStatus::Published | TenderStatus::Closed | TenderStatus::Opened => {
+            ProcurementError::DeadlinePassed {
                 deadline: row.notice.timeline.bid_deadline,
                 received: now,
-            },
-        });
-    };
-    let deadline = Timestamp::from_micros(deadline);
-    if now >= deadline {
-        return Err(ProcurementError::DeadlinePassed {
-            deadline,
-            received: now,
-        });
+            }
+        }
+    })
+}
+
+/// Serialises one supplier's submissions (replacing the active bid is read-then-write) without
+/// holding up other suppliers.
+async fn lock_supplier(tx: &mut Tx, business: &str) -> Result<(), ProcurementError> {
+    if let TxConn::Postgres(c) = tx.conn() {
+        sqlx::query("SELECT 1 FROM procurement_suppliers WHERE business_id = $1 FOR NO KEY UPDATE")
+            .bind(business)
+            .fetch_optional(&mut **c)
+            .await
+            .map_err(dasan_store::StoreError::from_sqlx)?;
     }
-    Ok((deadline, notice))
+    Ok(())
 }

@@ -559,6 +559,28 @@ impl SignedBid {
     /// # Errors
     /// [`EnvelopeError`] for malformed bytes, an unaccepted algorithm or a bad signature.
     pub fn parse_and_verify(bytes: &[u8]) -> Result<SignedBid, EnvelopeError> {
+        let signed = Self::parse_unchecked(bytes)?;
+        dasan_crypto::verify::verify_signature(
+            signed.algorithm,
+            &signed.signer_spki,
+            &signature_message(&signed.sealed.id),
+            &signed.signature,
+        )
+        .map_err(|e| EnvelopeError::Signature(e.to_string()))?;
+        Ok(signed)
+    }
+
+    /// The supplier a `DSBS` submission names, without checking its signature: enough to route
+    /// the submission to the supplier's account, which then checks it once
+    /// ([`SignedBid::parse_and_verify`]).
+    ///
+    /// # Errors
+    /// [`EnvelopeError`] for malformed bytes or an unaccepted algorithm.
+    pub fn supplier_of(bytes: &[u8]) -> Result<String, EnvelopeError> {
+        Ok(Self::parse_unchecked(bytes)?.sealed.header.supplier_id)
+    }
+
+    fn parse_unchecked(bytes: &[u8]) -> Result<SignedBid, EnvelopeError> {
         let mut r = Reader::new(bytes);
         if &r.array::<4>("magic")? != SIGNED_MAGIC {
             return Err(Reader::err_at(0, "not a signed bid (magic is not DSBS)").into());
@@ -586,13 +608,6 @@ impl SignedBid {
         let signer_spki = r.bytes16("public key")?.to_vec();
         let signature = r.bytes16("signature")?.to_vec();
         r.finish()?;
-        dasan_crypto::verify::verify_signature(
-            algorithm,
-            &signer_spki,
-            &signature_message(&sealed.id),
-            &signature,
-        )
-        .map_err(|e| EnvelopeError::Signature(e.to_string()))?;
         Ok(SignedBid {
             sealed,
             algorithm,

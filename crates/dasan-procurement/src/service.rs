@@ -3,8 +3,8 @@
 //! every decision that depends on time uses the database's injected clock, read once per
 //! transaction ([`dasan_store::Tx::now`]).
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use dasan_crypto::{Algorithm, KeyStore, KeyStoreError};
 use dasan_identity::Principal;
@@ -52,6 +52,20 @@ pub struct Procurement {
     pub(crate) registry: Registry,
     pub(crate) keys: Arc<dyn KeyStore>,
     pub(crate) config: ProcurementConfig,
+    /// The current signing key's id and public key, looked up at most every
+    /// [`CURRENT_KEY_FOR`]: a deadline rush signs a receipt per bid.
+    current_key: Arc<Mutex<Option<CurrentKey>>>,
+}
+
+/// How long the current signing key is remembered: a rotation is picked up within this time.
+pub const CURRENT_KEY_FOR: Duration = Duration::from_secs(60);
+
+#[derive(Debug)]
+struct CurrentKey {
+    at: Instant,
+    id: dasan_crypto::KeyId,
+    algorithm: Algorithm,
+    public_key: String,
 }
 
 /// A platform signature over a document's exact bytes.
@@ -98,6 +112,7 @@ impl Procurement {
             registry,
             keys,
             config,
+            current_key: Arc::default(),
         }
     }
 
@@ -116,24 +131,49 @@ impl Procurement {
     /// Signs `message` with the current platform procurement key (made on first use).
     pub(crate) fn sign(&self, message: &[u8]) -> Result<PlatformSignature, ProcurementError> {
         let err = |e: KeyStoreError| ProcurementError::Signing(e.to_string());
+        let (id, algorithm, public_key) = {
+            let mut current = self
+                .current_key
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            match current.as_ref() {
+                Some(c) if c.at.elapsed() < CURRENT_KEY_FOR => {
+                    (c.id.clone(), c.algorithm, c.public_key.clone())
+                }
+                _ => {
+                    let found = self.current_signing_key().map_err(err)?;
+                    let c = current.insert(found);
+                    (c.id.clone(), c.algorithm, c.public_key.clone())
+                }
+            }
+        };
+        let signature = self.keys.sign(&id, message).map_err(err)?;
+        Ok(PlatformSignature {
+            key_id: id.to_string(),
+            algorithm,
+            public_key,
+            signature: hex::encode(signature),
+        })
+    }
+
+    /// Looks up (or, on first use, makes) the current signing key.
+    fn current_signing_key(&self) -> Result<CurrentKey, KeyStoreError> {
         let info = match self.keys.current(SIGNING_KEY_LABEL) {
             Ok(info) => info,
             Err(KeyStoreError::NotFound(_)) => {
                 let now = std::time::UNIX_EPOCH
                     + Duration::from_micros(u64::try_from(self.now().as_micros()).unwrap_or(0));
                 self.keys
-                    .generate(SIGNING_KEY_LABEL, Algorithm::Ed25519, now)
-                    .map_err(err)?
+                    .generate(SIGNING_KEY_LABEL, Algorithm::Ed25519, now)?
             }
-            Err(e) => return Err(err(e)),
+            Err(e) => return Err(e),
         };
-        let signature = self.keys.sign(&info.id, message).map_err(err)?;
-        let spki = self.keys.public_key(&info.id).map_err(err)?;
-        Ok(PlatformSignature {
-            key_id: info.id.to_string(),
+        let public_key = hex::encode(self.keys.public_key(&info.id)?);
+        Ok(CurrentKey {
+            at: Instant::now(),
+            id: info.id,
             algorithm: info.algorithm,
-            public_key: hex::encode(spki),
-            signature: hex::encode(signature),
+            public_key,
         })
     }
 

@@ -826,6 +826,37 @@ engine_tests! {
             assert_eq!(stored as u64, closed.record.tree_size, "every stored bid is in the box");
         }
     }
+
+    async fn one_supplier_racing_itself_keeps_exactly_one_active_bid(engine) {
+        let w = Arc::new(world(engine, ProcurementConfig::default()).await);
+        w.clock.set(at(-30, 0));
+        let id = w.publish(0).await.unwrap();
+        let key = w.p.tender(id).await.unwrap().ceremony.public_key;
+        let tasks: Vec<_> = (0..8u64)
+            .map(|i| {
+                let w = w.clone();
+                let bytes = w.signed_bid(&w.a, id, &key, 100 + i, [1, 2]);
+                tokio::spawn(async move { w.p.submit_signed_bid(&w.a.rep, w.a.business, id, &bytes).await })
+            })
+            .collect();
+        let mut receipts = Vec::new();
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(r) => receipts.push(r.receipt.bid_id),
+                // SQLite's single writer may time out a waiting transaction.
+                Err(ProcurementError::Store(dasan_store::StoreError::Unavailable(_))) => {}
+                Err(e) => panic!("replacing raced: {e:?}"),
+            }
+        }
+        assert!(!receipts.is_empty());
+        let active: Vec<String> = on_reader!(w.db, |p| sqlx::query_scalar(
+            "SELECT id FROM procurement_bids WHERE tender_id = $1 AND status = 'active'")
+            .bind(id.to_string()).fetch_all(p).await).unwrap();
+        assert_eq!(active.len(), 1, "exactly one active bid");
+        assert!(receipts.iter().any(|r| r.to_hex() == active[0]));
+        let all = w.count("SELECT COUNT(*) FROM procurement_bids").await;
+        assert_eq!(all as usize, receipts.len(), "every receipted bid is stored, nothing else");
+    }
 }
 
 engine_tests! {

@@ -20,14 +20,20 @@
 //! working locks) allocate version numbers one at a time; readers need no lock because every
 //! file appears atomically. Files are created with mode 0600 and directories 0700 on Unix.
 //!
+//! Decrypted signing keys are kept in memory for [`UNLOCKED_FOR`] after use, so a busy signer
+//! (bid receipts in a deadline rush) does not read and decrypt a file per signature; a key
+//! retired by another node stops signing here within that time.
+//!
 //! Not covered: rolling the whole folder (or one file) back to an older backup is not
 //! detectable here, since there is no monotonic counter outside the folder.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -48,6 +54,8 @@ const STORE_FORMAT: &str = "dasan-keystore/1";
 const KEY_FORMAT: &str = "dasan-key/1";
 const AEAD_NAME: &str = "xchacha20poly1305";
 const KEK_CHECK_PLAINTEXT: &[u8] = b"dasan-keystore KEK check";
+/// How long a decrypted signing key stays in memory after it was read from its file.
+pub const UNLOCKED_FOR: Duration = Duration::from_secs(60);
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -88,6 +96,14 @@ pub struct FileKeyStore {
     dir: PathBuf,
     store_id: Vec<u8>,
     kek: Kek,
+    /// Signing keys decrypted in the last [`UNLOCKED_FOR`].
+    unlocked: Mutex<HashMap<KeyId, Unlocked>>,
+}
+
+struct Unlocked {
+    at: Instant,
+    algorithm: Algorithm,
+    key: Arc<SoftwareKey>,
 }
 
 impl fmt::Debug for FileKeyStore {
@@ -142,7 +158,12 @@ impl FileKeyStore {
         let json = serde_json::to_vec_pretty(&header).map_err(KeyStoreError::crypto)?;
         write_new(&header_path, &json)?;
         create_private_dir(&dir.join(KEYS_DIR))?;
-        Ok(FileKeyStore { dir, store_id, kek })
+        Ok(FileKeyStore {
+            dir,
+            store_id,
+            kek,
+            unlocked: Mutex::default(),
+        })
     }
 
     /// Open an existing store.
@@ -182,7 +203,12 @@ impl FileKeyStore {
             Some(p) if p.as_slice() == KEK_CHECK_PLAINTEXT => {}
             _ => return Err(KeyStoreError::WrongKek(dir)),
         }
-        Ok(FileKeyStore { dir, store_id, kek })
+        Ok(FileKeyStore {
+            dir,
+            store_id,
+            kek,
+            unlocked: Mutex::default(),
+        })
     }
 
     /// Open the store in `dir`, creating it if there is none. Safe when several nodes start at
@@ -363,14 +389,35 @@ impl FileKeyStore {
         Ok(info)
     }
 
-    fn signing_key(&self, id: &KeyId) -> Result<(Algorithm, SoftwareKey)> {
+    fn signing_key(&self, id: &KeyId) -> Result<(Algorithm, Arc<SoftwareKey>)> {
+        let now = Instant::now();
+        let mut unlocked = self.unlocked.lock().unwrap_or_else(PoisonError::into_inner);
+        unlocked.retain(|_, u| now.duration_since(u.at) < UNLOCKED_FOR);
+        if let Some(u) = unlocked.get(id) {
+            return Ok((u.algorithm, Arc::clone(&u.key)));
+        }
+        drop(unlocked);
         let verified = self.read_key_file(id)?;
         let pkcs8 = verified
             .pkcs8
             .ok_or_else(|| KeyStoreError::Retired(id.clone()))?;
-        let key = SoftwareKey::from_pkcs8(verified.info.algorithm, &pkcs8)
-            .map_err(|e| KeyStoreError::corrupt(id.to_string(), e.to_string()))?;
-        Ok((verified.info.algorithm, key))
+        let key = Arc::new(
+            SoftwareKey::from_pkcs8(verified.info.algorithm, &pkcs8)
+                .map_err(|e| KeyStoreError::corrupt(id.to_string(), e.to_string()))?,
+        );
+        let algorithm = verified.info.algorithm;
+        self.unlocked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(
+                id.clone(),
+                Unlocked {
+                    at: now,
+                    algorithm,
+                    key: Arc::clone(&key),
+                },
+            );
+        Ok((algorithm, key))
     }
 }
 
@@ -414,6 +461,10 @@ impl KeyStore for FileKeyStore {
 
     fn retire(&self, id: &KeyId, now: SystemTime) -> Result<KeyInfo> {
         let _lock = lock(&self.dir)?;
+        self.unlocked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id);
         let verified = self.read_key_file(id)?;
         if verified.info.retired_us.is_some() {
             return Ok(verified.info);
