@@ -206,6 +206,7 @@ services-admin-link = Services the agency offers (definitions)
 ## Issued documents
 application-documents = Your documents
 application-document-number = Issue number { $number }
+application-document-code = Check code { $code }
 application-document-until = seal valid until { $when }
 application-document-revoked = revoked
 document-type-resident-registration = Resident registration certificate
@@ -220,18 +221,20 @@ problem-documents-unavailable =
 
 ## Checking a document
 verify-title = Check an official document
-verify-lead = Anyone can check a document issued by Dasan, without an account: paste what its QR code says, or type the issue number printed on it.
+verify-lead = Anyone can check a document issued by Dasan, without an account: paste what its QR code says, or type the issue number and check code printed on it.
 verify-payload = What the QR code says
 verify-payload-hint = Scan the QR code on any page with a phone and paste the text, which starts with DSN1:
 verify-number = Issue number
 verify-number-hint = 16 digits, for example 1234-5678-9012-3456
+verify-code = Check code
+verify-code-hint = 8 letters and digits printed beside the issue number, for example ACDE-FG23
 verify-submit = Check
 verify-valid = Genuine and valid
 verify-revoked = Revoked by the issuing agency
 verify-revoked-reason = Reason: { $reason }
 verify-expired = Genuine, but expired: ask the holder for a current one
 verify-forged = Not genuine: the seal was altered or not made by a government agency
-verify-unknown = No document with this number was issued
+verify-unknown = No document with this number and check code was issued
 verify-document = Document
 verify-issuer = Issued by
 verify-subject = About

@@ -206,6 +206,7 @@ services-admin-link = 기관 민원 서비스(정의)
 ## Issued documents
 application-documents = 발급 문서
 application-document-number = 발급번호 { $number }
+application-document-code = 확인코드 { $code }
 application-document-until = 전자인장 유효기간 { $when }까지
 application-document-revoked = 취소됨
 document-type-resident-registration = 주민등록표 등본
@@ -220,18 +221,20 @@ problem-documents-unavailable =
 
 ## Checking a document
 verify-title = 공문서 진위 확인
-verify-lead = 다산에서 발급한 문서는 누구나 계정 없이 확인할 수 있습니다. QR 코드의 내용을 붙여 넣거나 문서에 인쇄된 발급번호를 입력하세요.
+verify-lead = 다산에서 발급한 문서는 누구나 계정 없이 확인할 수 있습니다. QR 코드의 내용을 붙여 넣거나 문서에 인쇄된 발급번호와 확인코드를 입력하세요.
 verify-payload = QR 코드 내용
 verify-payload-hint = 아무 쪽의 QR 코드를 휴대전화로 읽어 DSN1:로 시작하는 글을 붙여 넣으세요.
 verify-number = 발급번호
 verify-number-hint = 16자리 숫자, 예: 1234-5678-9012-3456
+verify-code = 확인코드
+verify-code-hint = 발급번호 옆에 인쇄된 영문자와 숫자 8자리, 예: ACDE-FG23
 verify-submit = 확인
 verify-valid = 진본이며 유효합니다
 verify-revoked = 발급 기관이 취소한 문서입니다
 verify-revoked-reason = 사유: { $reason }
 verify-expired = 진본이지만 유효기간이 지났습니다. 최근에 발급한 문서를 요청하세요
 verify-forged = 진본이 아닙니다. 전자인장이 바뀌었거나 정부 기관이 만든 것이 아닙니다
-verify-unknown = 이 번호로 발급된 문서가 없습니다
+verify-unknown = 이 발급번호와 확인코드로 발급된 문서가 없습니다
 verify-document = 문서
 verify-issuer = 발급 기관
 verify-subject = 대상

@@ -316,8 +316,10 @@ engine_tests! {
         assert_eq!(by_seal["verdict"], "valid", "{by_seal}");
         assert_eq!(by_seal["attested"]["issue_number"], doc["issue_number"]);
         assert_eq!(by_seal["attested"]["document_type"], "resident-registration");
-        let by_number: serde_json::Value = verify(serde_json::json!({ "document": doc["issue_number"] })).await.unwrap().json().await.unwrap();
+        let by_number: serde_json::Value = verify(serde_json::json!({ "document": doc["issue_number"], "check_code": doc["check_code"] })).await.unwrap().json().await.unwrap();
         assert_eq!(by_number["verdict"], "valid");
+        let no_code: serde_json::Value = verify(serde_json::json!({ "document": doc["issue_number"] })).await.unwrap().json().await.unwrap();
+        assert_eq!(no_code["verdict"], "unknown", "a number alone does not find a document that has a check code");
         let mut altered = qr.to_owned();
         let last = altered.pop().unwrap();
         altered.push(if last == 'A' { 'B' } else { 'A' });

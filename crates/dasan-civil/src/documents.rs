@@ -89,6 +89,8 @@ pub struct IssuedDocument {
     /// The `DSN1:` payload of the QR seal.
     pub qr: String,
     pub status: String,
+    /// Printed beside the issue number; checking a paper copy by number needs it.
+    pub check_code: Option<String>,
 }
 
 /// The template a service's `document` names, if Dasan has one for it.
@@ -168,6 +170,46 @@ fn issue_number() -> String {
         .map(|_| format!("{:04}", rng.random_range(0..10_000u32)))
         .collect::<Vec<_>>()
         .join("-")
+}
+
+/// Letters and digits that cannot be misread for one another (no 0/O, 1/I/L, 5/S, 8/B).
+const CHECK_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY2346779";
+
+/// Eight characters shown as `XXXX-XXXX` (about 38 bits): with the per-address limit on
+/// failed checks, guessing the code of a known number is hopeless.
+fn check_code() -> String {
+    let mut rng = rand::rng();
+    let mut code = String::with_capacity(9);
+    for i in 0..8 {
+        if i == 4 {
+            code.push('-');
+        }
+        code.push(char::from(
+            CHECK_ALPHABET[rng.random_range(0..CHECK_ALPHABET.len())],
+        ));
+    }
+    code
+}
+
+/// The canonical form of a typed check code: upper case, spaces and dashes dropped, then
+/// `XXXX-XXXX`; `None` when it cannot be one.
+fn canonical_check_code(text: &str) -> Option<String> {
+    let chars: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if chars.len() != 8
+        || !chars
+            .iter()
+            .all(|c| c.is_ascii() && CHECK_ALPHABET.contains(&(*c as u8)))
+    {
+        return None;
+    }
+    let mut code: String = chars[..4].iter().collect();
+    code.push('-');
+    code.extend(&chars[4..]);
+    Some(code)
 }
 
 fn unavailable(why: impl std::fmt::Display) -> CivilError {
@@ -317,6 +359,7 @@ impl Civil {
         let spec = DocumentSpec {
             facts,
             issue_number: issue_number(),
+            check_code: Some(check_code()),
             agency: Agency {
                 code: def.agency.clone(),
                 name_ko,
@@ -372,6 +415,7 @@ impl Civil {
                 size,
                 qr,
                 status: "valid".to_owned(),
+                check_code: spec.check_code,
             },
             pdf_key,
         }))
@@ -413,7 +457,7 @@ impl Civil {
         self.application(principal, id).await?;
         let rows: Vec<DocumentRow> = on_reader!(self.db, |p| sqlx::query_as(
             "SELECT issue_number, application, document_type, agency, signed_by, issued_at, expires_at, \
-             sha256, size, qr, status FROM civil_documents WHERE application = $1 ORDER BY issued_at DESC"
+             sha256, size, qr, status, check_code FROM civil_documents WHERE application = $1 ORDER BY issued_at DESC"
         )
         .bind(id.to_string())
         .fetch_all(p)
@@ -430,7 +474,7 @@ impl Civil {
     ) -> Result<Vec<IssuedDocument>, CivilError> {
         let rows: Vec<DocumentRow> = on_reader!(self.db, |p| sqlx::query_as(
             "SELECT d.issue_number, d.application, d.document_type, d.agency, d.signed_by, d.issued_at, \
-             d.expires_at, d.sha256, d.size, d.qr, d.status FROM civil_documents d \
+             d.expires_at, d.sha256, d.size, d.qr, d.status, d.check_code FROM civil_documents d \
              JOIN civil_applications a ON a.id = d.application \
              WHERE a.applicant = $1 ORDER BY d.issued_at DESC LIMIT 200"
         )
@@ -489,6 +533,7 @@ type DocumentRow = (
     i64,
     String,
     String,
+    Option<String>,
 );
 
 fn from_row(r: DocumentRow) -> IssuedDocument {
@@ -504,6 +549,7 @@ fn from_row(r: DocumentRow) -> IssuedDocument {
         size: r.8,
         qr: r.9,
         status: r.10,
+        check_code: r.11,
     }
 }
 
@@ -512,7 +558,8 @@ pub(crate) async fn record(tx: &mut Tx, made: &Made) -> Result<(), CivilError> {
     let d = &made.doc;
     on_tx!(tx, |c| sqlx::query(
         "INSERT INTO civil_documents (issue_number, application, document_type, agency, signed_by, \
-         issued_at, expires_at, sha256, size, qr, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'valid')"
+         issued_at, expires_at, sha256, size, qr, status, check_code) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'valid', $11)"
     )
     .bind(&d.issue_number)
     .bind(&d.application)
@@ -524,6 +571,7 @@ pub(crate) async fn record(tx: &mut Tx, made: &Made) -> Result<(), CivilError> {
     .bind(&d.sha256)
     .bind(d.size)
     .bind(&d.qr)
+    .bind(&d.check_code)
     .execute(c)
     .await
     .map(drop))
@@ -702,23 +750,31 @@ impl Civil {
         self.judge(claims).await
     }
 
-    /// Checks a document by the issue number printed on it. Callers rate-limit this: numbers
-    /// must not be enumerable.
-    pub async fn verify_number(&self, number: &str) -> Result<Verification, CivilError> {
+    /// Checks a document by the issue number and check code printed on it (a document issued
+    /// before check codes existed is found by its number alone). Callers rate-limit this:
+    /// numbers must not be enumerable. A wrong code answers as an unknown number.
+    pub async fn verify_number(
+        &self,
+        number: &str,
+        check_code: &str,
+    ) -> Result<Verification, CivilError> {
         let number = number.trim();
         if !is_issue_number(number) {
             return Ok(Verification::only(Verdict::Unknown));
         }
-        let qr: Option<String> = on_reader!(self.db, |p| sqlx::query_scalar(
-            "SELECT qr FROM civil_documents WHERE issue_number = $1"
+        let row: Option<(String, Option<String>)> = on_reader!(self.db, |p| sqlx::query_as(
+            "SELECT qr, check_code FROM civil_documents WHERE issue_number = $1"
         )
         .bind(number)
         .fetch_optional(p)
         .await)
         .map_err(StoreError::from_sqlx)?;
-        match qr {
-            Some(qr) => self.verify_seal(&qr).await,
-            None => Ok(Verification::only(Verdict::Unknown)),
+        match row {
+            Some((qr, None)) => self.verify_seal(&qr).await,
+            Some((qr, Some(code))) if canonical_check_code(check_code).as_ref() == Some(&code) => {
+                self.verify_seal(&qr).await
+            }
+            _ => Ok(Verification::only(Verdict::Unknown)),
         }
     }
 

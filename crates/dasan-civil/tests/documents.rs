@@ -228,7 +228,14 @@ engine_tests! {
         let (_, pdf) = w.civil.document_pdf(&w.citizen, id, &docs[0].issue_number).await.unwrap();
         dasan_docs::pades::verify_integrity(&pdf).unwrap();
         let number = docs[0].issue_number.clone();
-        assert_eq!(w.civil.verify_number(&number).await.unwrap().verdict, documents::Verdict::Valid);
+        let code = docs[0].check_code.clone().expect("a check code is printed on every new document");
+        assert_eq!(w.civil.verify_number(&number, &code).await.unwrap().verdict, documents::Verdict::Valid);
+        // Typed loosely (lower case, no dash) it still matches; without it, or wrong, nothing does.
+        let loose = code.replace('-', " ").to_lowercase();
+        assert_eq!(w.civil.verify_number(&number, &loose).await.unwrap().verdict, documents::Verdict::Valid);
+        assert_eq!(w.civil.verify_number(&number, "").await.unwrap().verdict, documents::Verdict::Unknown);
+        let wrong = if code.starts_with('A') { "CCCC-CCCC" } else { "AAAA-AAAA" };
+        assert_eq!(w.civil.verify_number(&number, wrong).await.unwrap().verdict, documents::Verdict::Unknown);
         // Revoking: only an official of the agency, only with a reason; checkers then see it.
         assert!(matches!(w.civil.revoke_document(&w.citizen, id, &number, "mine").await, Err(CivilError::NotFound)));
         assert!(matches!(w.civil.revoke_document(&w.officer, id, &number, "  ").await, Err(CivilError::Invalid(_))));

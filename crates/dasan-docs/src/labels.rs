@@ -11,6 +11,7 @@ use crate::model::{DocumentType, Language, Outcome, Relation};
 #[allow(missing_docs)]
 pub enum Label {
     IssueNumber,
+    CheckCode,
     IssuedAt,
     IssuingAgency,
     Name,
@@ -72,6 +73,7 @@ impl Label {
         use Label::*;
         match self {
             IssueNumber => ("Issue No.", "발급번호"),
+            CheckCode => ("Check code", "확인코드"),
             IssuedAt => ("Issued at", "발급일시"),
             IssuingAgency => ("Issuing agency", "발급기관"),
             Name => ("Name", "성명"),
@@ -133,8 +135,8 @@ impl Label {
                 "위와 같이 통지합니다.",
             ),
             VerifyNote => (
-                "This document is digitally signed (PAdES). Scan the QR code, or enter the issue number, to verify it.",
-                "이 문서는 전자서명(PAdES)되었습니다. QR 코드를 스캔하거나 발급번호를 입력하여 진위를 확인할 수 있습니다.",
+                "This document is digitally signed (PAdES). Scan the QR code, or enter the issue number and check code, to verify it.",
+                "이 문서는 전자서명(PAdES)되었습니다. QR 코드를 스캔하거나 발급번호와 확인코드를 입력하여 진위를 확인할 수 있습니다.",
             ),
             QrAlt => (
                 "QR seal: a signed copy of this document's key facts for offline verification",

@@ -376,6 +376,8 @@ pub struct DocumentSpec {
     pub facts: Facts,
     /// Issue number, unique per document (printed and in the QR claims).
     pub issue_number: String,
+    /// Short code printed beside the issue number; a paper copy is checked online by both.
+    pub check_code: Option<String>,
     /// Issuing agency.
     pub agency: Agency,
     /// Moment of issue (the facts are as of this moment).

@@ -452,11 +452,13 @@ fn layout(spec: &DocumentSpec, fonts: &Fonts) -> Result<Laid, RenderError> {
         },
     };
     let issued = local_time(spec.issued_at, spec.utc_offset_minutes)?;
-    f.fields(&[
-        (words.label(Label::IssueNumber), spec.issue_number.clone()),
-        (words.label(Label::IssuedAt), issued.clone()),
-        (words.label(Label::IssuingAgency), agency.clone()),
-    ]);
+    let mut details = vec![(words.label(Label::IssueNumber), spec.issue_number.clone())];
+    if let Some(code) = &spec.check_code {
+        details.push((words.label(Label::CheckCode), code.clone()));
+    }
+    details.push((words.label(Label::IssuedAt), issued.clone()));
+    details.push((words.label(Label::IssuingAgency), agency.clone()));
+    f.fields(&details);
     f.y += 6.0;
 
     for block in templates::body(spec) {

@@ -205,6 +205,7 @@ pub fn spec(
     DocumentSpec {
         facts: facts(t),
         issue_number: format!("{}-2026-{:06}", agency(t).code, 1234 + t as usize),
+        check_code: Some("ACDE-FGHJ".to_owned()),
         agency: agency(t),
         issued_at,
         utc_offset_minutes: 540,

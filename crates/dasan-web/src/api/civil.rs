@@ -216,8 +216,11 @@ pub struct ApplicationDetail {
 /// An issued official document.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct DocumentItem {
-    /// What a paper copy is checked by.
+    /// What a paper copy is checked by, with `check_code`.
     pub issue_number: String,
+    /// Printed beside the issue number (`XXXX-XXXX`); absent on documents issued before check
+    /// codes existed.
+    pub check_code: Option<String>,
     /// `resident-registration`, `family-relations`, `decision-letter`, …
     pub document_type: String,
     /// The agency whose certificate signed it (the issuing agency or a parent).
@@ -244,6 +247,7 @@ impl From<dasan_civil::documents::IssuedDocument> for DocumentItem {
                 d.application, d.issue_number
             ),
             issue_number: d.issue_number,
+            check_code: d.check_code,
             document_type: d.document_type,
             signed_by: d.signed_by,
             issued_at: d.issued_at.to_jiff().to_string(),
@@ -304,6 +308,10 @@ pub struct VerifyRequest {
     /// numbers are looked up at a limited rate per address).
     #[schema(pattern = r"\S")]
     pub document: String,
+    /// With an issue number: the check code printed beside it (`XXXX-XXXX`).
+    #[serde(default)]
+    #[schema(max_length = 64)]
+    pub check_code: Option<String>,
 }
 
 /// The answer: a verdict and, for a genuine document, exactly what its seal attests.
@@ -350,8 +358,14 @@ pub async fn verify(
     } else {
         ("", document)
     };
-    let found =
-        crate::pages::verify::check(&state, &addr.ip().to_string(), payload, number).await?;
+    let found = crate::pages::verify::check(
+        &state,
+        &addr.ip().to_string(),
+        payload,
+        number,
+        body.check_code.as_deref().unwrap_or_default(),
+    )
+    .await?;
     Ok(Json(VerifyAnswer {
         verdict: serde_json::to_value(found.verdict)
             .ok()

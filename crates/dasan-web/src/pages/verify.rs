@@ -1,5 +1,5 @@
 //! `/verify`: anyone, without an account, checks an official document by its QR seal or by the
-//! issue number printed on it. The answer says valid / revoked / expired / forged / unknown and
+//! issue number and check code printed on it. The answer says valid / revoked / expired / forged / unknown and
 //! shows exactly what the seal attests, nothing more. Looking up numbers is rate-limited per
 //! address so that they cannot be enumerated.
 
@@ -21,6 +21,7 @@ struct VerifyPage {
     ctx: PageCtx,
     payload: String,
     number: String,
+    code: String,
     result: Option<Verification>,
     errors: Vec<ShownError>,
 }
@@ -59,6 +60,7 @@ pub async fn show(ctx: PageCtx) -> Result<Response, WebError> {
         ctx,
         payload: String::new(),
         number: String::new(),
+        code: String::new(),
         result: None,
         errors: Vec::new(),
     })
@@ -70,22 +72,25 @@ pub struct VerifyForm {
     payload: String,
     #[serde(default)]
     number: String,
+    #[serde(default)]
+    code: String,
 }
 
-/// Checks a seal payload or, failing that, an issue number (rate-limited per address: only
-/// numbers that match nothing count against it).
+/// Checks a seal payload or, failing that, an issue number and its check code (rate-limited
+/// per address: only numbers and codes that match nothing count against it).
 pub async fn check(
     state: &AppState,
     ip: &str,
     payload: &str,
     number: &str,
+    code: &str,
 ) -> Result<Verification, WebError> {
     if !payload.trim().is_empty() {
         return Ok(state.civil().verify_seal(payload).await?);
     }
     let key = Key::ip("verify-number", ip);
     ratelimit::check(state.db(), &key, state.db().clock().now()).await?;
-    let found = state.civil().verify_number(number).await?;
+    let found = state.civil().verify_number(number, code).await?;
     if found.verdict == Verdict::Unknown {
         let mut tx = state
             .db()
@@ -116,15 +121,24 @@ pub async fn submit(
             ctx,
             payload: form.payload,
             number: form.number,
+            code: form.code,
             result: None,
             errors,
         });
     }
-    let result = check(&state, &addr.ip().to_string(), &form.payload, &form.number).await?;
+    let result = check(
+        &state,
+        &addr.ip().to_string(),
+        &form.payload,
+        &form.number,
+        &form.code,
+    )
+    .await?;
     render(&VerifyPage {
         ctx,
         payload: form.payload,
         number: form.number,
+        code: form.code,
         result: Some(result),
         errors: Vec::new(),
     })
