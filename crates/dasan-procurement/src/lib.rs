@@ -121,10 +121,12 @@ pub use notice::{Method, TenderNotice, Timeline};
 pub use openings::{PublishedDraw, SignedOpening};
 pub use outage::{OutageExtension, record_heartbeat};
 pub use service::{PlatformSignature, Procurement, ProcurementConfig, SIGNING_KEY_LABEL};
-pub use suppliers::{BankAccount, Debarment, DebarmentId, Licence, Supplier, SupplierDetails};
+pub use suppliers::{
+    BankAccount, Bidder, Debarment, DebarmentId, Licence, Supplier, SupplierDetails,
+};
 pub use tenders::{
-    Clarification, ClarificationId, NoticeVersion, PublishRequest, Tender, TenderId, TenderStatus,
-    TenderSummary,
+    Clarification, ClarificationId, CommitteeCandidate, CommitteeSeat, NoticeVersion,
+    PublishRequest, Tender, TenderId, TenderStatus, TenderSummary,
 };
 
 pub use ed25519_dalek;
