@@ -97,7 +97,10 @@ pub use ceremony::{
     ReconstructError, ShareError, decrypt_share, reconstruct_tender_key, run_key_ceremony,
     run_key_ceremony_with_rng,
 };
-pub use cli::{load_signing_key, seal_bid_file};
+pub use cli::{
+    CommitteeFileError, committee_key_file, load_signing_key, member_share, read_committee_key,
+    seal_bid_file,
+};
 pub use envelope::{
     BidId, BidSigner, EnvelopeError, EnvelopeHeader, MAX_ENVELOPE_LEN, SealError, SealedBid,
     SignedBid, seal_bid, seal_bid_with_rng,
