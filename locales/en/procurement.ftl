@@ -335,3 +335,5 @@ procurement-member-key-lead = Make your key pair on your own computer; the priva
 procurement-member-key-label = Public key
 procurement-member-key-hint = 64 hexadecimal characters. Replacing it affects only tenders published afterwards.
 procurement-member-key-submit = Register the key
+procurement-suppliers-link = For suppliers: register your business and authorise bidders
+procurement-office-link = For procuring officials: your agency's tenders

@@ -335,3 +335,5 @@ procurement-member-key-lead = 키 쌍은 내 컴퓨터에서 만드세요. 개�
 procurement-member-key-label = 공개키
 procurement-member-key-hint = 16진수 64자. 교체하면 이후에 공고되는 입찰에만 적용됩니다.
 procurement-member-key-submit = 키 등록하기
+procurement-suppliers-link = 공급자: 사업체 등록과 입찰 권한 관리
+procurement-office-link = 조달 담당 공무원: 우리 기관의 입찰

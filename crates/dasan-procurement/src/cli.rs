@@ -104,8 +104,8 @@ pub fn member_share(
     tender_json: &str,
     key: &crate::MemberSecretKey,
 ) -> Result<(String, crate::KeyShare), CommitteeFileError> {
-    let tender: serde_json::Value = serde_json::from_str(tender_json)
-        .map_err(|e| CommitteeFileError::Tender(e.to_string()))?;
+    let tender: serde_json::Value =
+        serde_json::from_str(tender_json).map_err(|e| CommitteeFileError::Tender(e.to_string()))?;
     let ceremony: crate::KeyCeremony = serde_json::from_value(tender["ceremony"].clone())
         .map_err(|e| CommitteeFileError::Tender(format!("ceremony: {e}")))?;
     if let Some(id) = tender["id"].as_str()
@@ -153,6 +153,9 @@ mod tests {
             member_share(&other, &k1),
             Err(CommitteeFileError::Tender(_))
         ));
-        assert!(matches!(read_committee_key("zz"), Err(CommitteeFileError::Key)));
+        assert!(matches!(
+            read_committee_key("zz"),
+            Err(CommitteeFileError::Key)
+        ));
     }
 }

@@ -1063,10 +1063,9 @@ impl Procurement {
         &self,
         principal: &Principal,
     ) -> Result<Vec<CommitteeCandidate>, ProcurementError> {
-        let agency = principal
-            .agency
-            .clone()
-            .ok_or(ProcurementError::Forbidden("only officials publish tenders"))?;
+        let agency = principal.agency.clone().ok_or(ProcurementError::Forbidden(
+            "only officials publish tenders",
+        ))?;
         require_manage(principal, &agency)?;
         let mut eligible =
             dasan_identity::admin::holders(&self.db, &agency, Permission::ProcurementManage)

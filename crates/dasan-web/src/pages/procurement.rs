@@ -33,7 +33,10 @@ pub fn routes() -> Router<AppState> {
             get(bid_form).post(bid_submit),
         )
         .route("/procurement/tenders/{id}/receipt", get(receipt))
-        .route("/procurement/office", get(super::procurement_office::office))
+        .route(
+            "/procurement/office",
+            get(super::procurement_office::office),
+        )
         .route(
             "/procurement/office/new",
             get(super::procurement_office::new_form).post(super::procurement_office::publish),
@@ -64,7 +67,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/procurement/committee/key",
-            get(super::procurement_committee::key_form).post(super::procurement_committee::register_key),
+            get(super::procurement_committee::key_form)
+                .post(super::procurement_committee::register_key),
         )
         .route(
             "/procurement/committee/tenders/{id}/share",

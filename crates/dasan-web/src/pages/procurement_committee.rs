@@ -8,12 +8,12 @@ use crate::auth::Signed;
 use crate::error::{WebError, problem_text};
 use crate::extract::PageForm;
 use crate::state::AppState;
-use dasan_kernel::Problem as _;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use dasan_identity::AccountKind;
 use dasan_kernel::FieldError;
+use dasan_kernel::Problem as _;
 use dasan_procurement::{KeyShare, MemberPublicKey, ProcurementError, TenderId, TenderStatus};
 use serde::Deserialize;
 
@@ -68,7 +68,10 @@ async fn seats_page(
 ) -> Result<SeatsPage, WebError> {
     let p = state.procurement();
     let now = state.db().clock().now();
-    let key = p.member_key(signed.principal.account).await?.map(|k| k.to_hex());
+    let key = p
+        .member_key(signed.principal.account)
+        .await?
+        .map(|k| k.to_hex());
     let seats = p
         .committee_seats(&signed.principal)
         .await?
@@ -262,7 +265,10 @@ pub async fn register_key(
         },
         Err(_) => shown(
             &ctx,
-            &[FieldError::new("public_key", "procurement-error-member-key")],
+            &[FieldError::new(
+                "public_key",
+                "procurement-error-member-key",
+            )],
         ),
     };
     let current = p

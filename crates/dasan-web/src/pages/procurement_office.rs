@@ -9,11 +9,11 @@ use crate::auth::Signed;
 use crate::error::{WebError, problem_text};
 use crate::extract::PageForm;
 use crate::state::AppState;
-use dasan_kernel::Problem as _;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use dasan_identity::AccountId;
+use dasan_kernel::Problem as _;
 use dasan_kernel::{Currency, FieldError, Money, Timestamp};
 use dasan_procurement::notice::{
     AmendmentRule, BidSecurity, Criterion, Eligibility, Evaluation, EvaluationMethod, HOUR_US,
@@ -569,7 +569,12 @@ fn notice_of(form: &NoticeForm) -> (Result<TenderNotice, Vec<FieldError>>, RowMa
         map.lots.push(li);
         map.items.push(rows);
     }
-    let currency = match form.currency.trim().to_ascii_uppercase().parse::<Currency>() {
+    let currency = match form
+        .currency
+        .trim()
+        .to_ascii_uppercase()
+        .parse::<Currency>()
+    {
         Ok(c) => Some(c),
         Err(_) => {
             bad("currency".into(), "procurement-error-currency");

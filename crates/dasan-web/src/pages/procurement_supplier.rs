@@ -8,11 +8,11 @@ use crate::auth::Signed;
 use crate::error::{WebError, problem_text};
 use crate::extract::{PageForm, Query};
 use crate::state::AppState;
-use dasan_kernel::Problem as _;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use dasan_identity::AccountId;
+use dasan_kernel::Problem as _;
 use dasan_kernel::{FieldError, Timestamp};
 use dasan_procurement::{BankAccount, Licence, ProcurementError, Supplier, SupplierDetails};
 use dasan_registry::{Business, BusinessId};
@@ -364,11 +364,16 @@ fn details_of(form: &RegistrationForm) -> (Result<SupplierDetails, Vec<FieldErro
             None
         } else {
             // Valid through the whole day given (UTC).
-            match l.valid_until.trim().parse::<jiff::civil::Date>().ok().and_then(|d| {
-                d.at(23, 59, 59, 999_999_000)
-                    .to_zoned(jiff::tz::TimeZone::UTC)
-                    .ok()
-            }) {
+            match l
+                .valid_until
+                .trim()
+                .parse::<jiff::civil::Date>()
+                .ok()
+                .and_then(|d| {
+                    d.at(23, 59, 59, 999_999_000)
+                        .to_zoned(jiff::tz::TimeZone::UTC)
+                        .ok()
+                }) {
                 Some(z) => Some(Timestamp::from_micros(
                     i64::try_from(z.timestamp().as_microsecond()).unwrap_or(i64::MAX),
                 )),
@@ -595,6 +600,9 @@ mod tests {
         assert_eq!(details.licences.len(), 1);
         assert!(details.licences[0].valid_until.is_some());
         form.licences[1].valid_until = "31/12/2030".into();
-        assert_eq!(details_of(&form).0.unwrap_err()[0].field, "licence2-valid_until");
+        assert_eq!(
+            details_of(&form).0.unwrap_err()[0].field,
+            "licence2-valid_until"
+        );
     }
 }
