@@ -128,6 +128,7 @@ pub fn member_share(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -451,9 +451,7 @@ fn instant(date: &str, hour: &str) -> Option<Timestamp> {
         .at(hour, 0, 0, 0)
         .to_zoned(jiff::tz::TimeZone::UTC)
         .ok()?;
-    Some(Timestamp::from_micros(
-        i64::try_from(at.timestamp().as_microsecond()).ok()?,
-    ))
+    Some(Timestamp::from_micros(at.timestamp().as_microsecond()))
 }
 
 /// Where each notice lot and item came from on the form (blank rows are skipped, so the
@@ -1069,6 +1067,7 @@ pub async fn cancel(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -374,9 +374,7 @@ fn details_of(form: &RegistrationForm) -> (Result<SupplierDetails, Vec<FieldErro
                         .to_zoned(jiff::tz::TimeZone::UTC)
                         .ok()
                 }) {
-                Some(z) => Some(Timestamp::from_micros(
-                    i64::try_from(z.timestamp().as_microsecond()).unwrap_or(i64::MAX),
-                )),
+                Some(z) => Some(Timestamp::from_micros(z.timestamp().as_microsecond())),
                 None => {
                     errors.push(FieldError::new(
                         format!("licence{}-valid_until", i + 1),
@@ -576,6 +574,7 @@ pub async fn authorise(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -584,16 +583,18 @@ mod tests {
         assert_eq!(field_of("licences[0].number", &[2]), "licence3-number");
         assert_eq!(field_of("bank_account.holder", &[]), "holder");
         assert_eq!(field_of("categories[4]", &[]), "categories");
-        let mut form = RegistrationForm::default();
-        form.licences = vec![
-            LicenceRow::default(),
-            LicenceRow {
-                kind: "construction.general".into(),
-                number: "A-1".into(),
-                issuer: "MOLIT".into(),
-                valid_until: "2030-12-31".into(),
-            },
-        ];
+        let mut form = RegistrationForm {
+            licences: vec![
+                LicenceRow::default(),
+                LicenceRow {
+                    kind: "construction.general".into(),
+                    number: "A-1".into(),
+                    issuer: "MOLIT".into(),
+                    valid_until: "2030-12-31".into(),
+                },
+            ],
+            ..RegistrationForm::default()
+        };
         let (details, rows) = details_of(&form);
         let details = details.unwrap();
         assert_eq!(rows, vec![1]);
