@@ -167,3 +167,87 @@ engine_tests! {
         assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'procurement.share.release'").await, 2);
     }
 }
+
+engine_tests! {
+    async fn officials_publish_amend_and_cancel_through_the_pages_and_nobody_else_can(engine) {
+        let app = spawn_app(engine).await;
+        let w = world(&app).await;
+        let officer = app.shallow();
+        crate::identity::sign_in_official(&officer, "officer@pps.go.kr", None).await;
+        assert_eq!(officer.get_page("/procurement/office", "en").await.status(), 200);
+        let form = officer.get_page("/procurement/office/new", "en").await.text().await.unwrap();
+        for (account, _) in &w.members {
+            assert!(form.contains(&account.to_string()), "every member with a key is offered");
+        }
+        let day = (SystemClock.now().as_micros() / HOUR_US / 24 + 3) * 24 * HOUR_US;
+        let date = |days: i64| dasan_kernel::Timestamp::from_micros(day + days * 24 * HOUR_US).to_jiff().strftime("%Y-%m-%d").to_string();
+        let (d0, d1) = (date(0), date(1));
+        let m: Vec<String> = w.members.iter().map(|(a, _)| a.to_string()).collect();
+        let mut fields = vec![
+            ("title", "Office chairs"), ("description", "Chairs for two floors."), ("method", "open"),
+            ("lot1-id", "1"), ("lot1-title", "Chairs"),
+            ("lot1-item1-description", "Task chair"), ("lot1-item1-classification", "cpv:39112000"),
+            ("lot1-item1-quantity", "120"), ("lot1-item1-unit", "EA"),
+            ("lot2-id", "2"), ("lot2-title", ""), ("lot2-item1-description", ""),
+            ("currency", "KRW"), ("estimated_value", "30,000,000"), ("evaluation", "lowest_price"),
+            ("tie_break", "earliest receipt of the bid"),
+            ("clarification_date", &d0), ("clarification_hour", "09"),
+            ("deadline_date", &d1), ("deadline_hour", "09"),
+            ("opening_date", &d1), ("opening_hour", "10"),
+            ("extension_hours", "72"), ("threshold", "2"),
+            ("committee", &m[0]), ("committee", &m[1]), ("committee", &m[2]),
+        ];
+        // A mistake is shown next to its field; nothing is published.
+        let mut bad = fields.clone();
+        bad.push(("security_rate", "lots"));
+        let r = officer.post_form("/procurement/office/new", "/procurement/office/new", &bad).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("href=\"#security_rate\""));
+        assert_eq!(app.count("SELECT COUNT(*) FROM procurement_tenders").await, 0);
+        fields.push(("security_rate", "500"));
+        fields.push(("security_forms", "guarantee"));
+        let r = officer.post_form("/procurement/office/new", "/procurement/office/new", &fields).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+        let to = crate::identity::location(&r);
+        let id = to.split("published=").nth(1).unwrap().to_owned();
+        let detail: Value = app.get(&format!("/api/v1/procurement/tenders/{id}")).await.json().await.unwrap();
+        assert_eq!(detail["notice"]["lots"].as_array().unwrap().len(), 1, "blank rows are ignored");
+        assert_eq!(detail["notice"]["bid_security"]["rate_bp"], 500);
+        assert_eq!(detail["committee_size"], 3);
+
+        // The amendment form starts from the notice; a material change is a new version.
+        let amend = format!("/procurement/office/tenders/{id}/amend");
+        let page = officer.get_page(&amend, "en").await.text().await.unwrap();
+        assert!(page.contains("Task chair"));
+        let mut changed = fields.clone();
+        changed.retain(|(k, _)| *k != "committee" && *k != "threshold" && *k != "lot1-item1-quantity");
+        changed.push(("lot1-item1-quantity", "150"));
+        changed.push(("material", "yes"));
+        changed.push(("summary", "150 chairs instead of 120."));
+        let r = officer.post_form(&amend, &amend, &changed).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+        let detail: Value = app.get(&format!("/api/v1/procurement/tenders/{id}")).await.json().await.unwrap();
+        assert_eq!(detail["notice_version"], 2);
+        assert_eq!(detail["notice"]["lots"][0]["items"][0]["quantity"], 150);
+
+        // Least privilege: a supplier and an evaluator find no such pages.
+        assert_eq!(crate::identity::sign_in(&app, &w.a.email, crate::procurement::PASSWORD).await.status(), 303);
+        for path in ["/procurement/office", "/procurement/office/new", amend.as_str(), "/procurement/committee"] {
+            assert_eq!(app.get_page(path, "en").await.status(), 404, "{path}");
+        }
+        let cancel = format!("/procurement/office/tenders/{id}/cancel");
+        assert_eq!(app.post_form("/procurement", &cancel, &[("reason", "no")]).await.status(), 404);
+        // …nor another business's supplier page.
+        assert_eq!(app.get_page(&format!("/procurement/suppliers/{}", w.b.business), "en").await.status(), 404);
+        assert_eq!(app.get_page(&format!("/procurement/suppliers/{}", w.a.business), "en").await.status(), 200);
+
+        // Cancelling needs a reason.
+        let r = officer.post_form(&cancel, &cancel, &[("reason", "  ")]).await;
+        assert_eq!(r.status(), 422);
+        let r = officer.post_form(&cancel, &cancel, &[("reason", "Budget withdrawn.")]).await;
+        assert_eq!(r.status(), 303);
+        let detail: Value = app.get(&format!("/api/v1/procurement/tenders/{id}")).await.json().await.unwrap();
+        assert_eq!(detail["status"], "cancelled");
+        assert_eq!(detail["cancel_reason"], "Budget withdrawn.");
+    }
+}
