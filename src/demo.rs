@@ -525,6 +525,15 @@ pub const PROCUREMENT_ACCOUNTS: &[DemoAccount] = &[
         roles: &[],
         agency: None,
     },
+    DemoAccount {
+        role: "business representative, not yet a supplier",
+        kind: AccountKind::Citizen,
+        name: "demo business owner",
+        email: "owner@demo.dasan.example",
+        password: PASSWORD,
+        roles: &[],
+        agency: None,
+    },
 ];
 
 /// The committee's private HPKE keys (X25519, hex), in committee order: published on purpose,
@@ -639,7 +648,14 @@ pub async fn load_procurement(
     // The supplier: the first trading business of the demo registry, its representative the
     // demo supplier account.
     let (_, supplier_account, created) = principals.get(3).copied().ok_or_else(missing)?;
-    let business = first_trading_business(&registry).await?;
+    let trading = trading_businesses(&registry, 2).await?;
+    // The second trading business's representative has an account but no supplier
+    // registration: the one to try the registration page with.
+    if let (Some(second), Some((_, owner, true))) = (trading.get(1), principals.get(4).copied()) {
+        let person = second.data.representative.to_string();
+        dasan_identity::link_person(db, Actor::system(), owner, &person).await?;
+    }
+    let business = trading.into_iter().next();
     if let Some(business) = &business {
         let person = business.data.representative.to_string();
         if created {
@@ -770,10 +786,11 @@ pub async fn load_procurement(
     Ok(PROCUREMENT_ACCOUNTS)
 }
 
-/// The first trading business of the demo registry (by the order the demo writes them).
-async fn first_trading_business(
+/// The first `n` trading businesses of the demo registry (by the order the demo writes them).
+async fn trading_businesses(
     registry: &dasan_registry::Registry,
-) -> Result<Option<dasan_registry::Business>, DemoProcurementError> {
+    n: usize,
+) -> Result<Vec<dasan_registry::Business>, DemoProcurementError> {
     use dasan_registry::demo::{DemoSpec, write_businesses, write_people};
     let mut people = Vec::new();
     let reps = write_people(
@@ -792,13 +809,17 @@ async fn first_trading_business(
     )
     .map_err(|e| DemoProcurementError::Other(e.to_string()))?;
     let text = String::from_utf8_lossy(&businesses);
+    let mut found = Vec::new();
     for line in text.lines().skip(1) {
         let number = line.split(',').next().unwrap_or_default();
         if let Some(b) = registry.business_by_number(number).await?
             && b.data.status == dasan_registry::BusinessStatus::Active
         {
-            return Ok(Some(b));
+            found.push(b);
+            if found.len() == n {
+                break;
+            }
         }
     }
-    Ok(None)
+    Ok(found)
 }

@@ -75,6 +75,9 @@ enum Command {
     /// Sealed bids, for suppliers: seal and sign on your own machine.
     #[command(subcommand)]
     Bid(cli::bid::BidCommand),
+    /// Opening committees, for their members: your key, your share of a tender key.
+    #[command(subcommand)]
+    Committee(cli::committee::CommitteeCommand),
 }
 
 #[derive(Subcommand)]
@@ -123,6 +126,7 @@ fn main() -> ExitCode {
         }
         Command::Gate(cmd) => report(cli::gate::run_gate_offline(&cmd)),
         Command::Bid(cmd) => report(cli::bid::run(cmd)),
+        Command::Committee(cmd) => report(cli::committee::run(cmd)),
         Command::Config(ConfigCommand::Check) => config_check(cli.config),
         command => {
             let loaded = match Config::load(cli.config.as_deref()) {
@@ -216,6 +220,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         | Command::Doc(_)
         | Command::Gate(_)
         | Command::Bid(_)
+        | Command::Committee(_)
         | Command::Demo(_) => Ok(ExitCode::SUCCESS),
     }
 }

@@ -1,5 +1,6 @@
 pub mod audit;
 pub mod bid;
+pub mod committee;
 pub mod doc;
 pub mod gate;
 pub mod mrtd;

@@ -13,5 +13,6 @@ mod i18n;
 mod identity;
 mod ops;
 mod procurement;
+mod procurement_committee;
 mod shutdown;
 mod web;

@@ -30,7 +30,7 @@ pub struct World {
     pub b: Supplier,
 }
 
-async fn new_account(
+pub async fn new_account(
     app: &TestApp,
     email: &str,
     kind: AccountKind,
@@ -256,7 +256,7 @@ impl World {
     }
 }
 
-fn sealed(s: &Supplier, tender: &str, key: &TenderPublicKey, price: u64) -> Value {
+pub fn sealed(s: &Supplier, tender: &str, key: &TenderPublicKey, price: u64) -> Value {
     let bid = json!({
         "tender_id": tender,
         "supplier_id": s.business,

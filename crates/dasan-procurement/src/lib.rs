@@ -97,7 +97,10 @@ pub use ceremony::{
     ReconstructError, ShareError, decrypt_share, reconstruct_tender_key, run_key_ceremony,
     run_key_ceremony_with_rng,
 };
-pub use cli::{load_signing_key, seal_bid_file};
+pub use cli::{
+    CommitteeFileError, committee_key_file, load_signing_key, member_share, read_committee_key,
+    seal_bid_file,
+};
 pub use envelope::{
     BidId, BidSigner, EnvelopeError, EnvelopeHeader, MAX_ENVELOPE_LEN, SealError, SealedBid,
     SignedBid, seal_bid, seal_bid_with_rng,
@@ -121,10 +124,12 @@ pub use notice::{Method, TenderNotice, Timeline};
 pub use openings::{PublishedDraw, SignedOpening};
 pub use outage::{OutageExtension, record_heartbeat};
 pub use service::{PlatformSignature, Procurement, ProcurementConfig, SIGNING_KEY_LABEL};
-pub use suppliers::{BankAccount, Debarment, DebarmentId, Licence, Supplier, SupplierDetails};
+pub use suppliers::{
+    BankAccount, Bidder, Debarment, DebarmentId, Licence, Supplier, SupplierDetails,
+};
 pub use tenders::{
-    Clarification, ClarificationId, NoticeVersion, PublishRequest, Tender, TenderId, TenderStatus,
-    TenderSummary,
+    Clarification, ClarificationId, CommitteeCandidate, CommitteeSeat, NoticeVersion,
+    PublishRequest, Tender, TenderId, TenderStatus, TenderSummary,
 };
 
 pub use ed25519_dalek;

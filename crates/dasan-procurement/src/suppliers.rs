@@ -710,3 +710,43 @@ impl Procurement {
         Ok(id)
     }
 }
+
+/// An authorised bidder of a supplier, as its representative sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Bidder {
+    pub account: AccountId,
+    /// Whether a signing key is registered (bids sealed on the bidder's own machine).
+    pub has_signing_key: bool,
+    pub added_at: Timestamp,
+}
+
+impl Procurement {
+    /// The supplier's current authorised bidders (its representative only).
+    pub async fn bidders(
+        &self,
+        principal: &Principal,
+        business: BusinessId,
+    ) -> Result<Vec<Bidder>, ProcurementError> {
+        dasan_identity::business::as_representative(&self.registry, principal, business)
+            .await
+            .map_err(|_| ProcurementError::NotFound)?;
+        let rows: Vec<(String, Option<String>, i64)> = on_reader!(self.db, |p| {
+            sqlx::query_as(
+                "SELECT account_id, signing_spki, added_at FROM procurement_bidders \
+                 WHERE business_id = $1 AND removed_at IS NULL ORDER BY added_at, account_id",
+            )
+            .bind(business.to_string())
+            .fetch_all(p)
+            .await
+        })?;
+        rows.into_iter()
+            .map(|(account, spki, added_at)| {
+                Ok(Bidder {
+                    account: account.parse().map_err(|_| corrupt("account id"))?,
+                    has_signing_key: spki.is_some(),
+                    added_at: Timestamp::from_micros(added_at),
+                })
+            })
+            .collect()
+    }
+}

@@ -1013,3 +1013,145 @@ pub(crate) async fn add_interest(
 
 /// Microseconds of one hour, re-exported for callers building timelines.
 pub const ONE_HOUR_US: i64 = HOUR_US;
+
+/// A committee seat of an official: the tender, their member index and whether they released.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CommitteeSeat {
+    pub tender: TenderSummary,
+    pub member_index: u8,
+    pub threshold: u8,
+    pub opening_at: Timestamp,
+    pub released: bool,
+}
+
+/// An official who may sit on the agency's opening committees.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CommitteeCandidate {
+    pub account: AccountId,
+    pub name: String,
+    /// Whether they registered their committee key (without one they cannot be chosen).
+    pub has_key: bool,
+}
+
+impl Procurement {
+    /// Every tender of the official's agency, newest first (at most 200): their working list.
+    pub async fn agency_tenders(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<TenderSummary>, ProcurementError> {
+        let agency = principal
+            .agency
+            .clone()
+            .ok_or(ProcurementError::Forbidden("only officials manage tenders"))?;
+        require_manage(principal, &agency)?;
+        type Row = (String, String, String, String, String, i64);
+        let rows: Vec<Row> = on_reader!(self.db, |p| {
+            sqlx::query_as(
+                "SELECT id, agency, title, method, status, bid_deadline FROM procurement_tenders \
+                 WHERE agency = $1 ORDER BY published_at DESC, id DESC LIMIT 200",
+            )
+            .bind(&agency)
+            .fetch_all(p)
+            .await
+        })?;
+        summaries(rows)
+    }
+
+    /// The officials of the principal's agency who may sit on its committees (procurement
+    /// managers and evaluators), for the publication form.
+    pub async fn committee_candidates(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<CommitteeCandidate>, ProcurementError> {
+        let agency = principal.agency.clone().ok_or(ProcurementError::Forbidden(
+            "only officials publish tenders",
+        ))?;
+        require_manage(principal, &agency)?;
+        let mut eligible =
+            dasan_identity::admin::holders(&self.db, &agency, Permission::ProcurementManage)
+                .await?;
+        for candidate in
+            dasan_identity::admin::holders(&self.db, &agency, Permission::ProcurementEvaluate)
+                .await?
+        {
+            if !eligible.iter().any(|(a, _)| *a == candidate.0) {
+                eligible.push(candidate);
+            }
+        }
+        let mut out = Vec::with_capacity(eligible.len());
+        for (account, name) in eligible {
+            out.push(CommitteeCandidate {
+                has_key: self.member_key(account).await?.is_some(),
+                account,
+                name,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The committee key an official registered, if any.
+    pub async fn member_key(
+        &self,
+        account: AccountId,
+    ) -> Result<Option<MemberPublicKey>, ProcurementError> {
+        let key: Option<String> = on_reader!(self.db, |p| sqlx::query_scalar(
+            "SELECT public_key FROM procurement_member_keys WHERE account_id = $1"
+        )
+        .bind(account.to_string())
+        .fetch_optional(p)
+        .await)?;
+        key.as_deref()
+            .map(MemberPublicKey::from_hex)
+            .transpose()
+            .map_err(|_| corrupt("member key"))
+    }
+
+    /// The committees the official sits on, latest opening first (at most 200).
+    pub async fn committee_seats(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<CommitteeSeat>, ProcurementError> {
+        if principal.kind != AccountKind::Official {
+            return Ok(Vec::new());
+        }
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+        );
+        let rows: Vec<Row> = on_reader!(self.db, |p| {
+            sqlx::query_as(
+                "SELECT t.id, t.agency, t.title, t.method, t.status, t.bid_deadline, c.member_index, \
+                    t.threshold, t.opening_at, \
+                    (SELECT COUNT(*) FROM procurement_share_releases r \
+                     WHERE r.tender_id = t.id AND r.member_index = c.member_index) \
+                 FROM procurement_committee c JOIN procurement_tenders t ON t.id = c.tender_id \
+                 WHERE c.account_id = $1 ORDER BY t.opening_at DESC, t.id LIMIT 200",
+            )
+            .bind(principal.account.to_string())
+            .fetch_all(p)
+            .await
+        })?;
+        rows.into_iter()
+            .map(|r| {
+                let tender = summaries(vec![(r.0, r.1, r.2, r.3, r.4, r.5)])?
+                    .pop()
+                    .ok_or_else(|| corrupt("tender"))?;
+                Ok(CommitteeSeat {
+                    tender,
+                    member_index: u8::try_from(r.6).map_err(|_| corrupt("member index"))?,
+                    threshold: u8::try_from(r.7).map_err(|_| corrupt("threshold"))?,
+                    opening_at: Timestamp::from_micros(r.8),
+                    released: r.9 > 0,
+                })
+            })
+            .collect()
+    }
+}

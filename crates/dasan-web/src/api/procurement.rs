@@ -174,6 +174,12 @@ pub struct TenderDetail {
     /// Committee shares needed to open.
     pub threshold: u8,
     pub committee_size: usize,
+    /// The key ceremony's public output: `tender_id`, `threshold`, `public_key` and `shares`,
+    /// one per committee member (`member_index` 1..=n, `member_public_key`, HPKE `enc` and
+    /// `ciphertext`, hex), each sealed to that member's own key. Only the member can open
+    /// theirs: save this document and run `dasan committee share --tender FILE --key KEY`.
+    #[schema(value_type = Object)]
+    pub ceremony: dasan_procurement::KeyCeremony,
     /// Hex SHA-256 of the reserve-price seed, revealed at opening.
     pub seed_commitment: Option<String>,
     pub published_at: String,
@@ -200,6 +206,7 @@ pub async fn tender_detail(state: &AppState, id: TenderId) -> Result<TenderDetai
         public_key: t.ceremony.public_key.to_hex(),
         threshold: t.ceremony.threshold,
         committee_size: t.ceremony.shares.len(),
+        ceremony: t.ceremony.clone(),
         seed_commitment: t.seed_commitment,
         published_at: rfc3339(t.published_at),
         closed_at: t.closed_at.map(rfc3339),
@@ -752,7 +759,7 @@ pub async fn release_share(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn hex_bytes(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn hex_bytes(text: &str) -> Option<Vec<u8>> {
     let t = text.trim();
     if !t.len().is_multiple_of(2) || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;

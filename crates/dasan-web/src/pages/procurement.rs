@@ -33,6 +33,47 @@ pub fn routes() -> Router<AppState> {
             get(bid_form).post(bid_submit),
         )
         .route("/procurement/tenders/{id}/receipt", get(receipt))
+        .route(
+            "/procurement/office",
+            get(super::procurement_office::office),
+        )
+        .route(
+            "/procurement/office/new",
+            get(super::procurement_office::new_form).post(super::procurement_office::publish),
+        )
+        .route(
+            "/procurement/office/tenders/{id}/amend",
+            get(super::procurement_office::amend_form).post(super::procurement_office::amend),
+        )
+        .route(
+            "/procurement/office/tenders/{id}/cancel",
+            get(super::procurement_office::cancel_form).post(super::procurement_office::cancel),
+        )
+        .route(
+            "/procurement/suppliers",
+            get(super::procurement_supplier::list),
+        )
+        .route(
+            "/procurement/suppliers/{business}",
+            get(super::procurement_supplier::show).post(super::procurement_supplier::register),
+        )
+        .route(
+            "/procurement/suppliers/{business}/bidders",
+            axum::routing::post(super::procurement_supplier::authorise),
+        )
+        .route(
+            "/procurement/committee",
+            get(super::procurement_committee::seats),
+        )
+        .route(
+            "/procurement/committee/key",
+            get(super::procurement_committee::key_form)
+                .post(super::procurement_committee::register_key),
+        )
+        .route(
+            "/procurement/committee/tenders/{id}/share",
+            axum::routing::post(super::procurement_committee::release),
+        )
 }
 
 fn when(t: Timestamp) -> String {
@@ -254,7 +295,7 @@ impl BidPage {
 }
 
 /// The businesses the principal may bid for: a business user's own, a representative's.
-async fn businesses_of(
+pub(crate) async fn businesses_of(
     state: &AppState,
     principal: &Principal,
 ) -> Result<Vec<(String, String)>, WebError> {
