@@ -519,7 +519,7 @@ impl<'a> Builder<'a> {
             value: s.estimated_value.map(Value::from),
             procurement_method: Some(s.method),
             procurement_method_details: s.method_details.clone(),
-            main_procurement_category: Some(s.category),
+            main_procurement_category: s.category,
             award_criteria: Some(s.award_criteria),
             award_criteria_details: s.award_criteria_details.clone(),
             submission_method: vec!["electronicSubmission".into()],

@@ -76,7 +76,8 @@ pub struct TenderSpec {
     pub method: ProcurementMethod,
     /// The method in local terms (`Open competitive bidding (일반경쟁)`).
     pub method_details: Option<String>,
-    pub category: ProcurementCategory,
+    /// Goods, works or services, when known.
+    pub category: Option<ProcurementCategory>,
     pub award_criteria: AwardCriteria,
     pub award_criteria_details: Option<String>,
     /// `None` while the estimate is not public.

@@ -114,7 +114,7 @@ pub fn full_cycle(n: u64) -> Procedure {
         description: "Resurfacing and traffic signals for two districts.".into(),
         method: ProcurementMethod::Open,
         method_details: Some("Open competitive bidding (일반경쟁)".into()),
-        category: ProcurementCategory::Works,
+        category: Some(ProcurementCategory::Works),
         award_criteria: AwardCriteria::PriceOnly,
         award_criteria_details: Some("Lowest price at or above the reserve-price floor".into()),
         estimated_value: Some(money(60_500_000)),
