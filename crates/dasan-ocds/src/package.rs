@@ -102,6 +102,12 @@ impl<W: Write> PackageWriter<W> {
         self.count
     }
 
+    /// The underlying writer, e.g. to take the bytes written so far out of a `Vec<u8>` and send
+    /// them on between items (a streamed HTTP body).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.w
+    }
+
     /// Closes the package and returns the writer (flush it if it buffers).
     pub fn finish(mut self) -> io::Result<W> {
         self.w.write_all(b"]}\n")?;
@@ -114,6 +120,11 @@ impl<W: Write> PackageWriter<W> {
 pub struct ReleasePackageWriter<W: Write>(PackageWriter<W>);
 
 impl<W: Write> ReleasePackageWriter<W> {
+    /// See [`PackageWriter::get_mut`].
+    pub fn get_mut(&mut self) -> &mut W {
+        self.0.get_mut()
+    }
+
     pub fn new(w: W, meta: &PackageMeta) -> io::Result<Self> {
         PackageWriter::start(w, meta, "releases").map(Self)
     }
@@ -136,6 +147,11 @@ impl<W: Write> ReleasePackageWriter<W> {
 pub struct RecordPackageWriter<W: Write>(PackageWriter<W>);
 
 impl<W: Write> RecordPackageWriter<W> {
+    /// See [`PackageWriter::get_mut`].
+    pub fn get_mut(&mut self) -> &mut W {
+        self.0.get_mut()
+    }
+
     pub fn new(w: W, meta: &PackageMeta) -> io::Result<Self> {
         PackageWriter::start(w, meta, "records").map(Self)
     }

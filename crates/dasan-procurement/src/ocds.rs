@@ -15,6 +15,7 @@ use dasan_ocds::procedure::{
     AmendmentInfo, BidStage, Cancellation, DocumentSpec, ItemSpec, LotSpec, OpeningStage, Party,
     Procedure, TenderSpec, TenderVersion,
 };
+use dasan_ocds::{OcidPrefix, Release};
 use dasan_registry::BusinessId;
 use dasan_store::on_reader;
 
@@ -87,21 +88,66 @@ impl Procurement {
         after: Option<&OcdsCursor>,
         limit: u32,
     ) -> Result<(Vec<Procedure>, Option<OcdsCursor>), ProcurementError> {
+        self.walk(None, after, limit).await
+    }
+
+    /// Like [`Procurement::ocds_after`], only the procedures where something was published in
+    /// `[from, to)`: the publication, an amendment, the opening or the cancellation.
+    pub async fn ocds_active_after(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        after: Option<&OcdsCursor>,
+        limit: u32,
+    ) -> Result<(Vec<Procedure>, Option<OcdsCursor>), ProcurementError> {
+        self.walk(Some((from.as_micros(), to.as_micros())), after, limit)
+            .await
+    }
+
+    async fn walk(
+        &self,
+        window: Option<(i64, i64)>,
+        after: Option<&OcdsCursor>,
+        limit: u32,
+    ) -> Result<(Vec<Procedure>, Option<OcdsCursor>), ProcurementError> {
         let limit = limit.clamp(1, OCDS_MAX_PAGE);
         let (published_at, id) = after.map_or((i64::MIN, String::new()), |c| {
             (c.published_at, c.id.clone())
         });
-        let heads: Vec<TenderHead> = on_reader!(self.db, |p| sqlx::query_as(
-            "SELECT id, agency, status, published_at, opened_at, cancelled_at, cancel_reason, \
-             opening_record FROM procurement_tenders \
-             WHERE published_at > $1 OR (published_at = $1 AND id > $2) \
-             ORDER BY published_at, id LIMIT $3"
-        )
-        .bind(published_at)
-        .bind(&id)
-        .bind(i64::from(limit))
-        .fetch_all(p)
-        .await)?;
+        let heads: Vec<TenderHead> = match window {
+            None => {
+                on_reader!(self.db, |p| {
+                    sqlx::query_as(
+                "SELECT id, agency, status, published_at, opened_at, cancelled_at, cancel_reason, \
+                 opening_record FROM procurement_tenders \
+                 WHERE published_at > $1 OR (published_at = $1 AND id > $2) \
+                 ORDER BY published_at, id LIMIT $3"
+            )
+            .bind(published_at)
+            .bind(&id)
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await
+                })?
+            }
+            Some((from, to)) => on_reader!(self.db, |p| sqlx::query_as(
+                "SELECT t.id, t.agency, t.status, t.published_at, t.opened_at, t.cancelled_at, \
+                 t.cancel_reason, t.opening_record FROM procurement_tenders t \
+                 WHERE (t.published_at > $1 OR (t.published_at = $1 AND t.id > $2)) \
+                 AND ((t.opened_at >= $4 AND t.opened_at < $5) \
+                   OR (t.cancelled_at >= $4 AND t.cancelled_at < $5) \
+                   OR EXISTS (SELECT 1 FROM procurement_tender_versions v WHERE v.tender_id = t.id \
+                              AND v.created_at >= $4 AND v.created_at < $5)) \
+                 ORDER BY t.published_at, t.id LIMIT $3"
+            )
+            .bind(published_at)
+            .bind(&id)
+            .bind(i64::from(limit))
+            .bind(from)
+            .bind(to)
+            .fetch_all(p)
+            .await)?,
+        };
         let next = (heads.len() == limit as usize)
             .then(|| heads.last())
             .flatten()
@@ -295,6 +341,71 @@ impl Procurement {
         };
         cache.insert(id.to_owned(), party.clone());
         Ok(party)
+    }
+}
+
+/// A walk over every procedure, or over those with releases dated in a window, one batch of
+/// procedures at a time: what the bulk download, the daily package and `dasan ocds export`
+/// stream (memory stays flat whatever the number of procedures).
+#[derive(Clone, Debug)]
+pub struct OcdsExport {
+    prefix: OcidPrefix,
+    window: Option<(Timestamp, Timestamp)>,
+    cursor: Option<OcdsCursor>,
+    done: bool,
+    batch: u32,
+}
+
+impl OcdsExport {
+    /// Every procedure.
+    pub fn all(prefix: OcidPrefix) -> OcdsExport {
+        OcdsExport {
+            prefix,
+            window: None,
+            cursor: None,
+            done: false,
+            batch: 100,
+        }
+    }
+
+    /// Only the releases dated in `[from, to)` (e.g. one UTC day).
+    pub fn between(prefix: OcidPrefix, from: Timestamp, to: Timestamp) -> OcdsExport {
+        OcdsExport {
+            window: Some((from, to)),
+            ..OcdsExport::all(prefix)
+        }
+    }
+
+    /// The releases of the next batch of procedures, one list per procedure (date order);
+    /// `None` when the walk is over.
+    pub async fn next_batch(
+        &mut self,
+        p: &Procurement,
+    ) -> Result<Option<Vec<Vec<Release>>>, ProcurementError> {
+        if self.done {
+            return Ok(None);
+        }
+        let (procedures, next) = match self.window {
+            None => p.ocds_after(self.cursor.as_ref(), self.batch).await?,
+            Some((from, to)) => {
+                p.ocds_active_after(from, to, self.cursor.as_ref(), self.batch)
+                    .await?
+            }
+        };
+        self.done = next.is_none();
+        self.cursor = next;
+        let mut out = Vec::with_capacity(procedures.len());
+        for procedure in &procedures {
+            // Stored data that cannot be published is corruption, not a client error.
+            let mut rs = dasan_ocds::releases(&self.prefix, procedure).map_err(corrupt)?;
+            if let Some((from, to)) = self.window {
+                rs.retain(|r| r.date.0 >= from && r.date.0 < to);
+            }
+            if !rs.is_empty() {
+                out.push(rs);
+            }
+        }
+        Ok(Some(out))
     }
 }
 

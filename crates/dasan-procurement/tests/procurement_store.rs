@@ -955,5 +955,19 @@ engine_tests! {
         assert_eq!(compiled["tender"]["status"], "cancelled");
         assert_eq!(compiled["tender"]["documents"][1]["description"], "The budget was withdrawn.");
         assert!(compiled["tender"].get("value").is_none(), "never opened: the estimate stays hidden");
+
+        // The export walks everything; a window keeps only the releases dated in it.
+        let mut all = OcdsExport::all(prefix.clone());
+        let mut seen = Vec::new();
+        while let Some(batch) = all.next_batch(&w.p).await.unwrap() {
+            seen.extend(batch.into_iter().flatten().map(|r| r.id));
+        }
+        assert_eq!(seen.len(), 5);
+        let mut hour = OcdsExport::between(prefix.clone(), at(1, 0), at(2, 0));
+        let mut seen = Vec::new();
+        while let Some(batch) = hour.next_batch(&w.p).await.unwrap() {
+            seen.extend(batch.into_iter().flatten().map(|r| r.id));
+        }
+        assert_eq!(seen, [format!("ocds-dasan0-{id}-opening")]);
     }
 }
