@@ -115,9 +115,8 @@ impl Procurement {
             (c.published_at, c.id.clone())
         });
         let heads: Vec<TenderHead> = match window {
-            None => {
-                on_reader!(self.db, |p| {
-                    sqlx::query_as(
+            None => on_reader!(self.db, |p| {
+                sqlx::query_as(
                 "SELECT id, agency, status, published_at, opened_at, cancelled_at, cancel_reason, \
                  opening_record FROM procurement_tenders \
                  WHERE published_at > $1 OR (published_at = $1 AND id > $2) \
@@ -128,8 +127,7 @@ impl Procurement {
             .bind(i64::from(limit))
             .fetch_all(p)
             .await
-                })?
-            }
+            })?,
             Some((from, to)) => on_reader!(self.db, |p| sqlx::query_as(
                 "SELECT t.id, t.agency, t.status, t.published_at, t.opened_at, t.cancelled_at, \
                  t.cancel_reason, t.opening_record FROM procurement_tenders t \

@@ -168,6 +168,7 @@ pub async fn record_page(
 pub struct BulkQuery {
     /// `releases` (default): one release package with every release; `records`: one record
     /// package with every record (its releases linked into the `releases` download).
+    #[param(inline)]
     pub package: Option<BulkKind>,
 }
 
