@@ -232,6 +232,9 @@ pub fn procurement_config(config: &Config) -> dasan_procurement::ProcurementConf
         outage_window: Duration::from_secs(p.outage_window_minutes * 60),
         outage_max_gap: Duration::from_secs(p.outage_max_gap_secs),
         outage_extension_hours: p.outage_extension_hours,
+        // Checked by `Config::validate`; a bad prefix cannot get here.
+        ocid_prefix: dasan_ocds::OcidPrefix::new(&p.ocid_prefix)
+            .unwrap_or_else(|_| dasan_procurement::ProcurementConfig::default().ocid_prefix),
     }
 }
 

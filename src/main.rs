@@ -78,6 +78,9 @@ enum Command {
     /// Opening committees, for their members: your key, your share of a tender key.
     #[command(subcommand)]
     Committee(cli::committee::CommitteeCommand),
+    /// Open contracting data (OCDS 1.1.5): export release or record packages offline.
+    #[command(subcommand)]
+    Ocds(cli::ocds::OcdsCommand),
 }
 
 #[derive(Subcommand)]
@@ -204,6 +207,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             password_stdin,
         }) => admin_create(config, email, name, password_stdin).await,
         Command::Audit(cmd) => cli::audit::run(cmd, &config).await,
+        Command::Ocds(cmd) => cli::ocds::run(cmd, &config).await,
         Command::Border(cmd) => cli::gate::run_border(cmd, &config).await,
         Command::Pki(cmd) => cli::pki::run(cmd, &config).await,
         Command::Registry(cmd) => {

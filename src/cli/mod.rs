@@ -4,5 +4,6 @@ pub mod committee;
 pub mod doc;
 pub mod gate;
 pub mod mrtd;
+pub mod ocds;
 pub mod pki;
 pub mod registry;

@@ -11,6 +11,7 @@ mod feedback;
 mod helpers;
 mod i18n;
 mod identity;
+mod ocds;
 mod ops;
 mod procurement;
 mod procurement_committee;

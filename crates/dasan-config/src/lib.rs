@@ -144,6 +144,10 @@ pub struct Procurement {
     pub outage_max_gap_secs: u64,
     /// An outage extension gives suppliers this many hours more (rounded up to the hour).
     pub outage_extension_hours: u32,
+    /// The OCID prefix of this deployment's open contracting data (OCDS): `ocds-` and the six
+    /// characters the Open Contracting Partnership registered for the publisher. Every
+    /// procedure's OCID is this prefix, `-`, and the tender id. The default is a placeholder.
+    pub ocid_prefix: String,
 }
 
 impl Default for Procurement {
@@ -154,6 +158,7 @@ impl Default for Procurement {
             outage_window_minutes: 60,
             outage_max_gap_secs: 300,
             outage_extension_hours: 2,
+            ocid_prefix: "ocds-dasan0".into(),
         }
     }
 }
@@ -538,6 +543,20 @@ impl Config {
                 "it must be at least 1 and at most half of procurement.outage_max_gap_secs",
             );
         }
+        let prefix = &self.procurement.ocid_prefix;
+        if prefix.is_empty()
+            || prefix.len() > 64
+            || !prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            || prefix.starts_with('-')
+            || prefix.ends_with('-')
+        {
+            return invalid(
+                "procurement.ocid_prefix",
+                "it must be letters, digits and inner hyphens, e.g. ocds-213czf",
+            );
+        }
         if self.audit.sequence_interval_ms == 0 {
             return invalid("audit.sequence_interval_ms", "it must be at least 1");
         }
@@ -857,6 +876,31 @@ mod tests {
         ] {
             let msg = error_of(Config::load_from(None, env(&[(var, value)])));
             assert!(msg.contains(key), "{var}: {msg}");
+        }
+    }
+
+    #[test]
+    fn the_ocid_prefix_is_checked() {
+        let c = Config::load_from(
+            None,
+            env(&[("DASAN_PROCUREMENT_OCID_PREFIX", "ocds-213czf")]),
+        )
+        .unwrap()
+        .config;
+        assert_eq!(c.procurement.ocid_prefix, "ocds-213czf");
+        for bad in [
+            "",
+            "ocds 213czf",
+            "ocds-213czf-",
+            "-ocds",
+            "ocds/1",
+            "ocds-#1",
+        ] {
+            let msg = error_of(Config::load_from(
+                None,
+                env(&[("DASAN_PROCUREMENT_OCID_PREFIX", bad)]),
+            ));
+            assert!(msg.contains("procurement.ocid_prefix"), "{bad:?}: {msg}");
         }
     }
 

@@ -32,6 +32,9 @@ pub struct ProcurementConfig {
     /// An outage extension gives suppliers this many hours after the later of the deadline and
     /// the moment the extension is decided (rounded up to the hour).
     pub outage_extension_hours: u32,
+    /// The deployment's OCID prefix for open contracting data (`ocds-` + 6 characters,
+    /// registered with the Open Contracting Partnership).
+    pub ocid_prefix: dasan_ocds::OcidPrefix,
 }
 
 impl Default for ProcurementConfig {
@@ -41,8 +44,17 @@ impl Default for ProcurementConfig {
             outage_window: Duration::from_secs(3600),
             outage_max_gap: Duration::from_secs(300),
             outage_extension_hours: 2,
+            ocid_prefix: default_ocid_prefix(),
         }
     }
+}
+
+/// The OCID prefix of a deployment that has not registered its own.
+pub const DEFAULT_OCID_PREFIX: &str = "ocds-dasan0";
+
+fn default_ocid_prefix() -> dasan_ocds::OcidPrefix {
+    // A constant that passes the prefix rule (checked by a test).
+    dasan_ocds::OcidPrefix::new(DEFAULT_OCID_PREFIX).unwrap_or_else(|_| unreachable!())
 }
 
 /// E-procurement over the platform's database. Cheap to clone.

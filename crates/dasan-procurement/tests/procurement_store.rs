@@ -911,4 +911,94 @@ engine_tests! {
             Err(ProcurementError::Forbidden(_))
         ));
     }
+
+    async fn stored_tenders_are_published_as_ocds_procedures(engine) {
+        let w = world(engine, ProcurementConfig::default()).await;
+        let id = w.publish(0).await.unwrap();
+        let cancelled = w.publish(24).await.unwrap();
+        let key = w.p.tender(id).await.unwrap().ceremony.public_key;
+        let bid = w.signed_bid(&w.a, id, &key, 460_000_000, [3, 9]);
+        let ra = w.p.submit_signed_bid(&w.a.rep, w.a.business, id, &bid).await.unwrap();
+        w.p.submit_form_bid(&w.b.rep, w.b.business, id, w.form_payload(470_000_000)).await.unwrap();
+        w.clock.set(at(-30, 0));
+        let mut amended = notice(0);
+        amended.description = "Road works, two lots; night work allowed.".into();
+        w.p.amend(&w.officer, id, amended, false, "Night work allowed.").await.unwrap();
+        w.p.cancel(&w.officer, cancelled, "The budget was withdrawn.").await.unwrap();
+
+        // Before the opening: no bids, and the estimated value stays hidden.
+        let before = w.p.ocds_procedure(id).await.unwrap();
+        assert!(before.opening.is_none());
+        assert!(before.tender.iter().all(|v| v.spec.estimated_value.is_none()));
+
+        w.clock.set(at(0, 0));
+        w.p.close_bid_box(id).await.unwrap();
+        w.clock.set(at(1, 0));
+        w.release(id, &[0, 1]).await;
+        w.p.open(&w.officer, id).await.unwrap();
+
+        // Pages by offset, and the walk by cursor, see both tenders in publication order.
+        assert_eq!(w.p.ocds_count().await.unwrap(), 2);
+        let page = w.p.ocds_page(0, 10).await.unwrap();
+        assert_eq!(page.iter().map(|p| p.tender_id.clone()).collect::<Vec<_>>(), [id.to_string(), cancelled.to_string()]);
+        assert_eq!(w.p.ocds_page(1, 10).await.unwrap().len(), 1);
+        assert!(w.p.ocds_page(2, 10).await.unwrap().is_empty());
+        let (first, next) = w.p.ocds_after(None, 1).await.unwrap();
+        assert_eq!(first[0].tender_id, id.to_string());
+        let (second, next) = w.p.ocds_after(next.as_ref(), 1).await.unwrap();
+        assert_eq!(second[0].tender_id, cancelled.to_string());
+        let (rest, end) = w.p.ocds_after(next.as_ref(), 1).await.unwrap();
+        assert!(rest.is_empty() && end.is_none());
+
+        // The opened tender: publication, amendment, opening with both bids.
+        let prefix = &w.p.config().ocid_prefix;
+        let opened = w.p.ocds_procedure(id).await.unwrap();
+        assert_eq!(opened, page[0]);
+        let rs = dasan_ocds::releases(prefix, &opened).unwrap();
+        use dasan_ocds::codelist::ReleaseTag;
+        assert_eq!(rs.iter().map(|r| r.tag[0]).collect::<Vec<_>>(),
+            [ReleaseTag::Tender, ReleaseTag::TenderAmendment, ReleaseTag::TenderUpdate]);
+        assert_eq!(rs[0].ocid, format!("ocds-dasan0-{id}"));
+        let compiled = serde_json::to_value(dasan_ocds::compile(&rs).unwrap()).unwrap();
+        let tender = &compiled["tender"];
+        assert_eq!(tender["amendments"][0]["rationale"], "Night work allowed.");
+        assert_eq!(tender["description"], "Road works, two lots; night work allowed.");
+        assert_eq!(tender["value"]["amount"], 1_000_000_000, "public once opened");
+        assert_eq!(tender["mainProcurementCategory"], "works");
+        assert_eq!(tender["items"][0]["classification"]["scheme"], "CPV");
+        assert_eq!(tender["items"][0]["classification"]["id"], "45233120");
+        assert_eq!(tender["numberOfTenderers"], 2);
+        let bids = compiled["bids"]["details"].as_array().unwrap();
+        let a_lot1 = bids.iter().find(|b| b["id"] == format!("{}-1", ra.receipt.bid_id)).unwrap();
+        assert_eq!(a_lot1["value"]["amount"], 460_000_000);
+        assert_eq!(a_lot1["value"]["currency"], "KRW");
+        assert_eq!(a_lot1["status"], "pending");
+        assert_eq!(bids.len(), 3, "A priced two lots, B one");
+        let parties = compiled["parties"].as_array().unwrap();
+        assert_eq!(parties.len(), 3);
+        assert!(parties.iter().any(|p| p["id"] == "agency-PPS" && p["roles"] == serde_json::json!(["buyer", "procuringEntity"])));
+        assert!(parties.iter().filter(|p| p["identifier"]["scheme"] == "KR-BRN").all(|p| p["roles"] == serde_json::json!(["tenderer"])));
+
+        // The cancelled tender.
+        let rs = dasan_ocds::releases(prefix, &page[1]).unwrap();
+        assert_eq!(rs.iter().map(|r| r.tag[0]).collect::<Vec<_>>(), [ReleaseTag::Tender, ReleaseTag::TenderCancellation]);
+        let compiled = serde_json::to_value(dasan_ocds::compile(&rs).unwrap()).unwrap();
+        assert_eq!(compiled["tender"]["status"], "cancelled");
+        assert_eq!(compiled["tender"]["documents"][1]["description"], "The budget was withdrawn.");
+        assert!(compiled["tender"].get("value").is_none(), "never opened: the estimate stays hidden");
+
+        // The export walks everything; a window keeps only the releases dated in it.
+        let mut all = OcdsExport::all(prefix.clone());
+        let mut seen = Vec::new();
+        while let Some(batch) = all.next_batch(&w.p).await.unwrap() {
+            seen.extend(batch.into_iter().flatten().map(|r| r.id));
+        }
+        assert_eq!(seen.len(), 5);
+        let mut hour = OcdsExport::between(prefix.clone(), at(1, 0), at(2, 0));
+        let mut seen = Vec::new();
+        while let Some(batch) = hour.next_batch(&w.p).await.unwrap() {
+            seen.extend(batch.into_iter().flatten().map(|r| r.id));
+        }
+        assert_eq!(seen, [format!("ocds-dasan0-{id}-opening")]);
+    }
 }

@@ -5,6 +5,7 @@ pub mod border;
 pub mod civil;
 pub mod feedback;
 pub mod me;
+pub mod ocds;
 pub mod procurement;
 pub mod registry;
 
@@ -37,6 +38,7 @@ use utoipa_axum::routes;
         (name = "portal", description = "The portal itself"),
         (name = "civil", description = "Civil services: the catalogue and applications"),
         (name = "procurement", description = "E-procurement: tenders, sealed bids nobody can open early, openings"),
+        (name = "ocds", description = "Open contracting data: OCDS 1.1.5 releases and records of every procurement procedure, by page, in bulk and by day"),
         (name = "registry", description = "Once-only look-ups in the base registries, for agency systems"),
         (name = "border", description = "Smart border clearance: gate decisions (signed by the gate's device key), decision records and replay, gate devices"),
         (name = "audit", description = "The tamper-evident audit log: checkpoints and proofs anyone can check"),
@@ -98,6 +100,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))
         .merge(procurement::routes())
+        .merge(ocds::routes())
 }
 
 static DOCUMENT: LazyLock<OpenApi> = LazyLock::new(|| {
