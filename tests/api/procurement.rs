@@ -225,7 +225,7 @@ pub fn notice() -> Value {
         "estimated_value": { "minor": 1_000_000_000i64, "currency": "KRW" },
         "estimated_value_public": false,
         "eligibility": { "categories": ["cpv:45"] },
-        "evaluation": { "method": "lowest_price", "tie_break": "earliest receipt of the bid" },
+        "evaluation": { "method": "lowest_price", "tie_break": "earliest_submission" },
         "bid_security": null,
         "timeline": {
             "clarification_deadline": deadline - HOUR_US,

@@ -4,7 +4,7 @@
 //! Two layers:
 //!
 //! * **Pure modules** — [`ceremony`], [`payload`], [`envelope`], [`bidbox`], [`opening`],
-//!   [`reserve`], [`seed`], [`notice`], [`cli`]: no database, no HTTP, no async, no clock (times
+//!   [`reserve`], [`seed`], [`notice`], [`evaluation`], [`cli`]: no database, no HTTP, no async, no clock (times
 //!   are parameters). They hold every cryptographic and business rule.
 //! * **Store-backed modules** — [`service`] ([`Procurement`], the platform signing key, the
 //!   per-hour deadline cap), [`suppliers`], [`tenders`], [`bids`], [`openings`], [`outage`]:
@@ -32,6 +32,10 @@
 //!   [`seed`]: its seed sealed to the tender key until opening.
 //! * [`notice`]: tender notices as data and their rules (validation, deadlines on the hour,
 //!   the amendment extension rule, classification codes).
+//! * [`evaluation`]: the tender's evaluation rules as data (lowest price with an
+//!   abnormally-low rule, best value / MEAT, the Korean adequacy review 적격심사; tie-break by
+//!   earliest submission or a recomputable lottery), [`evaluate`] in exact rational arithmetic,
+//!   and the [`EvaluationReport`] anyone can recompute.
 //! * [`seal_bid_file`]: the library side of the supplier's `dasan bid seal` command.
 //!
 //! ```
@@ -74,6 +78,7 @@ pub mod ceremony;
 pub mod cli;
 pub mod envelope;
 mod error;
+pub mod evaluation;
 pub mod keys;
 pub mod notice;
 pub mod opening;
@@ -101,6 +106,10 @@ pub use cli::{load_signing_key, seal_bid_file};
 pub use envelope::{
     BidId, BidSigner, EnvelopeError, EnvelopeHeader, MAX_ENVELOPE_LEN, SealError, SealedBid,
     SignedBid, seal_bid, seal_bid_with_rng,
+};
+pub use evaluation::{
+    EVALUATION_FORMAT, EvaluationError, EvaluationInput, EvaluationReport, EvaluationResult,
+    LotOutcome, ReportError, evaluate,
 };
 pub use keys::{KeyError, MemberPublicKey, MemberSecretKey, TenderPublicKey, TenderSecretKey};
 pub use opening::{

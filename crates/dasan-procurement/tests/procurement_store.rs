@@ -274,18 +274,17 @@ fn notice(deadline_hours: i64) -> TenderNotice {
             criteria: vec![],
         },
         evaluation: Evaluation {
-            method: EvaluationMethod::AdequacyReview,
-            criteria: vec![
-                Criterion {
-                    name: "price".into(),
-                    weight_bp: 7_000,
-                },
-                Criterion {
+            method: EvaluationMethod::BestValue(BestValueRule {
+                criteria: vec![Criterion {
                     name: "experience".into(),
                     weight_bp: 3_000,
-                },
-            ],
-            tie_break: "earliest receipt of the bid".into(),
+                    max_points: 10,
+                }],
+                price_weight_bp: 7_000,
+                price_formula: PriceFormula::Proportional,
+                abnormally_low: None,
+            }),
+            tie_break: TieBreak::EarliestSubmission,
         },
         bid_security: Some(BidSecurity {
             rate_bp: 500,
