@@ -232,6 +232,7 @@ pub fn procurement_config(config: &Config) -> dasan_procurement::ProcurementConf
         outage_window: Duration::from_secs(p.outage_window_minutes * 60),
         outage_max_gap: Duration::from_secs(p.outage_max_gap_secs),
         outage_extension_hours: p.outage_extension_hours,
+        standstill_days: p.standstill_days,
     }
 }
 
@@ -475,6 +476,13 @@ pub async fn run_procurement_worker(
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "closing bid boxes failed; will retry"),
+        }
+        match procurement.finalise_due().await {
+            Ok(done) if !done.is_empty() => {
+                tracing::info!(tenders = ?done, "awards final after their standstill period");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "finalising awards failed; will retry"),
         }
         tokio::select! {
             () = &mut stop => break,

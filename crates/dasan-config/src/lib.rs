@@ -144,6 +144,8 @@ pub struct Procurement {
     pub outage_max_gap_secs: u64,
     /// An outage extension gives suppliers this many hours more (rounded up to the hour).
     pub outage_extension_hours: u32,
+    /// Days from the notice of award to its becoming final; bidders may complain until then.
+    pub standstill_days: u32,
 }
 
 impl Default for Procurement {
@@ -154,6 +156,7 @@ impl Default for Procurement {
             outage_window_minutes: 60,
             outage_max_gap_secs: 300,
             outage_extension_hours: 2,
+            standstill_days: 10,
         }
     }
 }
@@ -536,6 +539,12 @@ impl Config {
             return invalid(
                 "procurement.worker_interval_secs",
                 "it must be at least 1 and at most half of procurement.outage_max_gap_secs",
+            );
+        }
+        if !(1..=365).contains(&self.procurement.standstill_days) {
+            return invalid(
+                "procurement.standstill_days",
+                "it must be between 1 and 365",
             );
         }
         if self.audit.sequence_interval_ms == 0 {

@@ -7,7 +7,9 @@
 //!   [`reserve`], [`seed`], [`notice`], [`evaluation`], [`cli`]: no database, no HTTP, no async, no clock (times
 //!   are parameters). They hold every cryptographic and business rule.
 //! * **Store-backed modules** — [`service`] ([`Procurement`], the platform signing key, the
-//!   per-hour deadline cap), [`suppliers`], [`tenders`], [`bids`], [`openings`], [`outage`]:
+//!   per-hour deadline cap), [`suppliers`], [`tenders`], [`bids`], [`openings`], [`outage`],
+//!   [`awards`] (evaluation panel and blind sheets, signed reports, award, standstill,
+//!   complaints):
 //!   they keep the pure modules' (public) outputs in the platform database through
 //!   `dasan_store`, one audited transaction per change, deciding every deadline with the
 //!   database's injected clock. No web code: pages and the API call these.
@@ -72,6 +74,7 @@
 //! assert_eq!(opening.record.opened[0].lots[0].amount_minor, 98_700_000);
 //! ```
 
+pub mod awards;
 pub mod bidbox;
 pub mod bids;
 pub mod ceremony;
@@ -124,6 +127,10 @@ pub use reserve::{
 };
 pub use wire::DecodeError;
 
+pub use awards::{
+    Award, AwardStatus, AwardedLot, Complaint, ComplaintDecision, ComplaintId, EvaluatorStatus,
+    ScoreView, SheetEntry, SignedEvaluation,
+};
 pub use bids::{SignedBidBox, SignedReceipt};
 pub use error::ProcurementError;
 pub use notice::{Method, TenderNotice, Timeline};

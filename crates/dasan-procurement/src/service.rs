@@ -32,6 +32,9 @@ pub struct ProcurementConfig {
     /// An outage extension gives suppliers this many hours after the later of the deadline and
     /// the moment the extension is decided (rounded up to the hour).
     pub outage_extension_hours: u32,
+    /// Days between the notice of award and its becoming final, during which bidders may
+    /// complain (the EU remedies directives' standstill: 10 days when notified electronically).
+    pub standstill_days: u32,
 }
 
 impl Default for ProcurementConfig {
@@ -41,6 +44,7 @@ impl Default for ProcurementConfig {
             outage_window: Duration::from_secs(3600),
             outage_max_gap: Duration::from_secs(300),
             outage_extension_hours: 2,
+            standstill_days: 10,
         }
     }
 }
