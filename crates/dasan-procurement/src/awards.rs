@@ -702,7 +702,10 @@ impl Procurement {
         accepted: bool,
         reason: &str,
     ) -> Result<(), ProcurementError> {
+        // The report's rule for reasons (one line): checked here so a stored decision always
+        // evaluates.
         let reason = clean_text(reason, MAX_NAME)
+            .filter(|r| crate::evaluation::name_ok(r))
             .ok_or_else(|| invalid("reason", "procurement-error-text"))?;
         let id = tender.to_string();
         let mut tx = self.db.begin(Self::actor(principal)).await?;
@@ -1167,8 +1170,9 @@ impl Procurement {
         let now = self.now();
         let due: Vec<String> = on_reader!(self.db, |p| {
             sqlx::query_scalar(
-            "SELECT tender_id FROM procurement_awards WHERE status = 'standstill' AND standstill_ends_at <= $1 \
-             ORDER BY standstill_ends_at, tender_id LIMIT 100"
+            "SELECT a.tender_id FROM procurement_awards a WHERE a.status = 'standstill' AND a.standstill_ends_at <= $1 \
+               AND NOT EXISTS (SELECT 1 FROM procurement_complaints c WHERE c.tender_id = a.tender_id AND c.decision IS NULL) \
+             ORDER BY a.standstill_ends_at, a.tender_id LIMIT 100"
         )
         .bind(now.as_micros())
         .fetch_all(p)

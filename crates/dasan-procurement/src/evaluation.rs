@@ -272,7 +272,8 @@ impl AdequacyRule {
     }
 }
 
-fn name_ok(s: &str) -> bool {
+/// A name or reason: 1 to [`MAX_NAME`] characters, no control characters at all.
+pub(crate) fn name_ok(s: &str) -> bool {
     let t = s.trim();
     !t.is_empty() && t.chars().count() <= MAX_NAME && !t.chars().any(char::is_control)
 }
