@@ -136,9 +136,10 @@ fn notice(title: String, deadline: Timestamp) -> TenderNotice {
         estimated_value_public: false,
         eligibility: Eligibility::default(),
         evaluation: Evaluation {
-            method: EvaluationMethod::LowestPrice,
-            criteria: Vec::new(),
-            tie_break: "earliest receipt".into(),
+            method: EvaluationMethod::LowestPrice {
+                abnormally_low: None,
+            },
+            tie_break: TieBreak::EarliestSubmission,
         },
         bid_security: None,
         documents: Vec::new(),

@@ -749,10 +749,18 @@ pub async fn load_procurement(
                 licences: Vec::new(),
                 criteria: Vec::new(),
             },
+            // Two lots, so lowest price (the adequacy review's planned price is one per
+            // tender); bids under 80 % of the lot's mean must be explained (저가심의).
             evaluation: Evaluation {
-                method: EvaluationMethod::AdequacyReview,
-                criteria: Vec::new(),
-                tie_break: "earliest receipt of the bid".into(),
+                method: EvaluationMethod::LowestPrice {
+                    abnormally_low: Some(AbnormallyLowRule {
+                        reference: LowBidReference::MeanOfBids,
+                        threshold_bp: 8_000,
+                        action: LowBidAction::Justify,
+                        min_bids: 0,
+                    }),
+                },
+                tie_break: TieBreak::EarliestSubmission,
             },
             bid_security: Some(BidSecurity {
                 rate_bp: 500,

@@ -235,6 +235,7 @@ pub fn procurement_config(config: &Config) -> dasan_procurement::ProcurementConf
         // Checked by `Config::validate`; a bad prefix cannot get here.
         ocid_prefix: dasan_ocds::OcidPrefix::new(&p.ocid_prefix)
             .unwrap_or_else(|_| dasan_procurement::ProcurementConfig::default().ocid_prefix),
+        standstill_days: p.standstill_days,
     }
 }
 
@@ -478,6 +479,13 @@ pub async fn run_procurement_worker(
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "closing bid boxes failed; will retry"),
+        }
+        match procurement.finalise_due().await {
+            Ok(done) if !done.is_empty() => {
+                tracing::info!(tenders = ?done, "awards final after their standstill period");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "finalising awards failed; will retry"),
         }
         tokio::select! {
             () = &mut stop => break,

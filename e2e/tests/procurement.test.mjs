@@ -149,7 +149,7 @@ async function publishAndCancel(page, title, check = async () => {}) {
   await page.fill('#lot2-item2-unit', 'MTK');
   await page.fill('#estimated_value', '48,000,000');
   await page.fill('#categories', 'cpv:454');
-  await page.fill('#tie_break', 'earliest receipt of the bid');
+  await page.selectOption('#tie_break', 'earliest_submission');
   await page.check('#committee');
   await page.check('#committee-2');
   await page.check('#committee-3');

@@ -1,7 +1,8 @@
 //! E-procurement through the API and the pages, on both engines: an official publishes, a
 //! supplier registers and submits a bid sealed on its side (in-process and with the
 //! `dasan bid seal` binary) and one sealed by the server from the form; a bid after the deadline
-//! and a bid by a debarred supplier are refused with problem documents.
+//! and a bid by a debarred supplier are refused with problem documents; after opening, the
+//! evaluation, the award, and a complaint answered and decided.
 
 use crate::helpers::*;
 use crate::identity::location;
@@ -26,6 +27,8 @@ pub struct Supplier {
 pub struct World {
     pub officer: String,
     pub members: Vec<(AccountId, MemberSecretKey)>,
+    /// The committee members' API tokens, in the same order.
+    pub member_tokens: Vec<String>,
     pub a: Supplier,
     pub b: Supplier,
 }
@@ -132,6 +135,7 @@ pub async fn world(app: &TestApp) -> World {
     )
     .await;
     let mut members = Vec::new();
+    let mut member_tokens = Vec::new();
     for i in 0..3 {
         let (account, token) = new_account(
             app,
@@ -153,6 +157,7 @@ pub async fn world(app: &TestApp) -> World {
         .await;
         assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
         members.push((account, secret));
+        member_tokens.push(token);
     }
     let businesses: Vec<(String, String)> = on_reader!(app.db.db, |p| {
         dasan_store::sqlx::query_as(
@@ -203,6 +208,7 @@ pub async fn world(app: &TestApp) -> World {
     World {
         officer,
         members,
+        member_tokens,
         a,
         b,
     }
@@ -225,7 +231,7 @@ pub fn notice() -> Value {
         "estimated_value": { "minor": 1_000_000_000i64, "currency": "KRW" },
         "estimated_value_public": false,
         "eligibility": { "categories": ["cpv:45"] },
-        "evaluation": { "method": "lowest_price", "tie_break": "earliest receipt of the bid" },
+        "evaluation": { "method": "lowest_price", "tie_break": "earliest_submission" },
         "bid_security": null,
         "timeline": {
             "clarification_deadline": deadline - HOUR_US,
@@ -481,5 +487,132 @@ engine_tests! {
         let r = app.post_form(&form, &form, &[("business", &w.a.business), ("price-1", "900"), ("pick1", "4"), ("pick2", "12")]).await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("The bid deadline has passed"));
+    }
+}
+
+/// Moves the tender's opening time (column and notice) into the past, as time would.
+async fn pass_opening_time(app: &TestApp, tender: &str) {
+    let past = SystemClock.now().as_micros() - HOUR_US / 2;
+    let id = tender.to_owned();
+    let mut tx = app.db.db.begin(Actor::system()).await.unwrap();
+    let notice: String = on_tx!(tx, |c| dasan_store::sqlx::query_scalar(
+        "SELECT notice FROM procurement_tenders WHERE id = $1"
+    )
+    .bind(&id)
+    .fetch_one(c)
+    .await)
+    .unwrap();
+    let mut notice: Value = serde_json::from_str(&notice).unwrap();
+    notice["timeline"]["opening_at"] = json!(past);
+    let notice = notice.to_string();
+    on_tx!(tx, |c| dasan_store::sqlx::query(
+        "UPDATE procurement_tenders SET opening_at = $1, notice = $2 WHERE id = $3"
+    )
+    .bind(past)
+    .bind(&notice)
+    .bind(&id)
+    .execute(c)
+    .await
+    .map(drop))
+    .unwrap();
+    tx.record("test.time_passes", format!("tender:{id}"), json!({}));
+    tx.commit().await.unwrap();
+}
+
+engine_tests! {
+    async fn after_opening_the_entity_evaluates_and_awards_and_a_bidder_complains(engine) {
+        let app = spawn_app(engine).await;
+        let w = world(&app).await;
+        let id = w.publish(&app).await;
+        let detail: Value = app.get(&format!("/api/v1/procurement/tenders/{id}")).await.json().await.unwrap();
+        let key = TenderPublicKey::from_hex(detail["public_key"].as_str().unwrap()).unwrap();
+        let bids = format!("/api/v1/procurement/tenders/{id}/bids");
+        assert_eq!(post(&app, &bids, &w.a.token, &sealed(&w.a, &id, &key, 900_000_000)).await.status(), 201);
+        assert_eq!(post(&app, &bids, &w.b.token, &sealed(&w.b, &id, &key, 850_000_000)).await.status(), 201);
+        pass_deadline(&app, &id).await;
+        for _ in 0..100 {
+            if app.get(&format!("/api/v1/procurement/tenders/{id}/bid-box")).await.status() == 200 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        pass_opening_time(&app, &id).await;
+        let ceremony: String = on_reader!(app.db.db, |p| dasan_store::sqlx::query_scalar(
+            "SELECT ceremony FROM procurement_tenders WHERE id = $1"
+        ).bind(&id).fetch_one(p).await).unwrap();
+        let ceremony: dasan_procurement::KeyCeremony = serde_json::from_str(&ceremony).unwrap();
+        for i in 0..2 {
+            let share = dasan_procurement::decrypt_share(&ceremony, i as u8 + 1, &w.members[i].1).unwrap();
+            let r = post(&app, &format!("/api/v1/procurement/tenders/{id}/shares"), &w.member_tokens[i],
+                &json!({ "share": share.to_bytes().iter().map(|b| format!("{b:02x}")).collect::<String>() })).await;
+            assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
+        }
+        let r = post(&app, &format!("/api/v1/procurement/tenders/{id}/opening"), &w.officer, &json!({})).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+
+        // Lowest price: no panel to appoint; nothing evaluated yet.
+        let evaluation = format!("/api/v1/procurement/tenders/{id}/evaluation");
+        assert_problem(app.get(&evaluation).await, 404, "not-found").await;
+        let member = w.members[0].0.to_string();
+        assert_problem(post(&app, &format!("/api/v1/procurement/tenders/{id}/evaluators"), &w.officer,
+            &json!({ "evaluators": [member] })).await, 422, "validation-failed").await;
+        assert_problem(post(&app, &evaluation, &w.a.token, &json!({})).await, 403, "forbidden").await;
+        let r = post(&app, &evaluation, &w.officer, &json!({})).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let ev: dasan_procurement::SignedEvaluation = r.json().await.unwrap();
+        ev.signature.verify(&ev.report.to_json_bytes()).unwrap();
+        ev.report.recompute().unwrap();
+        let published: dasan_procurement::SignedEvaluation = app.get(&evaluation).await.json().await.unwrap();
+        assert_eq!(published, ev);
+        let winners = ev.report.result.winners();
+        assert_eq!(winners.len(), 2);
+        assert!(winners.iter().all(|w_| w_.2 == w.b.business), "B is lowest on both lots");
+        assert_eq!(winners[0].3, 850_000_000);
+
+        // The award; B's and A's contacts are told; then A complains.
+        let award = format!("/api/v1/procurement/tenders/{id}/award");
+        assert_problem(app.get(&award).await, 404, "not-found").await;
+        let r = post(&app, &award, &w.officer, &json!({})).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let a: Value = app.get(&award).await.json().await.unwrap();
+        assert_eq!(a["status"], "standstill");
+        assert_eq!(a["suspended"], false);
+        assert_eq!(a["lots"].as_array().unwrap().len(), 2);
+        let detail: Value = app.get(&format!("/api/v1/procurement/tenders/{id}")).await.json().await.unwrap();
+        assert_eq!(detail["status"], "awarded");
+        let complaints = format!("/api/v1/procurement/tenders/{id}/complaints");
+        assert_problem(post(&app, &complaints, &w.a.token, &json!({ "business_id": w.a.business, "grounds": "" })).await,
+            422, "validation-failed").await;
+        assert_problem(post(&app, &complaints, &w.a.token, &json!({ "business_id": w.a.business, "grounds": "a\u{0}b" })).await,
+            422, "validation-failed").await;
+        let r = post(&app, &complaints, &w.a.token, &json!({ "business_id": w.a.business, "grounds": "B's price is abnormally low." })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let c: Value = r.json().await.unwrap();
+        let cid = c["id"].as_str().unwrap();
+        let a: Value = app.get(&award).await.json().await.unwrap();
+        assert_eq!(a["suspended"], true, "an open complaint suspends the award");
+
+        // The entity answers; the review body (platform scope) decides, the entity cannot.
+        let r = post(&app, &format!("/api/v1/procurement/complaints/{cid}/answer"), &w.officer,
+            &json!({ "answer": "It is within 5 % of the other bid." })).await;
+        assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
+        let decision = format!("/api/v1/procurement/complaints/{cid}/decision");
+        let body = json!({ "decision": "dismissed", "reason": "No abnormally low price." });
+        assert_problem(post(&app, &decision, &w.officer, &body).await, 403, "forbidden").await;
+        let (_, reviewer) = new_account(&app, "review@pps.go.kr", AccountKind::Official,
+            &[("procurement.officer", "platform")], None, &[Permission::ProcurementManage]).await;
+        assert_problem(post(&app, &decision, &reviewer, &json!({ "decision": "maybe", "reason": "x" })).await,
+            422, "validation-failed").await;
+        let r = post(&app, &decision, &reviewer, &body).await;
+        assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
+        assert_problem(post(&app, &decision, &reviewer, &body).await, 409, "invalid-transition").await;
+        let list: Value = app.get(&complaints).await.json().await.unwrap();
+        assert_eq!(list[0]["decision"], "dismissed");
+        assert_eq!(list[0]["answer"], "It is within 5 % of the other bid.");
+        let a: Value = app.get(&award).await.json().await.unwrap();
+        assert_eq!(a["suspended"], false);
+        assert_problem(post(&app, "/api/v1/procurement/complaints/nope/answer", &w.officer, &json!({ "answer": "x" })).await,
+            404, "not-found").await;
+        assert_problem(app.get("/api/v1/procurement/tenders/nope/complaints").await, 404, "not-found").await;
     }
 }

@@ -190,7 +190,7 @@ engine_tests! {
             ("lot1-item1-quantity", "120"), ("lot1-item1-unit", "EA"),
             ("lot2-id", "2"), ("lot2-title", ""), ("lot2-item1-description", ""),
             ("currency", "KRW"), ("estimated_value", "30,000,000"), ("evaluation", "lowest_price"),
-            ("tie_break", "earliest receipt of the bid"),
+            ("tie_break", "earliest_submission"),
             ("clarification_date", &d0), ("clarification_hour", "09"),
             ("deadline_date", &d1), ("deadline_hour", "09"),
             ("opening_date", &d1), ("opening_hour", "10"),

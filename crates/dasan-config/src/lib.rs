@@ -148,6 +148,8 @@ pub struct Procurement {
     /// characters the Open Contracting Partnership registered for the publisher. Every
     /// procedure's OCID is this prefix, `-`, and the tender id. The default is a placeholder.
     pub ocid_prefix: String,
+    /// Days from the notice of award to its becoming final; bidders may complain until then.
+    pub standstill_days: u32,
 }
 
 impl Default for Procurement {
@@ -159,6 +161,7 @@ impl Default for Procurement {
             outage_max_gap_secs: 300,
             outage_extension_hours: 2,
             ocid_prefix: "ocds-dasan0".into(),
+            standstill_days: 10,
         }
     }
 }
@@ -555,6 +558,12 @@ impl Config {
             return invalid(
                 "procurement.ocid_prefix",
                 "it must be letters, digits and inner hyphens, e.g. ocds-213czf",
+            );
+        }
+        if !(1..=365).contains(&self.procurement.standstill_days) {
+            return invalid(
+                "procurement.standstill_days",
+                "it must be between 1 and 365",
             );
         }
         if self.audit.sequence_interval_ms == 0 {

@@ -434,12 +434,14 @@ async fn lock_open_tender(
             action: "bid",
             status: "cancelled".into(),
         },
-        TenderStatus::Published | TenderStatus::Closed | TenderStatus::Opened => {
-            ProcurementError::DeadlinePassed {
-                deadline: row.notice.timeline.bid_deadline,
-                received: now,
-            }
-        }
+        TenderStatus::Published
+        | TenderStatus::Closed
+        | TenderStatus::Opened
+        | TenderStatus::Evaluated
+        | TenderStatus::Awarded => ProcurementError::DeadlinePassed {
+            deadline: row.notice.timeline.bid_deadline,
+            received: now,
+        },
     })
 }
 

@@ -84,6 +84,12 @@ pub enum ProcurementError {
     /// The reserve-price seed does not open or does not match its commitment.
     #[error("the reserve price seed: {0}")]
     Seed(String),
+    /// The standstill period of the award ended at this instant: no complaint can be filed.
+    #[error("the standstill period ended at {0}")]
+    StandstillOver(Timestamp),
+    /// The evaluation's inputs are inconsistent (see the inner error).
+    #[error("evaluation: {0}")]
+    Evaluation(#[from] crate::EvaluationError),
     /// The platform's signing key could not be used.
     #[error("platform signing key: {0}")]
     Signing(String),
@@ -175,7 +181,9 @@ impl Problem for ProcurementError {
             | E::TooEarly(_)
             | E::Transition { .. }
             | E::NotEnoughShares { .. }
-            | E::Reconstruct(_) => ErrorKind::Conflict,
+            | E::Reconstruct(_)
+            | E::StandstillOver(_)
+            | E::Evaluation(_) => ErrorKind::Conflict,
             E::Seed(_) | E::Signing(_) => ErrorKind::Internal,
             E::Store(e) => e.kind(),
             E::Registry(e) => e.kind(),
@@ -205,6 +213,8 @@ impl Problem for ProcurementError {
             E::Ceremony(_) => "key-ceremony-invalid",
             E::NotEnoughShares { .. } => "not-enough-shares",
             E::Reconstruct(_) => "shares-do-not-match",
+            E::StandstillOver(_) => "standstill-over",
+            E::Evaluation(_) => "evaluation-failed",
             E::Seed(_) | E::Signing(_) => "internal",
             E::Store(e) => e.code(),
             E::Registry(e) => e.code(),

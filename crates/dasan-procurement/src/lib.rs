@@ -4,10 +4,12 @@
 //! Two layers:
 //!
 //! * **Pure modules** — [`ceremony`], [`payload`], [`envelope`], [`bidbox`], [`opening`],
-//!   [`reserve`], [`seed`], [`notice`], [`cli`]: no database, no HTTP, no async, no clock (times
+//!   [`reserve`], [`seed`], [`notice`], [`evaluation`], [`cli`]: no database, no HTTP, no async, no clock (times
 //!   are parameters). They hold every cryptographic and business rule.
 //! * **Store-backed modules** — [`service`] ([`Procurement`], the platform signing key, the
-//!   per-hour deadline cap), [`suppliers`], [`tenders`], [`bids`], [`openings`], [`outage`]:
+//!   per-hour deadline cap), [`suppliers`], [`tenders`], [`bids`], [`openings`], [`outage`],
+//!   [`awards`] (evaluation panel and blind sheets, signed reports, award, standstill,
+//!   complaints):
 //!   they keep the pure modules' (public) outputs in the platform database through
 //!   `dasan_store`, one audited transaction per change, deciding every deadline with the
 //!   database's injected clock. No web code: pages and the API call these.
@@ -32,6 +34,10 @@
 //!   [`seed`]: its seed sealed to the tender key until opening.
 //! * [`notice`]: tender notices as data and their rules (validation, deadlines on the hour,
 //!   the amendment extension rule, classification codes).
+//! * [`evaluation`]: the tender's evaluation rules as data (lowest price with an
+//!   abnormally-low rule, best value / MEAT, the Korean adequacy review 적격심사; tie-break by
+//!   earliest submission or a recomputable lottery), [`evaluate`] in exact rational arithmetic,
+//!   and the [`EvaluationReport`] anyone can recompute.
 //! * [`seal_bid_file`]: the library side of the supplier's `dasan bid seal` command.
 //!
 //! ```
@@ -68,12 +74,14 @@
 //! assert_eq!(opening.record.opened[0].lots[0].amount_minor, 98_700_000);
 //! ```
 
+pub mod awards;
 pub mod bidbox;
 pub mod bids;
 pub mod ceremony;
 pub mod cli;
 pub mod envelope;
 mod error;
+pub mod evaluation;
 pub mod keys;
 pub mod notice;
 pub mod ocds;
@@ -106,6 +114,10 @@ pub use envelope::{
     BidId, BidSigner, EnvelopeError, EnvelopeHeader, MAX_ENVELOPE_LEN, SealError, SealedBid,
     SignedBid, seal_bid, seal_bid_with_rng,
 };
+pub use evaluation::{
+    EVALUATION_FORMAT, EvaluationError, EvaluationInput, EvaluationReport, EvaluationResult,
+    LotOutcome, ReportError, evaluate,
+};
 pub use keys::{KeyError, MemberPublicKey, MemberSecretKey, TenderPublicKey, TenderSecretKey};
 pub use opening::{
     OPENING_FORMAT, OpenedBid, Opening, OpeningRecord, RejectedBid, RejectionReason, StoredBid,
@@ -119,6 +131,10 @@ pub use reserve::{
 };
 pub use wire::DecodeError;
 
+pub use awards::{
+    Award, AwardStatus, AwardedLot, Complaint, ComplaintDecision, ComplaintId, EvaluatorStatus,
+    ScoreView, SheetEntry, SignedEvaluation,
+};
 pub use bids::{SignedBidBox, SignedReceipt};
 pub use error::ProcurementError;
 pub use notice::{Method, TenderNotice, Timeline};

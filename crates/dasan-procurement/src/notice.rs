@@ -75,33 +75,10 @@ pub struct Eligibility {
     pub criteria: Vec<String>,
 }
 
-/// How bids will be evaluated (the evaluation itself is the next issue).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EvaluationMethod {
-    LowestPrice,
-    /// Lowest price among bids at or above the reserve-price floor (적격심사 style).
-    AdequacyReview,
-    /// Best price-quality ratio by the weights.
-    BestValue,
-}
-
-/// A weighted evaluation criterion.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Criterion {
-    pub name: String,
-    /// Weight in basis points; the weights add up to 10 000.
-    pub weight_bp: u32,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Evaluation {
-    pub method: EvaluationMethod,
-    #[serde(default)]
-    pub criteria: Vec<Criterion>,
-    /// How equal scores are ranked (written in the tender, never luck).
-    pub tie_break: String,
-}
+pub use crate::evaluation::{
+    AbnormallyLowRule, AdequacyRule, BestValueRule, Criterion, Evaluation, EvaluationMethod,
+    FloorBand, LowBidAction, LowBidReference, PriceFormula, ReviewCriterion, TieBreak,
+};
 
 /// The security a bid must come with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -374,27 +351,12 @@ impl TenderNotice {
                 );
             }
         }
-        if !self.evaluation.criteria.is_empty() {
-            let sum: u64 = self
-                .evaluation
-                .criteria
-                .iter()
-                .map(|c| u64::from(c.weight_bp))
-                .sum();
-            if sum != 10_000 {
-                bad(
-                    "evaluation.criteria".into(),
-                    "procurement-error-weights-sum",
-                );
-            }
-        } else if self.evaluation.method == EvaluationMethod::BestValue {
-            bad(
-                "evaluation.criteria".into(),
-                "procurement-error-weights-required",
-            );
-        }
-        if !text_ok(&self.evaluation.tie_break, 1000) {
-            bad("evaluation.tie_break".into(), "procurement-error-tie-break");
+        for err in self.evaluation.validate(
+            self.lots.len(),
+            self.estimated_value.is_some(),
+            self.reserve_price.is_some(),
+        ) {
+            bad(err.field, err.message);
         }
         if let Some(s) = &self.bid_security
             && (s.rate_bp == 0 || s.rate_bp > 10_000 || s.forms.is_empty())

@@ -431,20 +431,33 @@ fn spec(n: &TenderNotice, published_at: Timestamp, version_at: i64) -> TenderSpe
         eligibility.push(format!("Licences: {}", n.eligibility.licences.join(", ")));
     }
     eligibility.extend(n.eligibility.criteria.iter().cloned());
-    let criteria = n
-        .evaluation
-        .criteria
-        .iter()
-        .map(|c| {
-            format!(
-                "{} {}.{:02} %",
-                c.name,
-                c.weight_bp / 100,
-                c.weight_bp % 100
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let percent = |bp: u32| format!("{}.{:02} %", bp / 100, bp % 100);
+    let criteria = match &n.evaluation.method {
+        EvaluationMethod::LowestPrice { .. } => Vec::new(),
+        EvaluationMethod::BestValue(r) => r
+            .criteria
+            .iter()
+            .map(|c| format!("{} {}", c.name, percent(c.weight_bp)))
+            .chain(std::iter::once(format!(
+                "price {}",
+                percent(r.price_weight_bp)
+            )))
+            .collect(),
+        EvaluationMethod::AdequacyReview(r) => r
+            .criteria
+            .iter()
+            .map(|c| format!("{} ({} points)", c.name, c.max_points))
+            .chain(std::iter::once(format!(
+                "price ({} points)",
+                r.price_points
+            )))
+            .collect(),
+    }
+    .join(", ");
+    let ties = match n.evaluation.tie_break {
+        crate::evaluation::TieBreak::EarliestSubmission => "earliest submission",
+        crate::evaluation::TieBreak::Lottery => "lottery seeded by the bid-box root",
+    };
     TenderSpec {
         title: n.title.clone(),
         description: n.description.clone(),
@@ -456,15 +469,15 @@ fn spec(n: &TenderNotice, published_at: Timestamp, version_at: i64) -> TenderSpe
         method_details: Some(n.method.as_str().to_owned()),
         category: first.and_then(|(scheme, code)| category(&scheme, &code)),
         award_criteria: match n.evaluation.method {
-            EvaluationMethod::LowestPrice => AwardCriteria::PriceOnly,
-            EvaluationMethod::AdequacyReview | EvaluationMethod::BestValue => {
+            EvaluationMethod::LowestPrice { .. } => AwardCriteria::PriceOnly,
+            EvaluationMethod::AdequacyReview(_) | EvaluationMethod::BestValue(_) => {
                 AwardCriteria::RatedCriteria
             }
         },
         award_criteria_details: Some(if criteria.is_empty() {
-            format!("Ties: {}", n.evaluation.tie_break)
+            format!("Ties: {ties}")
         } else {
-            format!("{criteria}; ties: {}", n.evaluation.tie_break)
+            format!("{criteria}; ties: {ties}")
         }),
         estimated_value: n.estimated_value,
         eligibility: (!eligibility.is_empty()).then(|| eligibility.join("; ")),

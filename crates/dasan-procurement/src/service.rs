@@ -35,6 +35,9 @@ pub struct ProcurementConfig {
     /// The deployment's OCID prefix for open contracting data (`ocds-` + 6 characters,
     /// registered with the Open Contracting Partnership).
     pub ocid_prefix: dasan_ocds::OcidPrefix,
+    /// Days between the notice of award and its becoming final, during which bidders may
+    /// complain (the EU remedies directives' standstill: 10 days when notified electronically).
+    pub standstill_days: u32,
 }
 
 impl Default for ProcurementConfig {
@@ -45,6 +48,7 @@ impl Default for ProcurementConfig {
             outage_max_gap: Duration::from_secs(300),
             outage_extension_hours: 2,
             ocid_prefix: default_ocid_prefix(),
+            standstill_days: 10,
         }
     }
 }

@@ -36,8 +36,13 @@ pub enum TenderStatus {
     Published,
     /// Bid box closed and its record published; waiting for the opening.
     Closed,
-    /// Opened: the opening record is published.
+    /// Opened: the opening record is published; the panel scores, the entity evaluates.
     Opened,
+    /// A signed evaluation report is published (re-evaluation possible until the award).
+    Evaluated,
+    /// The award is notified: in standstill, suspended by a complaint, or final (see
+    /// [`crate::Award`]).
+    Awarded,
     Cancelled,
 }
 
@@ -47,6 +52,8 @@ impl TenderStatus {
             TenderStatus::Published => "published",
             TenderStatus::Closed => "closed",
             TenderStatus::Opened => "opened",
+            TenderStatus::Evaluated => "evaluated",
+            TenderStatus::Awarded => "awarded",
             TenderStatus::Cancelled => "cancelled",
         }
     }
@@ -56,6 +63,8 @@ impl TenderStatus {
             "published" => Some(TenderStatus::Published),
             "closed" => Some(TenderStatus::Closed),
             "opened" => Some(TenderStatus::Opened),
+            "evaluated" => Some(TenderStatus::Evaluated),
+            "awarded" => Some(TenderStatus::Awarded),
             "cancelled" => Some(TenderStatus::Cancelled),
             _ => None,
         }
@@ -197,7 +206,8 @@ pub(crate) async fn tender_tx(tx: &mut Tx, id: &str) -> Result<TenderRow, Procur
 
 impl TenderRow {
     fn into_tender(self, full: bool) -> Result<Tender, ProcurementError> {
-        let notice = if full || self.status == TenderStatus::Opened {
+        // After opening the estimated value is public.
+        let notice = if full || self.opened_at.is_some() {
             self.notice
         } else {
             self.notice.public_view()
@@ -219,14 +229,14 @@ impl TenderRow {
     }
 }
 
-fn transition(action: &'static str, status: TenderStatus) -> ProcurementError {
+pub(crate) fn transition(action: &'static str, status: TenderStatus) -> ProcurementError {
     ProcurementError::Transition {
         action,
         status: status.as_str().to_owned(),
     }
 }
 
-fn require_manage(principal: &Principal, agency: &str) -> Result<(), ProcurementError> {
+pub(crate) fn require_manage(principal: &Principal, agency: &str) -> Result<(), ProcurementError> {
     principal
         .require(Permission::ProcurementManage, Scope::Agency(agency))
         .map_err(|_| ProcurementError::Forbidden("procurement.manage in the procuring entity"))
@@ -715,8 +725,9 @@ impl Procurement {
         Ok(version)
     }
 
-    /// Cancels a tender before it is opened, with a reason; bidders and interested suppliers
-    /// are told, and the deadline hour is freed.
+    /// Cancels a tender with a reason — before or after opening, after evaluation, or during
+    /// the award's standstill (not once the award is final); bidders and interested suppliers
+    /// are told, and a deadline hour still held is freed.
     pub async fn cancel(
         &self,
         principal: &Principal,
@@ -729,8 +740,24 @@ impl Procurement {
         let id_text = id.to_string();
         let row = tender_tx(&mut tx, &id_text).await?;
         require_manage(principal, &row.agency)?;
-        if !matches!(row.status, TenderStatus::Published | TenderStatus::Closed) {
+        if row.status == TenderStatus::Cancelled {
             return Err(transition("cancel", row.status));
+        }
+        if row.status == TenderStatus::Awarded {
+            // A final award stands: the contract follows; cancelling is for before that.
+            let status: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+                "SELECT status FROM procurement_awards WHERE tender_id = $1"
+            )
+            .bind(&id_text)
+            .fetch_optional(c)
+            .await)?;
+            if status.as_deref() == Some("final") {
+                return Err(ProcurementError::Transition {
+                    action: "cancel",
+                    status: "awarded (final)".into(),
+                });
+            }
+            crate::awards::cancel_award_tx(&mut tx, &id_text, &reason).await?;
         }
         let now = tx.now().as_micros();
         on_tx!(tx, |c| {

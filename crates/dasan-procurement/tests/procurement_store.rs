@@ -274,18 +274,17 @@ fn notice(deadline_hours: i64) -> TenderNotice {
             criteria: vec![],
         },
         evaluation: Evaluation {
-            method: EvaluationMethod::AdequacyReview,
-            criteria: vec![
-                Criterion {
-                    name: "price".into(),
-                    weight_bp: 7_000,
-                },
-                Criterion {
+            method: EvaluationMethod::BestValue(BestValueRule {
+                criteria: vec![Criterion {
                     name: "experience".into(),
                     weight_bp: 3_000,
-                },
-            ],
-            tie_break: "earliest receipt of the bid".into(),
+                    max_points: 10,
+                }],
+                price_weight_bp: 7_000,
+                price_formula: PriceFormula::Proportional,
+                abnormally_low: None,
+            }),
+            tie_break: TieBreak::EarliestSubmission,
         },
         bid_security: Some(BidSecurity {
             rate_bp: 500,
@@ -1000,5 +999,245 @@ engine_tests! {
             seen.extend(batch.into_iter().flatten().map(|r| r.id));
         }
         assert_eq!(seen, [format!("ocds-dasan0-{id}-opening")]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation, award, standstill and complaints (issue 11)
+
+impl World {
+    /// A tender opened with two bids: A prices lot 1 at 460 000 000 and lot 2 at 46 000 000
+    /// (signed on its side), B lot 1 at 470 000 000 (the form).
+    async fn opened_tender(&self) -> TenderId {
+        let id = self.publish(0).await.unwrap();
+        let t = self.p.tender(id).await.unwrap();
+        let key = t.ceremony.public_key;
+        let a = self.signed_bid(&self.a, id, &key, 460_000_000, [2, 9]);
+        self.p
+            .submit_signed_bid(&self.a.rep, self.a.business, id, &a)
+            .await
+            .unwrap();
+        self.p
+            .submit_form_bid(
+                &self.b.rep,
+                self.b.business,
+                id,
+                self.form_payload(470_000_000),
+            )
+            .await
+            .unwrap();
+        self.clock.set(t.notice.timeline.bid_deadline);
+        self.p.close_bid_box(id).await.unwrap();
+        self.clock.set(t.notice.timeline.opening_at);
+        self.release(id, &[0, 1]).await;
+        self.p.open(&self.officer, id).await.unwrap();
+        id
+    }
+
+    /// Evaluator `i`'s full sheet: `a` points for A on both lots, `b` for B.
+    async fn sheet(&self, id: TenderId, a: u32, b: u32) -> Vec<SheetEntry> {
+        let opening = self.p.opening(id).await.unwrap().record;
+        opening
+            .opened
+            .iter()
+            .flat_map(|o| {
+                let points = if o.supplier_id == self.a.business.to_string() {
+                    a
+                } else {
+                    b
+                };
+                o.lots.iter().map(move |l| SheetEntry {
+                    bid_id: o.bid_id,
+                    lot_id: l.lot_id.clone(),
+                    criterion: "experience".into(),
+                    points,
+                })
+            })
+            .collect()
+    }
+
+    async fn reviewer(&self) -> Principal {
+        let acc = account(
+            &self.db,
+            "review@pps.go.kr",
+            AccountKind::Official,
+            &[("procurement.officer", "platform")],
+        )
+        .await;
+        official(acc, &[("procurement.officer", "platform")])
+    }
+
+    async fn audited(&self, action: &str) -> i64 {
+        on_reader!(self.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE action = $1"
+        )
+        .bind(action)
+        .fetch_one(p)
+        .await)
+        .unwrap()
+    }
+}
+
+engine_tests! {
+    async fn blind_scores_a_signed_evaluation_an_award_a_complaint_and_finality(engine) {
+        let w = world(engine, ProcurementConfig::default()).await;
+        let id = w.opened_tender().await;
+        let (m0, m1, m2) = (&w.members[0].principal, &w.members[1].principal, &w.members[2].principal);
+
+        // Best value needs the panel's sheets first.
+        assert!(matches!(w.p.evaluate(&w.officer, id).await, Err(ProcurementError::Transition { .. })));
+        w.p.appoint_evaluators(&w.officer, id, &[m0.account, m1.account]).await.unwrap();
+        assert!(matches!(
+            w.p.appoint_evaluators(&w.officer, id, &[m2.account]).await,
+            Err(ProcurementError::Transition { .. })
+        ));
+        let full = w.sheet(id, 6, 10).await;
+        assert_eq!(full.len(), 3, "A on two lots, B on one");
+        assert!(matches!(w.p.submit_scores(m2, id, full.clone()).await, Err(ProcurementError::Forbidden(_))));
+        assert!(matches!(
+            w.p.submit_scores(m0, id, full[..2].to_vec()).await,
+            Err(ProcurementError::Invalid(_))
+        ));
+        let mut over = full.clone();
+        over[0].points = 11;
+        assert!(matches!(w.p.submit_scores(m0, id, over).await, Err(ProcurementError::Invalid(_))));
+        w.p.submit_scores(m0, id, full.clone()).await.unwrap();
+        assert!(matches!(w.p.submit_scores(m0, id, full.clone()).await, Err(ProcurementError::Transition { .. })));
+
+        // Blind: m0 sees only their own sheet, m1 and the entity nothing, until all are in.
+        let v0 = w.p.scores(m0, id).await.unwrap();
+        assert!(!v0.complete);
+        assert_eq!(v0.scores.len(), 3);
+        assert!(v0.scores.iter().all(|s| s.evaluator == m0.account.to_string()));
+        assert!(w.p.scores(m1, id).await.unwrap().scores.is_empty());
+        assert!(w.p.scores(&w.officer, id).await.unwrap().scores.is_empty());
+        assert!(matches!(w.p.scores(m2, id).await, Err(ProcurementError::NotFound)));
+        assert!(matches!(w.p.evaluate(&w.officer, id).await, Err(ProcurementError::Transition { .. })));
+        w.p.submit_scores(m1, id, w.sheet(id, 6, 10).await).await.unwrap();
+        let all = w.p.scores(&w.officer, id).await.unwrap();
+        assert!(all.complete);
+        assert_eq!(all.scores.len(), 6);
+
+        // Evaluation. Lot 1: A 30 × 6/10 + 70 × 1 = 88; B 30 + 70 × 460/470 = 98.5106…: B.
+        // Lot 2: only A, 18 + 70 = 88.
+        let ev = w.p.evaluate(&w.officer, id).await.unwrap();
+        ev.signature.verify(&ev.report.to_json_bytes()).unwrap();
+        ev.report.recompute().unwrap();
+        let opening = w.p.opening(id).await.unwrap().record;
+        ev.report.check_opening(&opening).unwrap();
+        assert_eq!(ev.version, 1);
+        let winners = ev.report.result.winners();
+        assert_eq!(winners.len(), 2);
+        assert_eq!((winners[0].0, winners[0].2), ("1", w.b.business.to_string().as_str()));
+        assert_eq!((winners[1].0, winners[1].2), ("2", w.a.business.to_string().as_str()));
+        let lot1 = &ev.report.result.lots[0];
+        assert_eq!(lot1.bids[0].score.as_ref().unwrap().total.decimal, "98.5106");
+        assert_eq!(lot1.bids[1].score.as_ref().unwrap().total.exact, "88");
+        assert_eq!(w.p.evaluation(id).await.unwrap(), ev);
+        assert_eq!(w.p.tender(id).await.unwrap().status, TenderStatus::Evaluated);
+
+        // No complaint before the award; the award tells both bidders.
+        assert!(matches!(
+            w.p.file_complaint(&w.a.rep, w.a.business, id, "too early").await,
+            Err(ProcurementError::Transition { .. })
+        ));
+        let mails = w.count("SELECT COUNT(*) FROM outbox").await;
+        let now = w.db.clock().now();
+        let award = w.p.award(&w.officer, id).await.unwrap();
+        assert_eq!(w.count("SELECT COUNT(*) FROM outbox").await, mails + 2, "A and B get the notice of award");
+        assert_eq!(award.status, AwardStatus::Standstill);
+        assert_eq!(award.standstill_ends_at.as_micros(), now.as_micros() + 10 * 86_400_000_000);
+        assert_eq!(award.lots.len(), 2);
+        assert_eq!(w.p.tender(id).await.unwrap().status, TenderStatus::Awarded);
+        assert!(w.p.finalise_due().await.unwrap().is_empty(), "still in standstill");
+
+        // A complains within the standstill: the award is suspended.
+        let c = w.p.file_complaint(&w.a.rep, w.a.business, id, "B's experience was overrated.").await.unwrap();
+        assert!(matches!(
+            w.p.file_complaint(&w.unregistered.rep, w.unregistered.business, id, "I did not bid").await,
+            Err(ProcurementError::Forbidden(_))
+        ));
+        assert!(w.p.award_of(id).await.unwrap().suspended);
+        w.clock.set(award.standstill_ends_at);
+        assert!(matches!(
+            w.p.file_complaint(&w.b.rep, w.b.business, id, "late").await,
+            Err(ProcurementError::StandstillOver(_))
+        ));
+        assert!(w.p.finalise_due().await.unwrap().is_empty(), "an open complaint suspends finality");
+        assert_eq!(w.p.award_of(id).await.unwrap().status, AwardStatus::Standstill);
+
+        // The entity answers; only the review body decides.
+        let reviewer = w.reviewer().await;
+        assert!(matches!(
+            w.p.decide_complaint(&reviewer, c, ComplaintDecision::Dismissed, "No ground.").await,
+            Err(ProcurementError::Transition { .. })
+        ));
+        w.p.answer_complaint(&w.officer, c, "Both evaluators scored B's record of ten similar works.").await.unwrap();
+        assert!(matches!(
+            w.p.decide_complaint(&w.officer, c, ComplaintDecision::Dismissed, "No ground.").await,
+            Err(ProcurementError::Forbidden(_))
+        ));
+        w.p.decide_complaint(&reviewer, c, ComplaintDecision::Dismissed, "The scores are reasoned.").await.unwrap();
+        let complaints = w.p.complaints(id).await.unwrap();
+        assert_eq!(complaints.len(), 1);
+        assert_eq!(complaints[0].decision, Some(ComplaintDecision::Dismissed));
+        assert!(!w.p.award_of(id).await.unwrap().suspended);
+
+        // Standstill over, no open complaint: final, and no longer cancellable.
+        assert_eq!(w.p.finalise_due().await.unwrap(), vec![id]);
+        let award = w.p.award_of(id).await.unwrap();
+        assert_eq!(award.status, AwardStatus::Final);
+        assert!(award.final_at.is_some());
+        assert!(matches!(w.p.cancel(&w.officer, id, "changed our mind").await, Err(ProcurementError::Transition { .. })));
+        for action in ["procurement.evaluators.appoint", "procurement.scores.submit", "procurement.tender.evaluate",
+            "procurement.tender.award", "procurement.complaint.file", "procurement.complaint.answer",
+            "procurement.complaint.decide", "procurement.award.final"] {
+            assert!(w.audited(action).await > 0, "{action} is audited");
+        }
+        // Sheets are audited by hash, never by points.
+        let details: Vec<String> = on_reader!(w.db, |p| sqlx::query_scalar(
+            "SELECT detail FROM audit_events WHERE action = 'procurement.scores.submit'"
+        ).fetch_all(p).await).unwrap();
+        assert!(details.iter().all(|d| d.contains("sheet_sha256") && !d.contains("\"points\"")));
+    }
+
+    async fn an_upheld_complaint_annuls_the_award_and_a_tender_is_cancelled_with_reasons(engine) {
+        let w = world(engine, ProcurementConfig { standstill_days: 5, ..ProcurementConfig::default() }).await;
+        let id = w.opened_tender().await;
+        let (m0, m1) = (&w.members[0].principal, &w.members[1].principal);
+        w.p.appoint_evaluators(&w.officer, id, &[m0.account, m1.account]).await.unwrap();
+        w.p.submit_scores(m0, id, w.sheet(id, 6, 10).await).await.unwrap();
+        w.p.submit_scores(m1, id, w.sheet(id, 6, 10).await).await.unwrap();
+        w.p.evaluate(&w.officer, id).await.unwrap();
+        let award = w.p.award(&w.officer, id).await.unwrap();
+        assert_eq!(
+            award.standstill_ends_at.as_micros() - award.awarded_at.as_micros(),
+            5 * 86_400_000_000,
+            "the configured standstill"
+        );
+        let c = w.p.file_complaint(&w.a.rep, w.a.business, id, "The price formula was misapplied.").await.unwrap();
+        w.p.answer_complaint(&w.officer, c, "We disagree.").await.unwrap();
+        let reviewer = w.reviewer().await;
+        let mails = w.count("SELECT COUNT(*) FROM outbox").await;
+        w.p.decide_complaint(&reviewer, c, ComplaintDecision::Upheld, "Evaluate again.").await.unwrap();
+        assert_eq!(w.count("SELECT COUNT(*) FROM outbox").await, mails + 2, "bidders are told");
+        let annulled = w.p.award_of(id).await.unwrap();
+        assert_eq!(annulled.status, AwardStatus::Annulled);
+        assert_eq!(annulled.end_reason.as_deref(), Some("Evaluate again."));
+        assert_eq!(w.p.tender(id).await.unwrap().status, TenderStatus::Opened);
+        // A new evaluation (version 2) and a new award.
+        let ev = w.p.evaluate(&w.officer, id).await.unwrap();
+        assert_eq!(ev.version, 2);
+        let again = w.p.award(&w.officer, id).await.unwrap();
+        assert_eq!(again.evaluation_version, 2);
+        // Cancelled during the standstill, with a reason: the award ends, nothing becomes final.
+        w.p.cancel(&w.officer, id, "The budget was withdrawn.").await.unwrap();
+        let t = w.p.tender(id).await.unwrap();
+        assert_eq!(t.status, TenderStatus::Cancelled);
+        assert_eq!(t.cancel_reason.as_deref(), Some("The budget was withdrawn."));
+        assert_eq!(w.p.award_of(id).await.unwrap().status, AwardStatus::Cancelled);
+        w.clock.set(Timestamp::from_micros(again.standstill_ends_at.as_micros() + 1));
+        assert!(w.p.finalise_due().await.unwrap().is_empty());
+        assert!(matches!(w.p.evaluate(&w.officer, id).await, Err(ProcurementError::Transition { .. })));
     }
 }

@@ -2,7 +2,9 @@
 //! anyone; supplier registration, sealed bids (sealed and signed by the supplier's own client,
 //! e.g. `dasan bid seal`), withdrawal, receipts and questions for suppliers' authorised users;
 //! publication, amendments, cancellation, answers and debarment for procuring officials; share
-//! release and opening for committee members. `dasan_procurement` decides; this translates.
+//! release and opening for committee members; the evaluation panel's sheets, the signed
+//! evaluation report, the award, and complaints with their answers and review decisions.
+//! `dasan_procurement` decides; this translates.
 //!
 //! Times inside notices are integers: microseconds since 1970-01-01T00:00:00Z (UTC), as the
 //! platform stores them; the summaries also give RFC 3339.
@@ -44,6 +46,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(register_supplier))
         .routes(routes!(authorise_bidder))
         .routes(routes!(debar))
+        .routes(routes!(appoint_evaluators))
+        .routes(routes!(scores, submit_scores))
+        .routes(routes!(evaluation, evaluate))
+        .routes(routes!(decide_low_bid))
+        .routes(routes!(award, make_award))
+        .routes(routes!(complaints, file_complaint))
+        .routes(routes!(answer_complaint))
+        .routes(routes!(decide_complaint))
 }
 
 fn invalid(field: &str, message: &'static str) -> WebError {
@@ -685,7 +695,8 @@ pub struct Cancellation {
     pub reason: String,
 }
 
-/// Cancel a tender before it is opened, with a reason; suppliers are told.
+/// Cancel a tender with a reason — before or after opening, or during the award's standstill
+/// (not once the award is final); suppliers are told.
 #[utoipa::path(
     post,
     path = "/api/v1/procurement/tenders/{id}/cancellation",
@@ -699,7 +710,7 @@ pub struct Cancellation {
         (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 403, description = "Not an official of the procuring entity", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such tender", body = ProblemDocument, content_type = "application/problem+json"),
-        (status = 409, description = "Already opened or cancelled", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Already cancelled, or the award is final", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "An empty reason", body = ProblemDocument, content_type = "application/problem+json"),
     )
 )]
@@ -984,4 +995,440 @@ pub async fn debar(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation, award and complaints
+
+const P401: &str = "No token, or not a valid one";
+
+/// The evaluation panel.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Panel {
+    /// Account ids of officials of the agency holding procurement.manage or
+    /// procurement.evaluate.
+    #[schema(max_items = 50, min_items = 1)]
+    pub evaluators: Vec<uuid::Uuid>,
+}
+
+/// Appoint the evaluation panel of an opened tender whose method scores criteria (once).
+#[utoipa::path(
+    post,
+    path = "/api/v1/procurement/tenders/{id}/evaluators",
+    tag = "procurement",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The tender's id")),
+    request_body = Panel,
+    responses(
+        (status = 204, description = "Appointed"),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = P401, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "Not an official of the procuring entity", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such tender", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Not opened, or a panel is already appointed", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "No criteria to score, or an evaluator who may not evaluate", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn appoint_evaluators(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Panel>,
+) -> Result<StatusCode, WebError> {
+    let accounts: Vec<dasan_identity::AccountId> = body
+        .evaluators
+        .iter()
+        .map(|u| u.to_string().parse())
+        .collect::<Result<_, _>>()
+        .map_err(|_| invalid("evaluators", "procurement-error-evaluator"))?;
+    state
+        .procurement()
+        .appoint_evaluators(&principal, tender_id(&id)?, &accounts)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One line of a score sheet.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SheetLine {
+    /// The opened bid's id (64 hex digits).
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
+    pub bid_id: String,
+    #[schema(max_length = 32)]
+    pub lot_id: String,
+    /// The criterion's name as the notice gives it.
+    #[schema(max_length = 200)]
+    pub criterion: String,
+    #[schema(minimum = 0, maximum = 1000)]
+    pub points: u32,
+}
+
+/// An evaluator's whole sheet.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sheet {
+    #[schema(max_items = 100000)]
+    pub sheet: Vec<SheetLine>,
+}
+
+/// Submit one's score sheet (an appointed evaluator; final once submitted): points for every
+/// criterion of every opened bid on every lot it prices.
+#[utoipa::path(
+    post,
+    path = "/api/v1/procurement/tenders/{id}/scores",
+    tag = "procurement",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The tender's id")),
+    request_body = Sheet,
+    responses(
+        (status = 204, description = "Submitted"),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = P401, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "Not on this tender's panel", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such tender", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Already submitted, or the tender is past scoring", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A line that does not fit the tender, or a sheet that is not complete", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn submit_scores(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Sheet>,
+) -> Result<StatusCode, WebError> {
+    let sheet = body
+        .sheet
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            Ok(dasan_procurement::SheetEntry {
+                bid_id: dasan_procurement::BidId::from_hex(&l.bid_id)
+                    .ok_or_else(|| invalid(&format!("sheet[{i}]"), "procurement-error-score"))?,
+                lot_id: l.lot_id,
+                criterion: l.criterion,
+                points: l.points,
+            })
+        })
+        .collect::<Result<Vec<_>, WebError>>()?;
+    state
+        .procurement()
+        .submit_scores(&principal, tender_id(&id)?, sheet)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The scores the caller may see: an evaluator their own sheet until every sheet is in, the
+/// procuring entity none until then; afterwards every sheet.
+#[utoipa::path(
+    get,
+    path = "/api/v1/procurement/tenders/{id}/scores",
+    tag = "procurement",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The tender's id")),
+    responses(
+        (status = 200, description = "The panel's progress and the visible scores", body = Object),
+        (status = 401, description = P401, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such tender, or neither on its panel nor of its procuring entity", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn scores(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path(id): Path<String>,
+) -> Result<Json<dasan_procurement::ScoreView>, WebError> {
+    Ok(Json(
+        state
+            .procurement()
+            .scores(&principal, tender_id(&id)?)
+            .await?,
+    ))
+}
+
+/// The current signed evaluation report: its inputs (opening record hash, rules, bids, scores,
+/// decisions) and result. Anyone can recompute it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/procurement/tenders/{id}/evaluation",
+    tag = "procurement",
+    params(("id" = String, Path, description = "The tender's id")),
+    responses(
+        (status = 200, description = "The signed evaluation report", body = Object),
+        (status = 404, description = "No such tender, or not evaluated yet", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn evaluation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<dasan_procurement::SignedEvaluation>, WebError> {
+    Ok(Json(state.procurement().evaluation(tender_id(&id)?).await?))
+}
+
+/// Evaluate an opened tender (or evaluate again before the award), by the rules in its
+/// notice; every panel sheet must be in when the method scores criteria.
+#[utoipa::path(
+    post,
+    path = "/api/v1/procurement/tenders/{id}/evaluation",
+    tag = "procurement",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The tender's id")),
+    responses(
+        (status = 201, description = "The signed evaluation report", body = Object),
+        (status = 401, description = P401, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "Not an official of the procuring entity", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such tender", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Not opened, waiting for sheets, or inconsistent inputs", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn evaluate(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<dasan_procurement::SignedEvaluation>), WebError> {
+    let ev = state
+        .procurement()
+        .evaluate(&principal, tender_id(&id)?)
+        .await?;
+    Ok((StatusCode::CREATED, Json(ev)))
+}
+
+/// The procuring entity's decision on an abnormally low bid's explanation.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LowBidDecisionBody {
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
+    pub bid_id: String,
+    #[schema(max_length = 32)]
+    pub lot_id: String,
+    /// Whether the explanation accounts for the low price.
+    pub accepted: bool,
+    #[schema(max_length = 200)]
+    pub reason: String,
+}
+
+/// Decide on an abnormally low bid that the current evaluation flags (evaluate again to apply).
+#[utoipa::path(
+    post,
+    path = "/api/v1/procurement/tenders/{id}/low-bid-decisions",
+    tag = "procurement",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The tender's id")),
+    request_body = LowBidDecisionBody,
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = P401, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "Not an official of the procuring entity", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such tender", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Not evaluated, or already decided", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "Not an undecided abnormally low bid on that lot, or an empty reason", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn decide_low_bid(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<LowBidDecisionBody>,
+) -> Result<StatusCode, WebError> {
+    let bid = dasan_procurement::BidId::from_hex(&body.bid_id)
+        .ok_or_else(|| invalid("bid_id", "procurement-error-not-abnormally-low"))?;
+    state
+        .procurement()
+        .decide_low_bid(
+            &principal,
+            tender_id(&id)?,
+            bid,
+            &body.lot_id,
+            body.accepted,
+            &body.reason,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The award of a tender: winners per lot, standstill end, and whether a complaint suspends
+/// it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/procurement/tenders/{id}/award",
+    tag = "procurement",
+    params(("id" = String, Path, description = "The tender's id")),
+    responses(
+        (status = 200, description = "The award", body = Object),
+        (status = 404, description = "No such tender, or not awarded", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn award(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<dasan_procurement::Award>, WebError> {
+    Ok(Json(state.procurement().award_of(tender_id(&id)?).await?))
+}
+
+/// Award an evaluated tender on its current report: every bidder is told and the standstill
+/// period starts.
+#[utoipa::path(
+    post,
+    path = "/api/v1/procurement/tenders/{id}/award",
+    tag = "procurement",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The tender's id")),
+    responses(
+        (status = 201, description = "Awarded", body = Object),
+        (status = 401, description = P401, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "Not an official of the procuring entity", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such tender", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Not evaluated, an abnormally low bid waits for a decision, or no winner", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn make_award(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<dasan_procurement::Award>), WebError> {
+    let a = state
+        .procurement()
+        .award(&principal, tender_id(&id)?)
+        .await?;
+    Ok((StatusCode::CREATED, Json(a)))
+}
+
+/// A bidder's complaint against an award.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintBody {
+    #[schema(format = Uuid)]
+    pub business_id: String,
+    #[schema(max_length = 20000)]
+    pub grounds: String,
+}
+
+/// The complaints against a tender's award, with answers and decisions.
+#[utoipa::path(
+    get,
+    path = "/api/v1/procurement/tenders/{id}/complaints",
+    tag = "procurement",
+    params(("id" = String, Path, description = "The tender's id")),
+    responses(
+        (status = 200, description = "The complaints, oldest first", body = Vec<Object>),
+        (status = 404, description = "No such tender", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn complaints(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<dasan_procurement::Complaint>>, WebError> {
+    let id = tender_id(&id)?;
+    state.procurement().tender(id).await?;
+    Ok(Json(state.procurement().complaints(id).await?))
+}
+
+/// File a complaint during the standstill period (a bidder's authorised user); the award
+/// cannot become final while it is undecided.
+#[utoipa::path(
+    post,
+    path = "/api/v1/procurement/tenders/{id}/complaints",
+    tag = "procurement",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The tender's id")),
+    request_body = ComplaintBody,
+    responses(
+        (status = 201, description = "Filed", body = Created),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = P401, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "Not acting for this business, or it did not bid", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such tender", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Not awarded, or the standstill period is over", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "Empty or too long grounds, or not a business id", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn file_complaint(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ComplaintBody>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let business = business_id("business_id", &body.business_id)?;
+    let c = state
+        .procurement()
+        .file_complaint(&principal, business, tender_id(&id)?, &body.grounds)
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: c.to_string() })))
+}
+
+fn complaint_id(text: &str) -> Result<dasan_procurement::ComplaintId, WebError> {
+    text.parse().map_err(|_| WebError::NotFound)
+}
+
+/// Answer a complaint (an official of the procuring entity; once, before the decision).
+#[utoipa::path(
+    post,
+    path = "/api/v1/procurement/complaints/{id}/answer",
+    tag = "procurement",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The complaint's id")),
+    request_body = Answer,
+    responses(
+        (status = 204, description = "Answered"),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = P401, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such complaint in your agency's tenders", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Already answered or decided", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "An empty or too long answer", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn answer_complaint(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Answer>,
+) -> Result<StatusCode, WebError> {
+    state
+        .procurement()
+        .answer_complaint(&principal, complaint_id(&id)?, &body.answer)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The review body's decision.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintDecisionBody {
+    /// `upheld` annuls the award (the tender is evaluated again); `dismissed` does not.
+    #[schema(value_type = String, pattern = "^(upheld|dismissed)$")]
+    pub decision: dasan_procurement::ComplaintDecision,
+    #[schema(max_length = 20000)]
+    pub reason: String,
+}
+
+/// Decide an answered complaint (the review body: procurement.manage at platform scope).
+#[utoipa::path(
+    post,
+    path = "/api/v1/procurement/complaints/{id}/decision",
+    tag = "procurement",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The complaint's id")),
+    request_body = ComplaintDecisionBody,
+    responses(
+        (status = 204, description = "Decided"),
+        (status = 400, description = "Malformed JSON", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = P401, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "Not the review body", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such complaint", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Not answered yet, or already decided", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "An empty or too long reason", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn decide_complaint(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ComplaintDecisionBody>,
+) -> Result<StatusCode, WebError> {
+    state
+        .procurement()
+        .decide_complaint(&principal, complaint_id(&id)?, body.decision, &body.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

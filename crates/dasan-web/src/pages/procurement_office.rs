@@ -15,6 +15,7 @@ use axum::response::Response;
 use dasan_identity::AccountId;
 use dasan_kernel::Problem as _;
 use dasan_kernel::{Currency, FieldError, Money, Timestamp};
+use dasan_procurement::evaluation::{BestValueRule, PriceFormula, TieBreak};
 use dasan_procurement::notice::{
     AmendmentRule, BidSecurity, Criterion, Eligibility, Evaluation, EvaluationMethod, HOUR_US,
     Item, Lot, ReserveRule,
@@ -32,7 +33,12 @@ const ITEM_ROWS: usize = 3;
 /// The forms of bid security a notice may accept.
 pub const SECURITY_FORMS: [&str; 3] = ["guarantee", "deposit", "insurance"];
 const METHODS: [&str; 3] = ["open", "restricted", "limited"];
-const EVALUATIONS: [&str; 3] = ["lowest_price", "adequacy_review", "best_value"];
+/// The adequacy review needs its floor-rate table and review criteria, which the API takes; the
+/// page offers the two methods whose rules fit a form.
+const EVALUATIONS: [&str; 2] = ["lowest_price", "best_value"];
+const TIE_BREAKS: [&str; 2] = ["earliest_submission", "lottery"];
+/// Points each quality criterion is scored out of on the page (the API takes any).
+const FORM_MAX_POINTS: u32 = 100;
 
 fn when(t: Timestamp) -> String {
     super::account::when(t)
@@ -290,15 +296,17 @@ impl NoticeForm {
             categories: notice.eligibility.categories.join(" "),
             licences: notice.eligibility.licences.join(", "),
             criteria: notice.eligibility.criteria.join("\n"),
-            evaluation: evaluation_str(notice.evaluation.method).into(),
-            weights: notice
-                .evaluation
-                .criteria
-                .iter()
-                .map(|c| format!("{}: {}", c.name, c.weight_bp))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            tie_break: notice.evaluation.tie_break.clone(),
+            evaluation: notice.evaluation.method.as_str().into(),
+            weights: match &notice.evaluation.method {
+                EvaluationMethod::BestValue(r) => r
+                    .criteria
+                    .iter()
+                    .map(|c| format!("{}: {}", c.name, c.weight_bp))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                _ => String::new(),
+            },
+            tie_break: tie_break_str(notice.evaluation.tie_break).into(),
             security_rate: notice
                 .bid_security
                 .as_ref()
@@ -413,11 +421,10 @@ impl NoticeForm {
     }
 }
 
-fn evaluation_str(m: EvaluationMethod) -> &'static str {
-    match m {
-        EvaluationMethod::LowestPrice => "lowest_price",
-        EvaluationMethod::AdequacyReview => "adequacy_review",
-        EvaluationMethod::BestValue => "best_value",
+fn tie_break_str(t: TieBreak) -> &'static str {
+    match t {
+        TieBreak::EarliestSubmission => "earliest_submission",
+        TieBreak::Lottery => "lottery",
     }
 }
 
@@ -599,14 +606,35 @@ fn notice_of(form: &NoticeForm) -> (Result<TenderNotice, Vec<FieldError>>, RowMa
             Some((name, weight_bp)) if !name.is_empty() => criteria.push(Criterion {
                 name: name.to_owned(),
                 weight_bp,
+                max_points: FORM_MAX_POINTS,
             }),
             _ => bad("weights".into(), "procurement-error-weights-line"),
         }
     }
     let evaluation = match form.evaluation.as_str() {
-        "adequacy_review" => EvaluationMethod::AdequacyReview,
-        "best_value" => EvaluationMethod::BestValue,
-        _ => EvaluationMethod::LowestPrice,
+        // Price takes the weight the quality criteria leave (the rule checks the sum).
+        "best_value" => EvaluationMethod::BestValue(BestValueRule {
+            price_weight_bp: 10_000u32.saturating_sub(
+                criteria
+                    .iter()
+                    .map(|c| c.weight_bp)
+                    .fold(0, u32::saturating_add),
+            ),
+            criteria,
+            price_formula: PriceFormula::Proportional,
+            abnormally_low: None,
+        }),
+        _ => EvaluationMethod::LowestPrice {
+            abnormally_low: None,
+        },
+    };
+    let tie_break = match form.tie_break.as_str() {
+        "lottery" => TieBreak::Lottery,
+        "earliest_submission" => TieBreak::EarliestSubmission,
+        _ => {
+            bad("tie_break".into(), "procurement-error-tie-break");
+            TieBreak::EarliestSubmission
+        }
     };
     let bid_security = if digits(&form.security_rate).is_empty() {
         None
@@ -691,8 +719,7 @@ fn notice_of(form: &NoticeForm) -> (Result<TenderNotice, Vec<FieldError>>, RowMa
         },
         evaluation: Evaluation {
             method: evaluation,
-            criteria,
-            tie_break: form.tie_break.clone(),
+            tie_break,
         },
         bid_security,
         documents: Vec::new(),
@@ -817,6 +844,10 @@ impl NoticeFormPage {
 
     fn evaluations(&self) -> &'static [&'static str] {
         &EVALUATIONS
+    }
+
+    fn tie_breaks(&self) -> &'static [&'static str] {
+        &TIE_BREAKS
     }
 
     fn security_forms(&self) -> &'static [&'static str] {
@@ -1094,7 +1125,7 @@ mod tests {
         let mut form = NoticeForm::new(Timestamp::from_micros(0));
         form.title = "Paving".into();
         form.description = "Roads".into();
-        form.tie_break = "earliest bid".into();
+        form.tie_break = "earliest_submission".into();
         form.lots[1].title = "North".into();
         form.lots[1].items[2] = ItemRow {
             description: "Asphalt".into(),
