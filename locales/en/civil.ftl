@@ -243,5 +243,6 @@ verify-expires = Valid until
 verify-offline = The seal can also be checked offline, against the published list of the agencies' signing keys:
 verify-trust-list = the signed trust list
 verify-error-empty = Paste what the QR code says, or type the issue number.
+verify-error-code = A check code is eight letters and digits, for example ACDE-FG23.
 application-document-revoke = Revoke this document
 application-document-revoke-reason = Why is it revoked? The holder and anyone who checks it will see this.

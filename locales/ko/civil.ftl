@@ -243,5 +243,6 @@ verify-expires = 유효기간
 verify-offline = 전자인장은 공개된 기관 서명키 목록으로 오프라인에서도 확인할 수 있습니다:
 verify-trust-list = 서명된 신뢰 목록
 verify-error-empty = QR 코드 내용을 붙여 넣거나 발급번호를 입력하세요.
+verify-error-code = 확인코드는 영문자와 숫자 8자리입니다. 예: ACDE-FG23
 application-document-revoke = 이 문서 취소
 application-document-revoke-reason = 취소 사유 (소지자와 진위 확인자에게 표시됩니다)

@@ -320,6 +320,8 @@ engine_tests! {
         assert_eq!(by_number["verdict"], "valid");
         let no_code: serde_json::Value = verify(serde_json::json!({ "document": doc["issue_number"] })).await.unwrap().json().await.unwrap();
         assert_eq!(no_code["verdict"], "unknown", "a number alone does not find a document that has a check code");
+        let long = verify(serde_json::json!({ "document": doc["issue_number"], "check_code": "A".repeat(65) })).await.unwrap();
+        assert_problem(long, 422, "validation-failed").await;
         let mut altered = qr.to_owned();
         let last = altered.pop().unwrap();
         altered.push(if last == 'A' { 'B' } else { 'A' });

@@ -314,6 +314,9 @@ pub struct VerifyRequest {
     pub check_code: Option<String>,
 }
 
+/// Longest check code accepted as typed (spaces and dashes included).
+const MAX_CHECK_CODE: usize = 64;
+
 /// The answer: a verdict and, for a genuine document, exactly what its seal attests.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct VerifyAnswer {
@@ -335,7 +338,7 @@ pub struct VerifyAnswer {
         (status = 400, description = "The body is not JSON", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 415, description = "The body is not declared as JSON", body = ProblemDocument, content_type = "application/problem+json"),
-        (status = 422, description = "Nothing to check", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing to check, or a check code too long to be one", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 429, description = "Too many unknown numbers from this address", body = ProblemDocument, content_type = "application/problem+json"),
     )
 )]
@@ -344,6 +347,18 @@ pub async fn verify(
     axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
     ApiJson(body): ApiJson<VerifyRequest>,
 ) -> Result<Json<VerifyAnswer>, WebError> {
+    // What the schema promises is what is accepted: an overlong code is refused, not ignored.
+    if body
+        .check_code
+        .as_deref()
+        .is_some_and(|c| c.chars().count() > MAX_CHECK_CODE)
+    {
+        return Err(dasan_civil::CivilError::Invalid(vec![FieldError::new(
+            "check_code",
+            "verify-error-code",
+        )])
+        .into());
+    }
     let document = body.document.trim();
     if document.is_empty() {
         return Err(dasan_civil::CivilError::Invalid(vec![FieldError::new(
