@@ -1,12 +1,20 @@
 //! The deadline rush of issue 10, through HTTP, and the opening of a large bid box.
 //!
 //! **Rush.** `--suppliers` (500) registered suppliers, each with its representative's API token
-//! and bidder key, bid on `--tenders` (40) open tenders: `--suppliers × --tenders` (20,000)
-//! sealed bids, sealed and signed on the client side beforehand (as `dasan bid seal` does; the
-//! client's work is not the server's), then sent by `--suppliers` concurrent clients, each a
-//! closed loop over its bids, to `POST /api/v1/procurement/tenders/{id}/bids`. Reported:
-//! sustained submissions per second, p50/p99 latency, errors; then every receipt's bid id is
-//! looked up: the stored active bids must be exactly the receipted ones (none lost, none twice).
+//! and bidder key, bid on `2 × --tenders` (80) open tenders, sealed and signed on the client side
+//! beforehand (as `dasan bid seal` does; the client's work is not the server's), then sent by
+//! `--suppliers` concurrent clients to `POST /api/v1/procurement/tenders/{id}/bids`, in two
+//! phases of `--suppliers × --tenders` (20,000) bids each:
+//! - **saturation**: each client a closed loop over its bids (the next as soon as the last is
+//!   answered), which measures the most the server sustains. With 500 clients always waiting,
+//!   the latency here is mostly queueing (Little's law: 500 / throughput), so it is not the
+//!   latency figure;
+//! - **paced**: the clients together offer `--rate` (1,000) bids per second, each bid sent at its
+//!   scheduled moment, latency counted from that moment (no coordinated omission): the latency a
+//!   bidder sees at that load.
+//!
+//! After each phase every receipt's bid id is looked up: the stored active bids must be exactly
+//! the receipted ones (none lost, none twice).
 //!
 //! **Opening.** One tender with `--open-bids` (10,000) bids: the suppliers and sealed envelopes
 //! are written straight into the tables (loading is not what is measured), the clock is moved
@@ -39,6 +47,7 @@ struct Args {
     suppliers: usize,
     tenders: usize,
     open_bids: usize,
+    rate: f64,
 }
 
 fn args() -> Args {
@@ -47,6 +56,7 @@ fn args() -> Args {
         suppliers: 500,
         tenders: 40,
         open_bids: 10_000,
+        rate: 1000.0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -57,6 +67,7 @@ fn args() -> Args {
             "--suppliers" => a.suppliers = n(),
             "--tenders" => a.tenders = n(),
             "--open-bids" => a.open_bids = n(),
+            "--rate" => a.rate = value.parse().unwrap_or(1000.0),
             other => fail(&format!("unknown flag {other}")),
         }
     }
@@ -299,6 +310,118 @@ async fn suppliers(db: &Database, p: &Procurement, n: usize) -> Vec<Bidder> {
     out
 }
 
+/// Each client's bids, sealed and signed as `dasan bid seal` would: (URL, JSON body).
+async fn seal_work(
+    p: &Procurement,
+    base: &str,
+    bidders: &[Bidder],
+    tenders: &[TenderId],
+) -> Vec<Vec<(String, String)>> {
+    let mut keys = Vec::new();
+    for tender in tenders {
+        keys.push(ok(p.tender(*tender).await, "a tender").ceremony.public_key);
+    }
+    let mut work = Vec::new();
+    for (i, b) in bidders.iter().enumerate() {
+        let mut mine = Vec::new();
+        for (j, (tender, key)) in tenders.iter().zip(&keys).enumerate() {
+            let json = serde_json::json!({
+                "tender_id": tender.to_string(),
+                "supplier_id": b.business,
+                "lots": [{ "lot_id": "1", "currency": "KRW", "amount_minor": 90_000_000 + (i * 1000 + j) as u64 }],
+                "reserve_price_picks": [1 + (i % 7) as u8, 8 + (j % 8) as u8],
+            })
+            .to_string();
+            let bytes = ok(seal_bid_file(key, &json, &b.key), "sealing");
+            let body = serde_json::json!({
+                "submission": base64::engine::general_purpose::STANDARD.encode(bytes)
+            })
+            .to_string();
+            mine.push((
+                format!("{base}/api/v1/procurement/tenders/{tender}/bids"),
+                body,
+            ));
+        }
+        work.push(mine);
+    }
+    work
+}
+
+struct Run {
+    latencies: Vec<Duration>,
+    receipts: Vec<String>,
+    errors: usize,
+    elapsed: Duration,
+}
+
+/// Sends every client's bids, one after the other on its own connection. Without a rate each
+/// client is a closed loop (the next bid as soon as the last is answered): that measures the
+/// most the server sustains. With a rate the clients together offer `rate` bids per second,
+/// each bid at its scheduled moment, and latency runs from that moment, not from when a late
+/// client got round to sending it (no coordinated omission): that measures the latency a
+/// bidder sees at that load.
+async fn rush(work: Vec<Vec<(String, String)>>, bidders: &[Bidder], rate: Option<f64>) -> Run {
+    let clients = work.len();
+    let started = tokio::time::Instant::now();
+    let mut tasks = Vec::new();
+    for (i, (mine, b)) in work.into_iter().zip(bidders).enumerate() {
+        let token = b.token.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut latencies = Vec::new();
+            let mut receipts = Vec::new();
+            let mut errors = 0usize;
+            for (k, (url, body)) in mine.into_iter().enumerate() {
+                let due = match rate {
+                    Some(rate) => {
+                        let due = started
+                            + Duration::from_secs_f64((k * clients + i) as f64 / rate);
+                        tokio::time::sleep_until(due).await;
+                        due
+                    }
+                    None => tokio::time::Instant::now(),
+                };
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await;
+                let good = match r {
+                    Ok(r) if r.status().as_u16() == 201 => r
+                        .json::<serde_json::Value>()
+                        .await
+                        .ok()
+                        .and_then(|v| v["bid_id"].as_str().map(str::to_owned)),
+                    _ => None,
+                };
+                latencies.push(due.elapsed());
+                match good {
+                    Some(id) => receipts.push(id),
+                    None => errors += 1,
+                }
+            }
+            (latencies, receipts, errors)
+        }));
+    }
+    let mut run = Run {
+        latencies: Vec::new(),
+        receipts: Vec::new(),
+        errors: 0,
+        elapsed: Duration::ZERO,
+    };
+    for task in tasks {
+        let (l, r, e) = ok(task.await, "a client");
+        run.latencies.extend(l);
+        run.receipts.extend(r);
+        run.errors += e;
+    }
+    run.elapsed = started.elapsed();
+    run.latencies.sort();
+    run
+}
+
 fn quantile(sorted: &[Duration], q: f64) -> Duration {
     sorted
         .get(((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1)))
@@ -343,7 +466,7 @@ async fn main() {
         SystemClock.now().as_micros() + 2 * HOUR_US,
     ));
     let mut tenders = Vec::new();
-    for j in 0..a.tenders {
+    for j in 0..2 * a.tenders {
         tenders.push(c.publish(&p, format!("Rush tender {j}"), deadline).await);
     }
     let bidders = suppliers(&db, &p, a.suppliers).await;
@@ -354,38 +477,13 @@ async fn main() {
         t.elapsed()
     );
 
-    // Sealed and signed on the clients' side, before the rush.
+    // Sealed and signed on the clients' side, before the rush: one set of tenders for each phase.
     let t = Instant::now();
-    let mut work: Vec<Vec<(String, String)>> = Vec::new();
-    for (i, b) in bidders.iter().enumerate() {
-        let mut mine = Vec::new();
-        for (j, tender) in tenders.iter().enumerate() {
-            let t = ok(p.tender(*tender).await, "a tender");
-            let json = serde_json::json!({
-                "tender_id": tender.to_string(),
-                "supplier_id": b.business,
-                "lots": [{ "lot_id": "1", "currency": "KRW", "amount_minor": 90_000_000 + (i * 1000 + j) as u64 }],
-                "reserve_price_picks": [1 + (i % 7) as u8, 8 + (j % 8) as u8],
-            })
-            .to_string();
-            let bytes = ok(
-                seal_bid_file(&t.ceremony.public_key, &json, &b.key),
-                "sealing",
-            );
-            let body = serde_json::json!({
-                "submission": base64::engine::general_purpose::STANDARD.encode(bytes)
-            })
-            .to_string();
-            mine.push((
-                format!("{base}/api/v1/procurement/tenders/{tender}/bids"),
-                body,
-            ));
-        }
-        work.push(mine);
-    }
+    let saturation = seal_work(&p, &base, &bidders, &tenders[..a.tenders]).await;
+    let paced = seal_work(&p, &base, &bidders, &tenders[a.tenders..]).await;
     eprintln!(
         "sealed {} bids on the client side ({:.0?})",
-        a.suppliers * a.tenders,
+        2 * a.suppliers * a.tenders,
         t.elapsed()
     );
 
@@ -395,79 +493,45 @@ async fn main() {
     }));
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    // The rush: every client sends its bids one after the other.
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for (mine, b) in work.into_iter().zip(&bidders) {
-        let token = b.token.clone();
-        tasks.push(tokio::spawn(async move {
-            let client = reqwest::Client::new();
-            let mut latencies = Vec::new();
-            let mut receipts = Vec::new();
-            let mut errors = 0usize;
-            for (url, body) in mine {
-                let t = Instant::now();
-                let r = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await;
-                let good = match r {
-                    Ok(r) if r.status().as_u16() == 201 => r
-                        .json::<serde_json::Value>()
-                        .await
-                        .ok()
-                        .and_then(|v| v["bid_id"].as_str().map(str::to_owned)),
-                    _ => None,
-                };
-                latencies.push(t.elapsed());
-                match good {
-                    Some(id) => receipts.push(id),
-                    None => errors += 1,
-                }
-            }
-            (latencies, receipts, errors)
-        }));
-    }
-    let mut latencies = Vec::new();
+    println!(
+        "| engine | phase | clients | bids | time | submissions/s | p50 | p99 | errors | lost | duplicated | stored without receipt |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut receipts = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        let (l, r, e) = ok(task.await, "a client");
-        latencies.extend(l);
-        receipts.extend(r);
-        errors += e;
+    for (phase, work, rate) in [
+        ("saturation (closed loop)", saturation, None),
+        ("paced", paced, Some(a.rate)),
+    ] {
+        let run = rush(work, &bidders, rate).await;
+        let stored: Vec<String> = ok(
+            on_reader!(db, |pool| sqlx::query_scalar(
+                "SELECT id FROM procurement_bids WHERE status = 'active'"
+            )
+            .fetch_all(pool)
+            .await),
+            "stored bids",
+        );
+        receipts.extend(run.receipts.iter().cloned());
+        let stored_set: HashSet<&String> = stored.iter().collect();
+        let receipt_set: HashSet<&String> = receipts.iter().collect();
+        let lost = receipt_set.difference(&stored_set).count();
+        let unreceipted = stored_set.difference(&receipt_set).count();
+        let duplicated = receipts.len() - receipt_set.len();
+        let phase = match rate {
+            Some(r) => format!("{phase} at {r}/s offered"),
+            None => phase.to_owned(),
+        };
+        println!(
+            "| {engine} | {phase} | {} | {} | {:.1} s | {:.0} | {:.1} ms | {:.1} ms | {} | {lost} | {duplicated} | {unreceipted} |",
+            a.suppliers,
+            run.latencies.len(),
+            run.elapsed.as_secs_f64(),
+            run.receipts.len() as f64 / run.elapsed.as_secs_f64(),
+            quantile(&run.latencies, 0.50).as_secs_f64() * 1e3,
+            quantile(&run.latencies, 0.99).as_secs_f64() * 1e3,
+            run.errors,
+        );
     }
-    let elapsed = started.elapsed();
-    latencies.sort();
-    let stored: Vec<String> = ok(
-        on_reader!(db, |pool| sqlx::query_scalar(
-            "SELECT id FROM procurement_bids WHERE status = 'active'"
-        )
-        .fetch_all(pool)
-        .await),
-        "stored bids",
-    );
-    let stored_set: HashSet<&String> = stored.iter().collect();
-    let receipt_set: HashSet<&String> = receipts.iter().collect();
-    let lost = receipt_set.difference(&stored_set).count();
-    let unreceipted = stored_set.difference(&receipt_set).count();
-    let duplicated = receipts.len() - receipt_set.len();
-    println!(
-        "| engine | clients | bids | time | submissions per second | p50 | p99 | errors | lost | duplicated | stored without receipt |"
-    );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    println!(
-        "| {engine} | {} | {} | {:.1} s | {:.0} | {:.1} ms | {:.1} ms | {errors} | {lost} | {duplicated} | {unreceipted} |",
-        a.suppliers,
-        latencies.len(),
-        elapsed.as_secs_f64(),
-        receipts.len() as f64 / elapsed.as_secs_f64(),
-        quantile(&latencies, 0.50).as_secs_f64() * 1e3,
-        quantile(&latencies, 0.99).as_secs_f64() * 1e3,
-    );
     let _ = stop.send(());
     let _ = handle.await;
 

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ProcurementError, corrupt};
 use crate::service::{PlatformSignature, Procurement, from_json, notify_tender, to_json};
-use crate::suppliers::{check_eligibility, supplier_facts_tx};
+use crate::suppliers::{check_eligibility, lock_supplier_facts};
 use crate::tenders::{TenderId, TenderStatus, add_interest};
 use crate::{BidBoxRecord, BidId, BidPayload, BidReceipt, SealedBid, SignedBid};
 
@@ -132,18 +132,11 @@ impl Procurement {
         let (tender_id, bid_text) = (tender.to_string(), business.to_string());
         let mut tx = self.db.begin(Self::actor(principal)).await?;
         let now = tx.now();
-        let (deadline, notice) = lock_open_tender(&mut tx, &tender_id, now).await?;
+        let (deadline, notice, ceremony) = lock_open_tender(&mut tx, &tender_id, now).await?;
         let notice: crate::notice::TenderNotice = from_json(&notice)?;
-        lock_supplier(&mut tx, &bid_text).await?;
-        let facts = supplier_facts_tx(&mut tx, &bid_text).await?;
+        let facts = lock_supplier_facts(&mut tx, &bid_text).await?;
         check_eligibility(&bid_text, facts.as_ref(), &notice, now)?;
-        let ceremony_key: String = on_tx!(tx, |c| sqlx::query_scalar(
-            "SELECT ceremony FROM procurement_tenders WHERE id = $1"
-        )
-        .bind(&tender_id)
-        .fetch_one(c)
-        .await)?;
-        let ceremony: crate::KeyCeremony = from_json(&ceremony_key)?;
+        let ceremony: crate::KeyCeremony = from_json(&ceremony)?;
         let (sealed, sealed_by, spki, signature) = match &submission {
             Submission::Signed(s) => (
                 &s.sealed,
@@ -161,25 +154,14 @@ impl Procurement {
         }
         let bid_id = sealed.id();
         let bid_hex = bid_id.to_hex();
-        let exists: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
-            "SELECT status FROM procurement_bids WHERE id = $1"
-        )
-        .bind(&bid_hex)
-        .fetch_optional(c)
-        .await)?;
-        if let Some(status) = exists {
-            return Err(ProcurementError::Transition {
-                action: "submit the same bid again",
-                status,
-            });
-        }
         let replaced: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
             "UPDATE procurement_bids SET status = 'replaced', ended_at = $3 \
-             WHERE tender_id = $1 AND business_id = $2 AND status = 'active' RETURNING id"
+             WHERE tender_id = $1 AND business_id = $2 AND status = 'active' AND id <> $4 RETURNING id"
         )
         .bind(&tender_id)
         .bind(&bid_text)
         .bind(now.as_micros())
+        .bind(&bid_hex)
         .fetch_all(c)
         .await)?;
         let receipt = BidReceipt::new(sealed, now.as_micros());
@@ -188,10 +170,12 @@ impl Procurement {
             receipt,
             signature: signature_of_receipt,
         };
-        on_tx!(tx, |c| {
+        // The same envelope twice (a retry) conflicts on its id: refused, with what became of it.
+        let inserted = on_tx!(tx, |c| {
             sqlx::query(
             "INSERT INTO procurement_bids (id, tender_id, business_id, envelope, sealed_by, signer_spki, signature, \
-                submitted_by, status, received_at, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10)"
+                submitted_by, status, received_at, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10) \
+                ON CONFLICT (id) DO NOTHING"
         )
         .bind(&bid_hex)
         .bind(&tender_id)
@@ -205,8 +189,20 @@ impl Procurement {
         .bind(to_json(&signed)?)
         .execute(c)
         .await
-        .map(drop)
+        .map(|done| done.rows_affected())
         })?;
+        if inserted == 0 {
+            let status: String = on_tx!(tx, |c| sqlx::query_scalar(
+                "SELECT status FROM procurement_bids WHERE id = $1"
+            )
+            .bind(&bid_hex)
+            .fetch_one(c)
+            .await)?;
+            return Err(ProcurementError::Transition {
+                action: "submit the same bid again",
+                status,
+            });
+        }
         add_interest(&mut tx, &tender_id, &bid_text).await?;
         // Never the plaintext, prices or documents: only what the receipt already says.
         tx.record(
@@ -403,11 +399,11 @@ async fn lock_open_tender(
     tx: &mut Tx,
     tender_id: &str,
     now: Timestamp,
-) -> Result<(Timestamp, String), ProcurementError> {
+) -> Result<(Timestamp, String, String), ProcurementError> {
     // Past the deadline nothing is locked, so late submissions cannot hold up the closing.
-    let row: Option<(i64, String)> = match tx.conn() {
+    let row: Option<(i64, String, String)> = match tx.conn() {
         TxConn::Postgres(c) => sqlx::query_as(
-            "SELECT bid_deadline, notice FROM procurement_tenders \
+            "SELECT bid_deadline, notice, ceremony FROM procurement_tenders \
              WHERE id = $1 AND status = 'published' AND bid_deadline > $2 FOR SHARE",
         )
         .bind(tender_id)
@@ -416,7 +412,7 @@ async fn lock_open_tender(
         .await
         .map_err(dasan_store::StoreError::from_sqlx)?,
         TxConn::Sqlite(c) => sqlx::query_as(
-            "SELECT bid_deadline, notice FROM procurement_tenders \
+            "SELECT bid_deadline, notice, ceremony FROM procurement_tenders \
              WHERE id = $1 AND status = 'published' AND bid_deadline > $2",
         )
         .bind(tender_id)
@@ -425,8 +421,8 @@ async fn lock_open_tender(
         .await
         .map_err(dasan_store::StoreError::from_sqlx)?,
     };
-    if let Some((deadline, notice)) = row {
-        return Ok((Timestamp::from_micros(deadline), notice));
+    if let Some((deadline, notice, ceremony)) = row {
+        return Ok((Timestamp::from_micros(deadline), notice, ceremony));
     }
     let row = crate::tenders::tender_tx(tx, tender_id).await?;
     Err(match row.status {
@@ -445,15 +441,3 @@ async fn lock_open_tender(
     })
 }
 
-/// Serialises one supplier's submissions (replacing the active bid is read-then-write) without
-/// holding up other suppliers.
-async fn lock_supplier(tx: &mut Tx, business: &str) -> Result<(), ProcurementError> {
-    if let TxConn::Postgres(c) = tx.conn() {
-        sqlx::query("SELECT 1 FROM procurement_suppliers WHERE business_id = $1 FOR NO KEY UPDATE")
-            .bind(business)
-            .fetch_optional(&mut **c)
-            .await
-            .map_err(dasan_store::StoreError::from_sqlx)?;
-    }
-    Ok(())
-}

@@ -4,7 +4,7 @@
 use dasan_identity::{AccountId, AccountKind, Permission, Principal, Scope};
 use dasan_kernel::{FieldError, Timestamp, define_id};
 use dasan_registry::{BusinessId, BusinessStatus};
-use dasan_store::{Tx, on_reader, on_tx};
+use dasan_store::{Tx, TxConn, on_reader, on_tx};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ProcurementError, corrupt, invalid};
@@ -180,18 +180,24 @@ pub(crate) struct SupplierFacts {
     pub debarments: Vec<Debarment>,
 }
 
-pub(crate) async fn supplier_facts_tx(
+pub(crate) async fn lock_supplier_facts(
     tx: &mut Tx,
     business: &str,
 ) -> Result<Option<SupplierFacts>, ProcurementError> {
-    let row: Option<(String, String, String, String)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT categories, licences, bank_account, contact_email FROM procurement_suppliers WHERE business_id = $1"
-    )
-    .bind(business)
-    .fetch_optional(c)
-    .await
-    })?;
+    const SELECT: &str = "SELECT categories, licences, bank_account, contact_email FROM procurement_suppliers \
+        WHERE business_id = $1";
+    const LOCKED: &str = "SELECT categories, licences, bank_account, contact_email FROM procurement_suppliers \
+        WHERE business_id = $1 FOR NO KEY UPDATE";
+    // Locked: a supplier's submissions queue on its row (replacing its active bid is
+    // read-then-write). SQLite has no row locks: its writers are serialised anyway.
+    let row: Option<(String, String, String, String)> = match tx.conn() {
+        TxConn::Postgres(c) => sqlx::query_as(LOCKED)
+            .bind(business)
+            .fetch_optional(&mut **c)
+            .await
+            .map_err(dasan_store::StoreError::from_sqlx)?,
+        _ => on_tx!(tx, |c| sqlx::query_as(SELECT).bind(business).fetch_optional(c).await)?,
+    };
     let Some((categories, licences, bank, email)) = row else {
         return Ok(None);
     };
