@@ -55,7 +55,10 @@ impl Civil {
         let service = self
             .service(&service_code(service))
             .await
-            .map_err(|_| invalid("type", "civil-error-document-type"))?;
+            .map_err(|e| match e {
+                CivilError::NotFound => invalid("type", "civil-error-document-type"),
+                other => other,
+            })?;
         let def = service.definition;
         let kind = def
             .document
