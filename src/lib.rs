@@ -5,6 +5,7 @@
 pub mod border;
 pub mod demo;
 pub mod gatesim;
+pub mod issue;
 pub mod telemetry;
 
 use dasan_config::Config;
@@ -83,6 +84,32 @@ pub async fn load_services(config: &Config, db: &Database) -> Result<(), StartEr
         "service definitions loaded"
     );
     Ok(())
+}
+
+/// Civil services over `db` as the configuration sets them up (attachments, document
+/// issuer): what the server and `dasan doc issue` share.
+pub fn build_civil(
+    config: &Config,
+    db: &Database,
+    keys: Arc<dyn dasan_crypto::KeyStore>,
+) -> Result<dasan_civil::Civil, StartError> {
+    Ok(dasan_civil::Civil::new(
+        db.clone(),
+        dasan_registry::Registry::new(db.clone()),
+        config.identity.majority_age,
+    )
+    .local_attachments(&config.civil.attachments_dir)
+    .map_err(|e| {
+        StartError::Services(format!(
+            "cannot use the attachments folder {}: {e}",
+            config.civil.attachments_dir.display()
+        ))
+    })?
+    .with_issuer(dasan_civil::documents::Issuer::new(
+        keys,
+        &config.civil.fonts_dir,
+        &config.civil.time_stamping_agency,
+    )))
 }
 
 /// The e-mail and text gateways the configuration names; a channel without one keeps its
@@ -292,23 +319,7 @@ impl Server {
             std::time::SystemTime::now(),
         )?;
         let audit = dasan_audit::AuditLog::new(db.clone(), signer);
-        let civil = dasan_civil::Civil::new(
-            db.clone(),
-            dasan_registry::Registry::new(db.clone()),
-            config.identity.majority_age,
-        )
-        .local_attachments(&config.civil.attachments_dir)
-        .map_err(|e| {
-            StartError::Services(format!(
-                "cannot use the attachments folder {}: {e}",
-                config.civil.attachments_dir.display()
-            ))
-        })?
-        .with_issuer(dasan_civil::documents::Issuer::new(
-            keys.clone(),
-            &config.civil.fonts_dir,
-            &config.civil.time_stamping_agency,
-        ));
+        let civil = build_civil(config, &db, keys.clone())?;
         let extra = if options.demo {
             demo::border_trust().map_err(StartError::Border)?
         } else {

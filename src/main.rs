@@ -116,7 +116,7 @@ fn main() -> ExitCode {
         }
         Command::Mrz(cmd) => report(cli::mrtd::run_mrz(cmd)),
         Command::Passport(cmd) => report(cli::mrtd::run_passport(cmd)),
-        Command::Doc(cmd) => report(cli::doc::run(cmd)),
+        Command::Doc(cmd) if !cmd.needs_config() => report(cli::doc::run(cmd)),
         Command::Demo(cmd) => report(cli::registry::run_demo(cmd)),
         Command::Gate(cli::gate::GateCommand::Simulate(args)) => {
             match tokio::runtime::Runtime::new() {
@@ -210,6 +210,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Ocds(cmd) => cli::ocds::run(cmd, &config).await,
         Command::Border(cmd) => cli::gate::run_border(cmd, &config).await,
         Command::Pki(cmd) => cli::pki::run(cmd, &config).await,
+        Command::Doc(cli::doc::DocCommand::Issue(args)) => cli::doc::issue(args, &config).await,
         Command::Registry(cmd) => {
             let db = dasan::open_database(&config).await?;
             db.migrate().await?;

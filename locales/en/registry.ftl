@@ -2,8 +2,11 @@
 registry-error-agency-code = Enter an agency code of letters, digits and hyphens.
 registry-error-agency-level = The agency level must be ministry, agency or office, under a parent of a higher level.
 registry-error-agency-parent = The parent agency does not exist.
+registry-error-area = Enter a positive area in square metres (exact, up to two decimals).
 registry-error-birth-date-mismatch = The birth date does not match the national identifier.
 registry-error-choice = Choose one of the listed values.
+registry-error-owners = List between 1 and 100 owners whose shares add up to exactly one.
+registry-error-parcel-number = Enter a parcel number of 20 digits (the 19-digit parcel code and its check digit), e.g. 1111011900-1-0001-0068-3.
 registry-error-code = The code is not in the list of known codes.
 registry-error-control-characters = Remove control characters.
 registry-error-date = Enter a real date as YYYY-MM-DD.

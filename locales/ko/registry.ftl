@@ -2,8 +2,11 @@
 registry-error-agency-code = 기관 코드는 영문, 숫자, 하이픈으로 입력해 주세요.
 registry-error-agency-level = 기관 단계는 부처, 기관, 사무소 중 하나이며 상위 단계 기관 아래에 있어야 합니다.
 registry-error-agency-parent = 상위 기관이 없습니다.
+registry-error-area = 면적을 제곱미터 단위의 양수로 입력하세요(소수점 둘째 자리까지).
 registry-error-birth-date-mismatch = 생년월일이 주민등록번호와 맞지 않습니다.
 registry-error-choice = 목록에 있는 값 중 하나를 골라 주세요.
+registry-error-owners = 소유자를 1명 이상 100명 이하로, 지분의 합이 정확히 1이 되게 입력하세요.
+registry-error-parcel-number = 고유번호 19자리와 검증 숫자 1자리, 모두 20자리를 입력하세요(예: 1111011900-1-0001-0068-3).
 registry-error-code = 알려진 코드 목록에 없는 코드입니다.
 registry-error-control-characters = 제어 문자를 지워 주세요.
 registry-error-date = 실제 날짜를 YYYY-MM-DD 형식으로 입력해 주세요.

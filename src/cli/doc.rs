@@ -29,6 +29,98 @@ pub enum DocCommand {
         #[command(flatten)]
         trust: Trust,
     },
+    /// Issue certificates as an operator: an official of the issuing agency, authenticated by
+    /// an API token of their own account scoped to `civil.review` (read from --token-file or
+    /// DASAN_OPERATOR_TOKEN, never from the command line). Every document goes through the
+    /// portal's issuance path and is audited the same way, with the operator named.
+    ///
+    /// One document: --type TYPE --subject ID --out FILE.pdf. A batch: --batch FILE.csv with
+    /// rows `type,subject,out` (paths relative to the file). Prints one JSON line per row;
+    /// a bad row does not stop the others. Exits 0 when every row was issued, 3 otherwise.
+    Issue(IssueArgs),
+}
+
+#[derive(clap::Args)]
+pub struct IssueArgs {
+    /// resident-registration, family-relations, business-registration, tax-payment or
+    /// land-register (or a service code).
+    #[arg(long = "type", requires_all = ["subject", "out"], conflicts_with = "batch")]
+    kind: Option<String>,
+    /// National identifier, business registration number or parcel number.
+    #[arg(long)]
+    subject: Option<String>,
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// CSV rows `type,subject,out`.
+    #[arg(long, required_unless_present = "kind")]
+    batch: Option<PathBuf>,
+    /// A file holding the operator's API token.
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+}
+
+impl DocCommand {
+    /// Whether the command works on the platform's database (and so needs the configuration).
+    pub fn needs_config(&self) -> bool {
+        matches!(self, DocCommand::Issue(_))
+    }
+}
+
+/// `dasan doc issue`.
+pub async fn issue(args: IssueArgs, config: &dasan_config::Config) -> anyhow::Result<ExitCode> {
+    let token = match (&args.token_file, std::env::var("DASAN_OPERATOR_TOKEN")) {
+        (Some(path), _) => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+        }
+        (None, Ok(token)) => token,
+        (None, Err(_)) => {
+            bail!("give the operator's API token with --token-file or DASAN_OPERATOR_TOKEN")
+        }
+    };
+    let rows = match (&args.batch, args.kind, args.subject, args.out) {
+        (Some(batch), ..) => {
+            let text = std::fs::read_to_string(batch)
+                .with_context(|| format!("reading {}", batch.display()))?;
+            let base = batch.parent().unwrap_or(Path::new("."));
+            dasan::issue::read_batch(&text, base)
+        }
+        (None, Some(kind), Some(subject), Some(out)) => {
+            vec![(1, Ok(dasan::issue::IssueRow { kind, subject, out }))]
+        }
+        _ => bail!("give --type, --subject and --out, or --batch"),
+    };
+    let db = dasan::open_database(config).await?;
+    db.migrate().await?;
+    let Some(operator) = dasan::issue::operator(&db, &token).await? else {
+        db.close().await;
+        bail!("the API token is unknown, expired or revoked");
+    };
+    let keys = dasan::open_key_store(config)?;
+    let civil = dasan::build_civil(config, &db, keys)?;
+    let outcomes = dasan::issue::issue_rows(&civil, &operator, rows).await;
+    db.close().await;
+    let mut failed = 0;
+    for o in &outcomes {
+        match &o.result {
+            Ok(number) => println!(
+                "{}",
+                json!({ "row": o.row, "subject": o.subject, "issued": number })
+            ),
+            Err(why) => {
+                failed += 1;
+                println!(
+                    "{}",
+                    json!({ "row": o.row, "subject": o.subject, "error": why })
+                );
+            }
+        }
+    }
+    eprintln!("{} issued, {failed} failed", outcomes.len() - failed);
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }
 
 #[derive(clap::Args)]
@@ -146,5 +238,7 @@ pub fn run(cmd: DocCommand) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        // Routed to `issue` with the configuration (see `needs_config`).
+        DocCommand::Issue(_) => bail!("`dasan doc issue` needs the platform's configuration"),
     }
 }

@@ -359,8 +359,8 @@ engine_tests! {
         let reply = api.post(app.url("/pki/tsa")).header("content-type", "application/timestamp-query").body(query).send().await.unwrap();
         assert_eq!(reply.status(), 200);
         assert_eq!(reply.headers()["content-type"], "application/timestamp-reply");
-        let (_, token) = dasan_docs::tsa::accept_response(&reply.bytes().await.unwrap(), &digest, &nonce).unwrap();
-        assert!(token.gen_time.elapsed().unwrap_or_default() < std::time::Duration::from_secs(60));
+        let (_, stamp) = dasan_docs::tsa::accept_response(&reply.bytes().await.unwrap(), &digest, &nonce).unwrap();
+        assert!(stamp.gen_time.elapsed().unwrap_or_default() < std::time::Duration::from_secs(60));
         assert_eq!(api.post(app.url("/pki/tsa")).header("content-type", "text/plain").body("x").send().await.unwrap().status(), 415);
 
         // Offline, with the saved trust list and root: `dasan doc verify` and `verify-qr`.
@@ -391,5 +391,24 @@ engine_tests! {
         assert_eq!(code, 0, "{out}");
         assert!(out.contains(doc["issue_number"].as_str().unwrap()), "{out}");
         assert_eq!(doc_cli(&["verify-qr", &altered]).0, 3);
+
+        // The holder reissues it (an official of another agency may not): a new number; the
+        // old one then checks as revoked, naming its successor; it cannot be reissued twice.
+        let reissue = format!("{}/reissue", doc["href"].as_str().unwrap());
+        assert_problem(api.post(app.url(&reissue)).bearer_auth(&other).send().await.unwrap(), 404, "not-found").await;
+        let renewed = api.post(app.url(&reissue)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(renewed.status(), 201);
+        let renewed: serde_json::Value = renewed.json().await.unwrap();
+        assert_ne!(renewed["issue_number"], doc["issue_number"]);
+        let old: serde_json::Value = verify(serde_json::json!({ "document": qr })).await.unwrap().json().await.unwrap();
+        assert_eq!(old["verdict"], "revoked");
+        assert!(old["revoked_reason"].as_str().unwrap().contains(renewed["issue_number"].as_str().unwrap()), "{old}");
+        assert_problem(api.post(app.url(&reissue)).bearer_auth(&token).send().await.unwrap(), 409, "invalid-transition").await;
+        // The page offers the same, as a form with its CSRF token.
+        let page_path = location.replace("/api/v1", "");
+        let again = format!("{}/reissue", renewed["href"].as_str().unwrap().trim_start_matches("/api/v1"));
+        let done = app.post_form(&page_path, &again, &[]).await;
+        assert_eq!(done.status(), 303);
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'civil.document.reissue'").await, 2);
     }
 }

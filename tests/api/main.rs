@@ -6,6 +6,7 @@ mod audit;
 mod border;
 mod civil;
 mod cli;
+mod doc_issue;
 mod errors;
 mod feedback;
 mod helpers;

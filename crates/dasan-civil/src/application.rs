@@ -206,7 +206,7 @@ pub fn add_working_days(from: Timestamp, days: u32) -> Timestamp {
 }
 
 /// A receipt number people can read out: `YYYYMMDD-XXXX-XXXX`.
-fn receipt_number(now: Timestamp) -> String {
+pub(crate) fn receipt_number(now: Timestamp) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
     let mut rng = rand::rng();
     let mut part = || -> String {
@@ -1069,7 +1069,7 @@ fn check_eligibility(
     Ok(())
 }
 
-async fn event(
+pub(crate) async fn event(
     tx: &mut Tx,
     application: ApplicationId,
     actor: Option<AccountId>,

@@ -99,13 +99,76 @@ pub fn template_for(document: &str) -> Option<DocumentType> {
         "resident-registration-certificate" => Some(DocumentType::ResidentRegistration),
         "family-relations-certificate" => Some(DocumentType::FamilyRelations),
         "decision-letter" => Some(DocumentType::DecisionLetter),
+        "business-registration-certificate" => Some(DocumentType::BusinessRegistration),
+        "tax-payment-certificate" => Some(DocumentType::TaxPayment),
+        "land-register-extract" => Some(DocumentType::LandRegister),
         _ => None,
     }
 }
 
+/// How a certificate prints a legal form (Korean, then English).
+fn legal_form(f: dasan_registry::LegalForm) -> &'static str {
+    use dasan_registry::LegalForm::*;
+    match f {
+        SoleProprietor => "개인사업자 (Sole proprietor)",
+        StockCompany => "주식회사 (Stock company)",
+        LimitedCompany => "유한회사 (Limited company)",
+        Partnership => "합명·합자회사 (Partnership)",
+        NonProfit => "비영리법인 (Non-profit corporation)",
+        PublicBody => "공공기관 (Public body)",
+    }
+}
+
+fn business_status(s: dasan_registry::BusinessStatus) -> &'static str {
+    use dasan_registry::BusinessStatus::*;
+    match s {
+        Active => "계속사업자 (Active)",
+        Suspended => "휴업자 (Suspended)",
+        Closed => "폐업자 (Closed)",
+    }
+}
+
+/// The ISIC Rev. 4 section's name: what a certificate prints as the business type (업태).
+fn isic_section_name(section: char) -> &'static str {
+    match section {
+        'A' => "농업, 임업 및 어업 (Agriculture, forestry and fishing)",
+        'B' => "광업 (Mining and quarrying)",
+        'C' => "제조업 (Manufacturing)",
+        'D' => "전기, 가스, 증기 공급업 (Electricity, gas and steam supply)",
+        'E' => "수도, 하수 및 폐기물 처리업 (Water supply, sewerage and waste)",
+        'F' => "건설업 (Construction)",
+        'G' => "도매 및 소매업 (Wholesale and retail trade)",
+        'H' => "운수 및 창고업 (Transportation and storage)",
+        'I' => "숙박 및 음식점업 (Accommodation and food service)",
+        'J' => "정보통신업 (Information and communication)",
+        'K' => "금융 및 보험업 (Financial and insurance activities)",
+        'L' => "부동산업 (Real estate activities)",
+        'M' => "전문, 과학 및 기술 서비스업 (Professional, scientific and technical activities)",
+        'N' => "사업시설 관리 및 지원 서비스업 (Administrative and support services)",
+        'O' => "공공 행정 및 국방 (Public administration and defence)",
+        'P' => "교육 서비스업 (Education)",
+        'Q' => "보건업 및 사회복지 서비스업 (Human health and social work)",
+        'R' => "예술, 스포츠 및 여가 서비스업 (Arts, entertainment and recreation)",
+        'S' => "기타 개인 서비스업 (Other service activities)",
+        'T' => "가구 내 고용활동 (Activities of households as employers)",
+        'U' => "국제 및 외국기관 (Extraterritorial organisations)",
+        _ => "",
+    }
+}
+
+/// The Korean label of the option the applicant chose for `field` (its value if none).
+fn choice_label(def: &ServiceDefinition, app: &Application, field: &str) -> String {
+    let value = app.answers.get(field).cloned().unwrap_or_default();
+    def.fields()
+        .find(|f| f.id == field)
+        .and_then(|f| f.options.iter().find(|o| o.value == value))
+        .map(|o| crate::definition::text(&o.label, "ko").to_owned())
+        .unwrap_or(value)
+}
+
 /// A made document, not yet recorded.
 pub(crate) struct Made {
-    doc: IssuedDocument,
+    pub(crate) doc: IssuedDocument,
     pdf_key: String,
 }
 
@@ -245,110 +308,157 @@ impl Civil {
             .ok_or_else(|| unavailable("no platform PKI: run `dasan pki init`"))?;
         let signing = self.signing_agency(&layout, &def.agency).await?;
         let now = self.db.clock().now();
-        let subject: PersonId = app
-            .subject_person
-            .as_deref()
-            .and_then(|p| p.parse().ok())
-            .ok_or(CivilError::NotFound)?;
         // The issuing agency reads the registry for this document; each read is logged for the
         // person to see.
         let actor = Actor {
             agency: Some(def.agency.clone()),
             ..Actor::system()
         };
-        let holder = self
-            .registry
-            .person_as_of(actor.clone(), subject, now, PURPOSE)
-            .await?;
-        let mut relatives = Vec::new();
-        if matches!(
-            kind,
-            DocumentType::ResidentRegistration | DocumentType::FamilyRelations
-        ) {
-            let d = &holder.data;
-            let ids = d
-                .parents
-                .iter()
-                .map(|p| (*p, Relation::Father))
-                .chain(d.spouse.map(|s| (s, Relation::Spouse)))
-                .chain(holder.children.iter().map(|c| (*c, Relation::Child)));
-            for (id, relation) in ids {
-                let p = self
-                    .registry
-                    .person_as_of(actor.clone(), id, now, PURPOSE)
-                    .await?;
-                let relation = match (relation, p.data.sex) {
-                    (Relation::Father, dasan_registry::Sex::Female) => Relation::Mother,
-                    (r, _) => r,
-                };
-                relatives.push((relation, p));
-            }
-        }
-        let facts = match kind {
-            DocumentType::ResidentRegistration => {
-                let mut household = vec![HouseholdMember {
-                    relation: Relation::Self_,
-                    name: holder.data.name_local.clone(),
-                    birth_date: date(holder.data.birth_date),
-                    moved_in: date_of(holder.recorded_at),
-                }];
-                for (relation, p) in &relatives {
-                    let at_home = p.data.address == holder.data.address
-                        && p.data.status == dasan_registry::PersonStatus::Living;
-                    if at_home {
-                        household.push(HouseholdMember {
-                            relation: relation.clone(),
-                            name: p.data.name_local.clone(),
-                            birth_date: date(p.data.birth_date),
-                            moved_in: date_of(p.recorded_at),
-                        });
-                    }
+        // An extract is about a parcel: nobody's personal record is read for it.
+        let facts = if kind == DocumentType::LandRegister {
+            self.land_facts(app, now).await?
+        } else {
+            let subject: PersonId = app
+                .subject_person
+                .as_deref()
+                .and_then(|p| p.parse().ok())
+                .ok_or(CivilError::NotFound)?;
+            let holder = self
+                .registry
+                .person_as_of(actor.clone(), subject, now, PURPOSE)
+                .await?;
+            let business = match kind {
+                DocumentType::BusinessRegistration | DocumentType::TaxPayment => {
+                    Some(self.business_for(app, &holder, now).await?)
                 }
-                Facts::ResidentRegistration(ResidentRegistration {
-                    holder: person(&holder),
-                    address: address(&holder.data.address),
-                    moved_in: date_of(holder.recorded_at),
-                    household_head: holder.data.name_local.clone(),
-                    household,
-                })
-            }
-            DocumentType::FamilyRelations => Facts::FamilyRelations(FamilyRelations {
-                principal: person(&holder),
-                registration_base: format!(
-                    "{} {}",
-                    holder.data.address.region, holder.data.address.locality
-                ),
-                members: relatives
+                _ => None,
+            };
+            let mut relatives = Vec::new();
+            if matches!(
+                kind,
+                DocumentType::ResidentRegistration | DocumentType::FamilyRelations
+            ) {
+                let d = &holder.data;
+                let ids = d
+                    .parents
                     .iter()
-                    .map(|(relation, p)| FamilyMember {
-                        relation: relation.clone(),
-                        person: person(p),
-                    })
-                    .collect(),
-            }),
-            DocumentType::DecisionLetter => {
-                Facts::DecisionLetter(dasan_docs::DecisionLetter {
-                    recipient: holder.data.name_local.clone(),
-                    recipient_address: address(&holder.data.address),
-                    reference: app.receipt.clone().unwrap_or_default(),
-                    subject: crate::definition::text(&def.name, "ko").to_owned(),
-                    outcome: dasan_docs::Outcome::Granted,
-                    body: vec![
-                        format!(
-                            "귀하의 신청({})이 승인되었습니다. / Your application ({}) was approved.",
-                            crate::definition::text(&def.name, "ko"),
-                            crate::definition::text(&def.name, "en"),
-                        ),
-                        reason.unwrap_or_default().to_owned(),
-                    ]
-                    .into_iter()
-                    .filter(|l| !l.is_empty())
-                    .collect(),
-                    legal_basis: String::new(),
-                    appeal: "이 처분에 이의가 있으면 90일 이내에 행정심판을 청구할 수 있습니다. / You may appeal within 90 days.".to_owned(),
-                })
+                    .map(|p| (*p, Relation::Father))
+                    .chain(d.spouse.map(|s| (s, Relation::Spouse)))
+                    .chain(holder.children.iter().map(|c| (*c, Relation::Child)));
+                for (id, relation) in ids {
+                    let p = self
+                        .registry
+                        .person_as_of(actor.clone(), id, now, PURPOSE)
+                        .await?;
+                    let relation = match (relation, p.data.sex) {
+                        (Relation::Father, dasan_registry::Sex::Female) => Relation::Mother,
+                        (r, _) => r,
+                    };
+                    relatives.push((relation, p));
+                }
             }
-            _ => return Ok(None),
+            match kind {
+                DocumentType::ResidentRegistration => {
+                    let mut household = vec![HouseholdMember {
+                        relation: Relation::Self_,
+                        name: holder.data.name_local.clone(),
+                        birth_date: date(holder.data.birth_date),
+                        moved_in: date_of(holder.recorded_at),
+                    }];
+                    for (relation, p) in &relatives {
+                        let at_home = p.data.address == holder.data.address
+                            && p.data.status == dasan_registry::PersonStatus::Living;
+                        if at_home {
+                            household.push(HouseholdMember {
+                                relation: relation.clone(),
+                                name: p.data.name_local.clone(),
+                                birth_date: date(p.data.birth_date),
+                                moved_in: date_of(p.recorded_at),
+                            });
+                        }
+                    }
+                    Facts::ResidentRegistration(ResidentRegistration {
+                        holder: person(&holder),
+                        address: address(&holder.data.address),
+                        moved_in: date_of(holder.recorded_at),
+                        household_head: holder.data.name_local.clone(),
+                        household,
+                    })
+                }
+                DocumentType::FamilyRelations => Facts::FamilyRelations(FamilyRelations {
+                    principal: person(&holder),
+                    registration_base: format!(
+                        "{} {}",
+                        holder.data.address.region, holder.data.address.locality
+                    ),
+                    members: relatives
+                        .iter()
+                        .map(|(relation, p)| FamilyMember {
+                            relation: relation.clone(),
+                            person: person(p),
+                        })
+                        .collect(),
+                }),
+                DocumentType::DecisionLetter => {
+                    Facts::DecisionLetter(dasan_docs::DecisionLetter {
+                        recipient: holder.data.name_local.clone(),
+                        recipient_address: address(&holder.data.address),
+                        reference: app.receipt.clone().unwrap_or_default(),
+                        subject: crate::definition::text(&def.name, "ko").to_owned(),
+                        outcome: dasan_docs::Outcome::Granted,
+                        body: vec![
+                            format!(
+                                "귀하의 신청({})이 승인되었습니다. / Your application ({}) was approved.",
+                                crate::definition::text(&def.name, "ko"),
+                                crate::definition::text(&def.name, "en"),
+                            ),
+                            reason.unwrap_or_default().to_owned(),
+                        ]
+                        .into_iter()
+                        .filter(|l| !l.is_empty())
+                        .collect(),
+                        legal_basis: String::new(),
+                        appeal: "이 처분에 이의가 있으면 90일 이내에 행정심판을 청구할 수 있습니다. / You may appeal within 90 days.".to_owned(),
+                    })
+                }
+                DocumentType::BusinessRegistration => {
+                    let (b, registered_on) = business.ok_or(CivilError::NotFound)?;
+                    let d = &b.data;
+                    let section = dasan_registry::isic_section(&d.industry).unwrap_or('?');
+                    Facts::BusinessRegistration(dasan_docs::BusinessRegistration {
+                        business_number: d.registration_number.clone(),
+                        trade_name: d.name.clone(),
+                        legal_form: legal_form(d.legal_form).to_owned(),
+                        status: business_status(d.status).to_owned(),
+                        representative: holder.data.name_local.clone(),
+                        representative_birth_date: date(holder.data.birth_date),
+                        address: address(&d.address),
+                        business_type: format!("{section} {}", isic_section_name(section)),
+                        business_item: format!("ISIC {}", d.industry),
+                        opened_on: date_of(registered_on),
+                        registered_on: date_of(registered_on),
+                    })
+                }
+                DocumentType::TaxPayment => {
+                    let (b, _) = business.ok_or(CivilError::NotFound)?;
+                    let d = &b.data;
+                    // A tax office certifies only what is true: with arrears there is no
+                    // certificate, and nothing is issued.
+                    if d.tax_standing == dasan_registry::TaxStanding::Arrears {
+                        return Err(CivilError::TaxArrears);
+                    }
+                    Facts::TaxPayment(dasan_docs::TaxPayment {
+                        business: Some((d.registration_number.clone(), d.name.clone())),
+                        taxpayer: person(&holder),
+                        address: address(&d.address),
+                        purpose: choice_label(def, app, "use"),
+                        // The registry keeps the standing, not the payments.
+                        payments: Vec::new(),
+                        arrears: None,
+                    })
+                }
+                DocumentType::LandRegister => return Ok(None),
+            }
         };
         let agency = self.registry.agency(&def.agency).await?;
         let (name_ko, name_en) = agency
@@ -418,6 +528,114 @@ impl Civil {
                 check_code: spec.check_code,
             },
             pdf_key,
+        }))
+    }
+
+    /// The business an application names (`business_number`), as the registry recorded it at
+    /// `at`, with the moment it was first registered. Only its representative at that moment
+    /// (the application's subject) may have its certificates.
+    async fn business_for(
+        &self,
+        app: &Application,
+        holder: &dasan_registry::Person,
+        at: Timestamp,
+    ) -> Result<(dasan_registry::Business, Timestamp), CivilError> {
+        let field = |code: &'static str| {
+            CivilError::Invalid(vec![dasan_kernel::FieldError::new("business_number", code)])
+        };
+        let number = app
+            .answers
+            .get("business_number")
+            .cloned()
+            .unwrap_or_default();
+        let current = self
+            .registry
+            .business_by_number(&number)
+            .await?
+            .ok_or_else(|| field("civil-error-unknown-business"))?;
+        let business = self
+            .registry
+            .business_as_of(current.id, at)
+            .await?
+            .ok_or_else(|| field("civil-error-unknown-business"))?;
+        if business.data.representative != holder.id {
+            return Err(field("civil-error-not-representative"));
+        }
+        let registered = self
+            .registry
+            .business_history(current.id)
+            .await?
+            .first()
+            .map_or(business.recorded_at, |v| v.recorded_at);
+        Ok((business, registered))
+    }
+
+    /// The facts of a land register extract: the parcel the application names, as registered
+    /// at `at`. Extracts are public (as in Korea): anyone may have one for any parcel.
+    async fn land_facts(&self, app: &Application, at: Timestamp) -> Result<Facts, CivilError> {
+        let number = app
+            .answers
+            .get("parcel_number")
+            .cloned()
+            .unwrap_or_default();
+        let parcel = self
+            .registry
+            .parcel_as_of(&number, at)
+            .await?
+            .ok_or_else(|| {
+                CivilError::Invalid(vec![dasan_kernel::FieldError::new(
+                    "parcel_number",
+                    "civil-error-unknown-parcel",
+                )])
+            })?;
+        let p = parcel.data;
+        let (cat_ko, cat_en) = p.category.words();
+        let mut owners = p.owners.clone();
+        owners.sort_by_key(|o| o.acquired_on);
+        let ownership = owners
+            .iter()
+            .zip(1u32..)
+            .map(|(o, rank)| dasan_docs::RegisterEntry {
+                rank,
+                purpose: if o.share_numerator == o.share_denominator {
+                    "소유권이전".to_owned()
+                } else {
+                    "지분이전".to_owned()
+                },
+                received_on: date(o.acquired_on),
+                cause: format!("{} {}", o.acquired_on, o.cause),
+                holder: format!(
+                    "소유자 {} {} 지분 {}분의 {}",
+                    o.name, o.identifier, o.share_denominator, o.share_numerator
+                ),
+            })
+            .collect();
+        let mut rights = p.encumbrances.clone();
+        rights.sort_by_key(|e| e.registered_on);
+        let other_rights = rights
+            .iter()
+            .zip(1u32..)
+            .map(|(e, rank)| dasan_docs::RegisterEntry {
+                rank,
+                purpose: e.kind.words().0.to_owned(),
+                received_on: date(e.registered_on),
+                cause: format!("{} 설정계약", e.registered_on),
+                holder: match e.amount_krw {
+                    Some(a) => format!("{} 금{}원", e.holder, a),
+                    None => e.holder.clone(),
+                },
+            })
+            .collect();
+        Ok(Facts::LandRegister(dasan_docs::LandRegister {
+            parcel_number: p.parcel_number.clone(),
+            location: format!(
+                "{} {} {} {}",
+                p.address.region, p.address.locality, p.address.street, p.address.building
+            ),
+            land_category: format!("{cat_ko} ({cat_en})"),
+            area_m2: p.area_m2(),
+            ownership,
+            other_rights,
         }))
     }
 

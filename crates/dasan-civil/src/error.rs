@@ -33,6 +33,9 @@ pub enum CivilError {
     /// must act; the cause is logged, never shown.
     #[error("official documents cannot be issued at the moment")]
     DocumentsUnavailable,
+    /// The business owes taxes: no tax payment certificate can say it does not.
+    #[error("taxes are in arrears")]
+    TaxArrears,
     #[error(transparent)]
     Store(StoreError),
     #[error("registry: {0}")]
@@ -77,6 +80,7 @@ impl Problem for CivilError {
                 ErrorKind::Conflict
             }
             CivilError::DocumentsUnavailable => ErrorKind::Unavailable,
+            CivilError::TaxArrears => ErrorKind::Conflict,
             CivilError::Store(e) => e.kind(),
             CivilError::Registry(e) => e.kind(),
         }
@@ -92,6 +96,7 @@ impl Problem for CivilError {
             CivilError::Stale => "application-changed",
             CivilError::AssignedToOther => "assigned-to-other",
             CivilError::DocumentsUnavailable => "documents-unavailable",
+            CivilError::TaxArrears => "tax-arrears",
             CivilError::Store(e) => e.code(),
             CivilError::Registry(e) => e.code(),
         }

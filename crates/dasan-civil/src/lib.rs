@@ -14,6 +14,8 @@ pub mod documents;
 mod error;
 pub mod form;
 pub mod inbox;
+pub mod operator;
+mod reissue;
 pub mod status;
 
 pub use application::{Application, ApplicationId, Event, QueueFilter, QueuePage};

@@ -230,6 +230,10 @@ pub struct BusinessRegistration {
     pub business_number: String,
     /// Trade name.
     pub trade_name: String,
+    /// Legal form, as printed (e.g. `주식회사 (stock company)`).
+    pub legal_form: String,
+    /// Whether the business trades, as printed (e.g. `계속사업자 (active)`).
+    pub status: String,
     /// Representative.
     pub representative: String,
     /// Representative's date of birth.
@@ -249,6 +253,9 @@ pub struct BusinessRegistration {
 /// Facts of a tax payment certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaxPayment {
+    /// The business the certificate is about (number, trade name), when the taxpayer is one;
+    /// `taxpayer` is then its representative.
+    pub business: Option<(String, String)>,
     /// Taxpayer.
     pub taxpayer: Person,
     /// Taxpayer's address.

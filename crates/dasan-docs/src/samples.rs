@@ -115,6 +115,8 @@ pub fn facts(t: DocumentType) -> Facts {
         DocumentType::BusinessRegistration => Facts::BusinessRegistration(BusinessRegistration {
             business_number: "123-45-67890".into(),
             trade_name: "다산소프트 (Dasan Soft)".into(),
+            legal_form: "주식회사 (Stock company)".into(),
+            status: "계속사업자 (Active)".into(),
             representative: "홍길동".into(),
             representative_birth_date: date(1985, 3, 15),
             address: "세종특별자치시 한누리대로 2130, 3층".into(),
@@ -124,6 +126,7 @@ pub fn facts(t: DocumentType) -> Facts {
             registered_on: date(2021, 4, 5),
         }),
         DocumentType::TaxPayment => Facts::TaxPayment(TaxPayment {
+            business: None,
             taxpayer: hong(),
             address: "서울특별시 종로구 세종대로 209".into(),
             purpose: "금융기관 제출용 (대출)".into(),

@@ -126,12 +126,18 @@ impl Claims {
                 vec![
                     f("representative", b.representative.clone()),
                     f("address", b.address.clone()),
+                    f("status", b.status.clone()),
                     f("opened_on", b.opened_on.iso()),
                 ],
             ),
+            // A business's certificate is about the business, not its representative.
             Facts::TaxPayment(t) => (
-                t.taxpayer.national_id.clone(),
-                t.taxpayer.name.clone(),
+                t.business
+                    .as_ref()
+                    .map_or_else(|| t.taxpayer.national_id.clone(), |b| b.0.clone()),
+                t.business
+                    .as_ref()
+                    .map_or_else(|| t.taxpayer.name.clone(), |b| b.1.clone()),
                 vec![
                     f(
                         "arrears",

@@ -181,6 +181,8 @@ pub(crate) fn body(spec: &DocumentSpec) -> Vec<Block> {
             out.push(Block::Fields(vec![
                 (w.label(Label::BusinessNumber), b.business_number.clone()),
                 (w.label(Label::TradeName), b.trade_name.clone()),
+                (w.label(Label::LegalForm), b.legal_form.clone()),
+                (w.label(Label::BusinessStatus), b.status.clone()),
                 (w.label(Label::Representative), b.representative.clone()),
                 (w.label(Label::BirthDate), b.representative_birth_date.iso()),
                 (w.label(Label::BusinessAddress), b.address.clone()),
@@ -191,6 +193,12 @@ pub(crate) fn body(spec: &DocumentSpec) -> Vec<Block> {
             ]));
         }
         Facts::TaxPayment(t) => {
+            if let Some((number, name)) = &t.business {
+                out.push(Block::Fields(vec![
+                    (w.label(Label::BusinessNumber), number.clone()),
+                    (w.label(Label::TradeName), name.clone()),
+                ]));
+            }
             out.push(Block::Heading(w.label(Label::Taxpayer)));
             let mut f = person_fields(&w, &t.taxpayer);
             f.push((w.label(Label::Address), t.address.clone()));

@@ -256,6 +256,13 @@ pub fn default_sharing_rules() -> Vec<NewSharingRule> {
     ] {
         rules.push(civil(agency, &[]));
     }
+    // The land office records owners as the people registry names them.
+    rules.push(rule(
+        "NCA",
+        "land-registration",
+        &[NationalId, NameLocal],
+        "Real Estate Registration Act (demo)",
+    ));
     rules.push(civil("MOFA", &[Nationality]));
     rules.push(civil("KIS", &[Nationality]));
     rules.push(civil("MOHW", &[BirthDate]));
@@ -866,6 +873,8 @@ pub struct DemoLoaded {
     pub businesses: ImportSummary,
     /// Sharing rules added (rules already present are left alone).
     pub rules_added: usize,
+    /// Parcels in the demo land register.
+    pub parcels: usize,
 }
 
 /// Loads a demo country into the registry (idempotent: loading twice changes nothing).
@@ -921,12 +930,140 @@ pub async fn load(
             rules_added += 1;
         }
     }
+    let parcels = load_parcels(registry, actor, spec).await?;
     Ok(DemoLoaded {
         agencies,
         people,
         businesses,
         rules_added,
+        parcels,
     })
+}
+
+/// (region, locality, neighbourhood, postal code, legal district code) of demo parcels.
+const LAND_DISTRICTS: &[(&str, &str, &str, &str, u64)] = &[
+    ("서울특별시", "종로구", "세종로", "03172", 1_111_011_900),
+    ("서울특별시", "종로구", "청운동", "03047", 1_111_010_100),
+    ("서울특별시", "강남구", "역삼동", "06236", 1_168_010_100),
+    ("부산광역시", "해운대구", "우동", "48094", 2_635_010_500),
+    ("경기도", "양평군", "양평읍", "12554", 4_183_025_000),
+];
+
+const BANKS: &[&str] = &["다산은행", "한빛저축은행", "서울농협"];
+
+/// Puts a small demo land register in place: one parcel per ten people (at most 50), owned
+/// by demo people whose names and numbers the land office reads under its sharing rule
+/// (`land-registration`), some with a mortgage. Deterministic and idempotent.
+async fn load_parcels(
+    registry: &Registry,
+    actor: Actor,
+    spec: &DemoSpec,
+) -> Result<usize, RegistryError> {
+    use crate::land::{
+        Encumbrance, EncumbranceKind, LandCategory, Owner, ParcelData, make_parcel_number,
+    };
+    use crate::{LookupRequest, PersonId};
+    let count = (spec.people / 10).min(50);
+    let db = registry.database().clone();
+    let limit = i64::try_from(count * 2).unwrap_or(100);
+    let ids: Vec<String> = dasan_store::on_reader!(db, |p| sqlx::query_scalar(
+        "SELECT id FROM registry_people WHERE status = 'living' ORDER BY national_id LIMIT $1"
+    )
+    .bind(limit)
+    .fetch_all(p)
+    .await)?;
+    let office = Actor {
+        agency: Some("NCA".to_owned()),
+        ..actor.clone()
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x1A4D);
+    let owners_of = async |id: &str, share: (u32, u32), acquired: Date, cause: &str| {
+        let subject: PersonId = id.parse().map_err(crate::corrupt)?;
+        let shared = registry
+            .lookup(
+                office.clone(),
+                &LookupRequest {
+                    subject,
+                    fields: [PersonField::NationalId, PersonField::NameLocal]
+                        .into_iter()
+                        .collect(),
+                    purpose: "land-registration".to_owned(),
+                    requester: "NCA".to_owned(),
+                },
+            )
+            .await?;
+        let number = shared.national_id.unwrap_or_default();
+        // The register prints the birth part and the first digit of the rest.
+        let masked = match number.split_once('-') {
+            Some((birth, rest)) => format!("{birth}-{}******", &rest[..rest.len().min(1)]),
+            None => number,
+        };
+        Ok::<Owner, RegistryError>(Owner {
+            name: shared.name_local.unwrap_or_default(),
+            identifier: masked,
+            share_numerator: share.0,
+            share_denominator: share.1,
+            acquired_on: acquired,
+            cause: cause.to_owned(),
+        })
+    };
+    let mut made = 0;
+    for i in 0..count {
+        let Some(first) = ids.get(i * 2) else { break };
+        let (region, locality, street, postal, district) = LAND_DISTRICTS[i % LAND_DISTRICTS.len()];
+        let main = rng.random_range(1..900u16);
+        let sub = rng.random_range(0..40u16);
+        let acquired = date(
+            rng.random_range(1995..2026i16),
+            rng.random_range(1..13i8),
+            rng.random_range(1..29i8),
+        );
+        let cause = ["매매", "상속", "증여"][rng.random_range(0..3usize)];
+        let mut owners = Vec::new();
+        // Every third parcel is held in equal halves by two people.
+        match ids.get(i * 2 + 1).filter(|_| i % 3 == 2) {
+            Some(second) => {
+                owners.push(owners_of(first, (1, 2), acquired, cause).await?);
+                owners.push(owners_of(second, (1, 2), acquired, cause).await?);
+            }
+            None => owners.push(owners_of(first, (1, 1), acquired, cause).await?),
+        }
+        let encumbrances = if i % 2 == 0 {
+            vec![Encumbrance {
+                kind: EncumbranceKind::Mortgage,
+                holder: BANKS[i % BANKS.len()].to_owned(),
+                amount_krw: Some(i64::from(rng.random_range(5..60u32)) * 10_000_000),
+                registered_on: acquired,
+            }]
+        } else {
+            Vec::new()
+        };
+        let data = ParcelData {
+            parcel_number: make_parcel_number(district, false, main, sub),
+            address: crate::Address {
+                region: region.to_owned(),
+                locality: locality.to_owned(),
+                street: street.to_owned(),
+                building: if sub == 0 {
+                    main.to_string()
+                } else {
+                    format!("{main}-{sub}")
+                },
+                unit: None,
+                postal_code: postal.to_owned(),
+                country: "KR".to_owned(),
+            },
+            category: LandCategory::ALL[i % 3],
+            area_centiares: i64::from(rng.random_range(3_000..500_000u32)),
+            owners,
+            encumbrances,
+        };
+        registry
+            .put_parcel(office.clone(), data, "demo land register", None)
+            .await?;
+        made += 1;
+    }
+    Ok(made)
 }
 
 use crate::RowError;

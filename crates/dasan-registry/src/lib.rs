@@ -16,6 +16,7 @@ pub mod demo;
 mod error;
 pub mod ident;
 pub mod import;
+pub mod land;
 pub mod model;
 pub mod sharing;
 mod store;

@@ -48,6 +48,16 @@ impl Table {
     }
 }
 
+/// Where the versions of `kind` are kept: parcels (migration 0018) have their own table, so that
+/// migration does not depend on the registry's first one.
+fn versions_table(kind: &str) -> &'static str {
+    if kind == crate::land::PARCELS.kind {
+        "registry_parcel_versions"
+    } else {
+        "registry_versions"
+    }
+}
+
 /// A kind of record the registry keeps with history.
 pub(crate) trait Entity: Serialize + DeserializeOwned + PartialEq + Clone {
     const TABLE: Table;
@@ -410,7 +420,7 @@ async fn write_versions(
         ),
         ("data", text(&|w| Some(w.data.clone()))),
     ];
-    insert_columns(tx, "registry_versions", versions, "").await
+    insert_columns(tx, versions_table(table.kind), versions, "").await
 }
 
 /// Runs different query code per engine, on a transaction or the reader pool.
@@ -606,7 +616,8 @@ pub(crate) async fn versions<T: DeserializeOwned>(
     id: &str,
 ) -> Result<Vec<Version<T>>, StoreError> {
     let sql = format!(
-        "SELECT {VERSION_COLS} FROM registry_versions WHERE kind = $1 AND entity_id = $2 ORDER BY version"
+        "SELECT {VERSION_COLS} FROM {} WHERE kind = $1 AND entity_id = $2 ORDER BY version",
+        versions_table(kind)
     );
     let rows: Vec<VersionRow> = on_src!(src, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
         .bind(kind)
@@ -626,8 +637,9 @@ pub(crate) async fn version_as_of<T: DeserializeOwned>(
     at: Timestamp,
 ) -> Result<Option<Version<T>>, StoreError> {
     let sql = format!(
-        "SELECT {VERSION_COLS} FROM registry_versions WHERE kind = $1 AND entity_id = $2 \
-         AND recorded_at <= $3 ORDER BY version DESC LIMIT 1"
+        "SELECT {VERSION_COLS} FROM {} WHERE kind = $1 AND entity_id = $2 \
+         AND recorded_at <= $3 ORDER BY version DESC LIMIT 1",
+        versions_table(kind)
     );
     let row: Option<VersionRow> = on_src!(src, |c| sqlx::query_as(AssertSqlSafe(sql.clone()))
         .bind(kind)

@@ -439,6 +439,9 @@ engine_tests! {
         let again = demo::load(&registry, Actor::system(), &DemoSpec::SMALL).await.unwrap();
         assert_eq!((again.people.counts.unchanged, again.people.counts.inserted, again.rules_added), (200, 0, 0));
         assert_eq!(registry.counts().await.unwrap(), (200, 30, demo::AGENCIES.len() as i64));
+        // A small land register comes with it, and loading again adds no parcel version.
+        assert_eq!((loaded.parcels, again.parcels), (20, 20));
+        assert_eq!(count(&t.db, "SELECT COUNT(*) FROM registry_parcel_versions").await, 20);
 
         // The JSON Lines files of the same seed import to the same records (all unchanged).
         let dir = tempfile::tempdir().unwrap();

@@ -147,6 +147,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "csrf-failed",
     "database-unavailable",
     "documents-unavailable",
+    "tax-arrears",
     "duplicate",
     "forbidden",
     "headers-too-large",

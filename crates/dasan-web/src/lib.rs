@@ -105,6 +105,10 @@ pub fn router(state: AppState) -> Router {
             "/applications/{id}/documents/{number}/revoke",
             post(pages::civil::revoke),
         )
+        .route(
+            "/applications/{id}/documents/{number}/reissue",
+            post(pages::civil::reissue),
+        )
         .route("/agencies/{code}/queue", get(pages::civil::queue))
         .route(
             "/agencies/{code}/queue/claim",

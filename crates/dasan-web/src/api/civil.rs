@@ -431,6 +431,41 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Reissues a valid document (its applicant or an official of its agency): a new document with
+/// a new number, made from the registry as it stands now, that names the one it replaces; the
+/// old one is revoked with the reason "reissued as …".
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications/{id}/documents/{number}/reissue",
+    tag = "civil",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The application's id"),
+        ("number" = String, Path, description = "The document's issue number"),
+    ),
+    responses(
+        (status = 201, description = "The new document", body = DocumentItem),
+        (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "No longer entitled (e.g. no longer the business's representative)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such document, or not yours", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Already revoked or reissued, or taxes now in arrears", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "The registry no longer allows it (e.g. no longer the business's representative)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 503, description = "Documents cannot be issued right now", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn reissue(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<DocumentItem>), WebError> {
+    let id = id.parse().map_err(|_| WebError::NotFound)?;
+    let doc = state
+        .civil()
+        .reissue_document(&principal, id, &number)
+        .await?;
+    Ok((StatusCode::CREATED, Json(doc.into())))
+}
+
 /// An issued document's signed PDF (PAdES B-LT, with its QR seal on every page).
 #[utoipa::path(
     get,

@@ -78,6 +78,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(civil::document))
         .routes(routes!(civil::verify))
         .routes(routes!(civil::revoke))
+        .routes(routes!(civil::reissue))
         .routes(routes!(civil::my_documents))
         .routes(routes!(civil::applications))
         .routes(routes!(civil::application))

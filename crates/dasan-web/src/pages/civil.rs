@@ -1136,6 +1136,22 @@ pub async fn document(
     Ok(pdf_download(&doc, pdf))
 }
 
+/// `POST /applications/{id}/documents/{number}/reissue`: the applicant (or an official of the
+/// agency) replaces a valid document with a new one; a refusal is a translated error page.
+pub async fn reissue(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, number)): Path<(String, String)>,
+    PageForm(_): PageForm<serde::de::IgnoredAny>,
+) -> Result<Response, WebError> {
+    let id: ApplicationId = id.parse().map_err(|_| WebError::NotFound)?;
+    state
+        .civil()
+        .reissue_document(&signed.principal, id, &number)
+        .await?;
+    Ok(see_other(&format!("/applications/{id}#documents")))
+}
+
 #[derive(Deserialize)]
 pub struct RevokeForm {
     #[serde(default)]
