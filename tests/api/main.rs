@@ -15,5 +15,6 @@ mod ocds;
 mod ops;
 mod procurement;
 mod procurement_committee;
+mod procurement_pages;
 mod shutdown;
 mod web;
