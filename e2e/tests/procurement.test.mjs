@@ -284,3 +284,84 @@ test('a business owner registers their business as a supplier without JavaScript
     await ctx.close();
   }
 });
+
+// The officer's bid opening page (the demo tender is not closed yet: it says why it cannot
+// open), the public bid-box check, and the debarment pages (the owner's business registered by
+// the test above is debarred and the debarment lifted again), without JavaScript and with axe,
+// at 360 px in both languages.
+test('the opening, bid-box check and debarment pages work without JavaScript and pass axe at 360 px (en, ko)', async () => {
+  let number;
+  {
+    const ctx = await context(browser, { lang: 'en', width: 360, javaScript: false });
+    const page = await ctx.newPage();
+    try {
+      await signInAs(page, 'owner@demo.dasan.example');
+      await page.goto(BASE + '/procurement/suppliers');
+      await page.click('.service-list a');
+      number = (await page.textContent('.summary-list')).match(/\d{3}-\d{2}-\d{5}/)[0];
+    } finally {
+      await ctx.close();
+    }
+  }
+  for (const javaScript of [false, true]) {
+    const ctx = await context(browser, { lang: 'en', width: 360, javaScript });
+    const page = await ctx.newPage();
+    let lang = 'en';
+    const check = async (label) => {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${label} (${lang}) scrolls sideways by ${overflow} px`);
+      if (!javaScript) return;
+      const violations = await accessibilityViolations(page);
+      assert.deepEqual(violations, [], `${label} (${lang}):\n${violations.join('\n')}`);
+    };
+    const submit = (action) => page.click(`form[action$="${action}"] button[type=submit]`);
+    try {
+      await signInOfficer(page);
+      for (lang of ['en', 'ko']) {
+        await page.goto(BASE + `/language?lang=${lang}&return=/procurement/office`);
+        await page.click('a[href^="/procurement/office/tenders/"][href$="/opening"]');
+        const id = new URL(page.url()).pathname.split('/')[4];
+        assert.match(id, /^[0-9a-f-]{36}$/);
+        // Not closed yet: the reasons are listed and there is no button to open.
+        assert.ok((await page.$$('.notice li')).length >= 2);
+        assert.equal(await page.$('form[action$="/opening"]'), null);
+        await check('opening page before the opening');
+        // Anyone's check of a bid against the box.
+        await page.goto(BASE + `/procurement/tenders/${id}/bid-box`);
+        await check('bid-box check');
+        await page.fill('#bid', 'not a bid id');
+        await submit('/bid-box');
+        assert.deepEqual(await errorLinks(page), ['#bid']);
+        assert.equal(await page.inputValue('#bid'), 'not a bid id');
+        await check('bid-box check with an error');
+        // Debarment: find the supplier by its number (a wrong one first).
+        await page.goto(BASE + '/procurement/office');
+        await page.click('a[href="/procurement/office/suppliers"]');
+        await check('supplier look-up');
+        await page.fill('#number', '000-00-00000');
+        await submit('/procurement/office/suppliers');
+        assert.deepEqual(await errorLinks(page), ['#number']);
+        await check('supplier look-up with an error');
+        await page.fill('#number', number);
+        await submit('/procurement/office/suppliers');
+        assert.match(new URL(page.url()).pathname, /^\/procurement\/office\/suppliers\/[0-9a-f-]+$/);
+        await check('debarment page');
+        await submit('/debarments');
+        assert.deepEqual(await errorLinks(page), ['#reason']);
+        await check('debarment form with an error');
+        await page.fill('#reason', `Forged licence in an e2e check (${lang}).`);
+        await submit('/debarments');
+        assert.ok(await page.isVisible('.panel-confirmation'));
+        assert.ok(await page.isVisible('.tag-warning'), 'in force');
+        await check('debarred supplier');
+        await page.fill('textarea[id^="lift-"]', 'Decision withdrawn after review.');
+        await submit('/lift');
+        assert.ok(await page.isVisible('.panel-confirmation'));
+        assert.equal(await page.$('.tag-warning'), null, 'no longer in force');
+        await check('debarment lifted');
+      }
+    } finally {
+      await ctx.close();
+    }
+  }
+});

@@ -16,5 +16,6 @@ mod ocds;
 mod ops;
 mod procurement;
 mod procurement_committee;
+mod procurement_pages;
 mod shutdown;
 mod web;

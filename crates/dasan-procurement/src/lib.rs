@@ -139,7 +139,7 @@ pub use bids::{SignedBidBox, SignedReceipt};
 pub use error::ProcurementError;
 pub use notice::{Method, TenderNotice, Timeline};
 pub use ocds::{OCDS_MAX_PAGE, OcdsCursor, OcdsExport};
-pub use openings::{PublishedDraw, SignedOpening};
+pub use openings::{OpeningReadiness, PublishedDraw, SignedOpening};
 pub use outage::{OutageExtension, record_heartbeat};
 pub use service::{PlatformSignature, Procurement, ProcurementConfig, SIGNING_KEY_LABEL};
 pub use suppliers::{

@@ -32,6 +32,30 @@ pub struct SignedOpening {
     pub reserve: Option<PublishedDraw>,
 }
 
+/// Where a closed (or not yet closed) tender stands on the way to its opening, as the
+/// procuring entity's opening page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OpeningReadiness {
+    pub status: TenderStatus,
+    pub opening_at: dasan_kernel::Timestamp,
+    /// Shares needed (t) and committee size (n).
+    pub threshold: u8,
+    pub committee_size: usize,
+    /// Shares released so far (the releases stay on record after the opening).
+    pub released: usize,
+    /// The clock has reached the opening time.
+    pub time_reached: bool,
+}
+
+impl OpeningReadiness {
+    /// Everything [`Procurement::open`] checks before it rebuilds the key holds now.
+    pub fn can_open(&self) -> bool {
+        self.status == TenderStatus::Closed
+            && self.time_reached
+            && self.released >= usize::from(self.threshold)
+    }
+}
+
 impl Procurement {
     /// A committee member releases their share (decrypted on their side with their own key)
     /// after the opening time, once the bid box is closed.
@@ -271,6 +295,37 @@ impl Procurement {
         );
         tx.commit().await?;
         Ok(signed)
+    }
+
+    /// How close the tender is to being opened, for an official of its procuring entity
+    /// (`procurement.manage` in the agency, as [`Procurement::open`]; `NotFound` for anyone
+    /// else, so the page does not reveal the tender's committee state).
+    pub async fn opening_readiness(
+        &self,
+        principal: &Principal,
+        tender: TenderId,
+    ) -> Result<OpeningReadiness, ProcurementError> {
+        let tender_id = tender.to_string();
+        let row = self.tender_row(&tender_id).await?;
+        crate::tenders::require_manage(principal, &row.agency)
+            .map_err(|_| ProcurementError::NotFound)?;
+        let (released, committee): (i64, i64) = on_reader!(self.db, |p| {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM procurement_share_releases WHERE tender_id = $1), \
+                        (SELECT COUNT(*) FROM procurement_committee WHERE tender_id = $1)",
+            )
+            .bind(&tender_id)
+            .fetch_one(p)
+            .await
+        })?;
+        Ok(OpeningReadiness {
+            status: row.status,
+            opening_at: row.notice.timeline.opening_at,
+            threshold: row.threshold,
+            committee_size: usize::try_from(committee).map_err(corrupt)?,
+            released: usize::try_from(released).map_err(corrupt)?,
+            time_reached: self.now() >= row.notice.timeline.opening_at,
+        })
     }
 
     /// The published opening record of an opened tender.

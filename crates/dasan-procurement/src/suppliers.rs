@@ -424,6 +424,48 @@ impl Procurement {
         })
     }
 
+    /// The agency in which the principal may debar suppliers (`procurement.manage` there), as
+    /// [`Procurement::debar`] checks it.
+    pub fn debarring_agency(&self, principal: &Principal) -> Result<String, ProcurementError> {
+        let agency = principal
+            .agency
+            .clone()
+            .ok_or(ProcurementError::Forbidden("only officials debar"))?;
+        principal
+            .require(Permission::ProcurementManage, Scope::Agency(&agency))
+            .map_err(|_| ProcurementError::Forbidden("procurement.manage in the agency"))?;
+        Ok(agency)
+    }
+
+    /// The registered supplier with this business registration number, for a procuring
+    /// official (`Forbidden` for anyone else; `NotFound` when no registered supplier has it).
+    pub async fn supplier_by_number_for_official(
+        &self,
+        principal: &Principal,
+        number: &str,
+    ) -> Result<Supplier, ProcurementError> {
+        self.debarring_agency(principal)?;
+        let business = self
+            .registry
+            .business_by_number(number)
+            .await?
+            .ok_or(ProcurementError::NotFound)?;
+        self.supplier(business.id).await
+    }
+
+    /// The supplier as a procuring official sees it before debarring it or lifting a
+    /// debarment: the same check as [`Procurement::debar`] (`procurement.manage` in their
+    /// agency), `NotFound` for anyone else.
+    pub async fn supplier_for_official(
+        &self,
+        principal: &Principal,
+        business: BusinessId,
+    ) -> Result<Supplier, ProcurementError> {
+        self.debarring_agency(principal)
+            .map_err(|_| ProcurementError::NotFound)?;
+        self.supplier(business).await
+    }
+
     /// The business's representative authorises one of its business users (or themself) to
     /// bid, with the public key (DER SubjectPublicKeyInfo) their client signs bids with, if any.
     pub async fn authorise_bidder(

@@ -66,6 +66,38 @@ pub fn routes() -> Router<AppState> {
             get(super::procurement_committee::seats),
         )
         .route(
+            "/procurement/office/tenders/{id}/opening",
+            get(super::procurement_opening::opening).post(super::procurement_opening::open),
+        )
+        .route(
+            "/procurement/tenders/{id}/bid-box",
+            get(super::procurement_opening::bid_box),
+        )
+        .route(
+            "/procurement/office/suppliers",
+            get(super::procurement_debarment::find),
+        )
+        .route(
+            "/procurement/office/suppliers/{business}",
+            get(super::procurement_debarment::show),
+        )
+        .route(
+            "/procurement/office/suppliers/{business}/debarments",
+            axum::routing::post(super::procurement_debarment::debar),
+        )
+        .route(
+            "/procurement/office/suppliers/{business}/debarments/{debarment}/lift",
+            axum::routing::post(super::procurement_debarment::lift),
+        )
+        .route(
+            "/procurement/suppliers/{business}/details",
+            axum::routing::post(super::procurement_supplier::update),
+        )
+        .route(
+            "/procurement/suppliers/{business}/bidders/{account}/remove",
+            axum::routing::post(super::procurement_supplier::remove_bidder),
+        )
+        .route(
             "/procurement/committee/key",
             get(super::procurement_committee::key_form)
                 .post(super::procurement_committee::register_key),
@@ -85,7 +117,7 @@ fn tender_id(text: &str) -> Result<TenderId, WebError> {
 }
 
 /// `1,234,000 KRW`
-fn money(m: &Money) -> String {
+pub(crate) fn money(m: &Money) -> String {
     let exp = m.currency.exponent();
     let scale = 10i64.pow(exp);
     let (major, minor) = (m.minor / scale, (m.minor % scale).abs());
@@ -329,7 +361,7 @@ pub(crate) async fn businesses_of(
 }
 
 /// The currency bids are priced in: the estimated value's, else the won.
-fn currency_of(tender: &Tender) -> Currency {
+pub(crate) fn currency_of(tender: &Tender) -> Currency {
     tender
         .notice
         .estimated_value

@@ -59,6 +59,8 @@ struct Row {
     /// Still amendable and cancellable (published), or only cancellable (closed).
     amendable: bool,
     cancellable: bool,
+    /// Not cancelled: the opening page says where it stands (or shows the record).
+    openable: bool,
 }
 
 #[derive(Template)]
@@ -97,6 +99,7 @@ pub async fn office(
             deadline: when(t.bid_deadline),
             amendable: t.status == TenderStatus::Published,
             cancellable: matches!(t.status, TenderStatus::Published | TenderStatus::Closed),
+            openable: t.status != TenderStatus::Cancelled,
         })
         .collect();
     // Only a tender of this agency is named in the confirmation.

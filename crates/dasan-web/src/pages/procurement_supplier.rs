@@ -131,6 +131,7 @@ struct DebarmentRow {
 }
 
 struct BidderRow {
+    account: String,
     name: String,
     signing_key: bool,
     since: String,
@@ -188,7 +189,8 @@ async fn business_for(
 }
 
 struct Extra {
-    form: RegistrationForm,
+    /// As typed; `None`: the supplier's current details (or a blank form).
+    form: Option<RegistrationForm>,
     account: String,
     signing_key: String,
     notice: Option<String>,
@@ -257,6 +259,7 @@ async fn supplier_page(
             .await?
             .into_iter()
             .map(|b| BidderRow {
+                account: b.account.to_string(),
                 name: name_of(b.account),
                 signing_key: b.has_signing_key,
                 since: when(b.added_at),
@@ -273,7 +276,9 @@ async fn supplier_page(
                 .map(|s| (s.id.to_string(), s.display_name.clone())),
         );
     }
-    let mut form = extra.form;
+    let mut form = extra
+        .form
+        .unwrap_or_else(|| supplier.as_ref().map(form_from).unwrap_or_default());
     while form.licences.len() < LICENCE_ROWS {
         form.licences.push(LicenceRow::default());
     }
@@ -310,6 +315,8 @@ pub async fn show(
     let notice = match q.done.as_str() {
         "registered" => Some(ctx.t("procurement-supplier-registered")),
         "authorised" => Some(ctx.t("procurement-supplier-authorised")),
+        "updated" => Some(ctx.t("procurement-supplier-updated")),
+        "removed" => Some(ctx.t("procurement-supplier-removed")),
         _ => None,
     };
     let page = supplier_page(
@@ -318,7 +325,7 @@ pub async fn show(
         &signed,
         business,
         Extra {
-            form: RegistrationForm::default(),
+            form: None,
             account: String::new(),
             signing_key: String::new(),
             notice,
@@ -327,6 +334,31 @@ pub async fn show(
     )
     .await?;
     render(&page)
+}
+
+/// The form filled with the supplier's current details (to change them).
+fn form_from(s: &Supplier) -> RegistrationForm {
+    let d = &s.details;
+    RegistrationForm {
+        categories: d.categories.join(" "),
+        licences: d
+            .licences
+            .iter()
+            .map(|l| LicenceRow {
+                kind: l.kind.clone(),
+                number: l.number.clone(),
+                issuer: l.issuer.clone(),
+                valid_until: l
+                    .valid_until
+                    .map(|t| t.to_jiff().strftime("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        bank: d.bank_account.bank.clone(),
+        account_number: d.bank_account.account_number.clone(),
+        holder: d.bank_account.holder.clone(),
+        contact_email: d.contact_email.clone(),
+    }
 }
 
 fn form_of(fields: &BTreeMap<String, String>) -> RegistrationForm {
@@ -491,7 +523,7 @@ pub async fn register(
         &signed,
         business,
         Extra {
-            form,
+            form: Some(form),
             account: String::new(),
             signing_key: String::new(),
             notice: None,
@@ -500,6 +532,109 @@ pub async fn register(
     )
     .await?;
     render_invalid(&page)
+}
+
+/// A service refusal that is not about one field, shown against the first field.
+fn refusal(ctx: &PageCtx, e: &ProcurementError) -> Vec<ShownError> {
+    vec![ShownError {
+        field: "categories".into(),
+        message: format!(
+            "{} {}",
+            problem_text(ctx.tr(), e.code(), "title"),
+            problem_text(ctx.tr(), e.code(), "detail")
+        ),
+    }]
+}
+
+/// `POST /procurement/suppliers/{business}/details`: changes what the supplier declared
+/// (categories, licences, bank account, contact e-mail), against the version shown.
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    signed: Signed,
+    Path(id): Path<String>,
+    PageForm(fields): PageForm<BTreeMap<String, String>>,
+) -> Result<Response, WebError> {
+    let business = business_for(&state, &signed, business_id(&id)?).await?;
+    let form = form_of(&fields);
+    let (details, rows) = details_of(&form);
+    // A missing or garbled version is a stale form: refused like someone else's change.
+    let version = fields
+        .get("version")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(-1);
+    let errors = match details {
+        Ok(details) => match state
+            .procurement()
+            .update_supplier(&signed.principal, business.id, details, version)
+            .await
+        {
+            Ok(_) => {
+                return Ok(see_other(&format!(
+                    "/procurement/suppliers/{}?done=updated",
+                    business.id
+                )));
+            }
+            Err(ProcurementError::Invalid(fields)) => {
+                let moved: Vec<FieldError> = fields
+                    .into_iter()
+                    .map(|mut f| {
+                        f.field = field_of(&f.field, &rows);
+                        f
+                    })
+                    .collect();
+                shown(&ctx, &moved)
+            }
+            Err(ProcurementError::Forbidden(_)) => return Err(WebError::NotFound),
+            Err(e @ ProcurementError::Transition { .. }) => refusal(&ctx, &e),
+            Err(e) => return Err(e.into()),
+        },
+        Err(fields) => shown(&ctx, &fields),
+    };
+    let page = supplier_page(
+        &state,
+        ctx,
+        &signed,
+        business,
+        Extra {
+            form: Some(form),
+            account: String::new(),
+            signing_key: String::new(),
+            notice: None,
+            errors,
+        },
+    )
+    .await?;
+    render_invalid(&page)
+}
+
+/// The form has nothing but its CSRF token.
+#[derive(Deserialize)]
+pub struct RemoveForm {}
+
+/// `POST /procurement/suppliers/{business}/bidders/{account}/remove`: the representative
+/// withdraws a bidder's authority (audited).
+pub async fn remove_bidder(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, account)): Path<(String, String)>,
+    PageForm(_form): PageForm<RemoveForm>,
+) -> Result<Response, WebError> {
+    let business = business_for(&state, &signed, business_id(&id)?).await?;
+    let account: AccountId = account.parse().map_err(|_| WebError::NotFound)?;
+    match state
+        .procurement()
+        .remove_bidder(&signed.principal, business.id, account)
+        .await
+    {
+        Ok(()) => Ok(see_other(&format!(
+            "/procurement/suppliers/{}?done=removed",
+            business.id
+        ))),
+        // Staff (not the representative), or not a current bidder: no such thing to remove.
+        Err(ProcurementError::Forbidden(_) | ProcurementError::NotFound) => Err(WebError::NotFound),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -562,7 +697,7 @@ pub async fn authorise(
         &signed,
         business,
         Extra {
-            form: RegistrationForm::default(),
+            form: None,
             account: form.account,
             signing_key: form.signing_key,
             notice: None,
