@@ -16,4 +16,5 @@ mod ops;
 mod procurement;
 mod procurement_committee;
 mod shutdown;
+mod transparency;
 mod web;
