@@ -831,3 +831,197 @@ async fn trading_businesses(
     }
     Ok(found)
 }
+
+/// The title of the demo's finished procurement (see [`load_procurement_history`]).
+pub const DEMO_AWARDED_TITLE: &str =
+    "광화문광장 보도 보수공사 (Pavement repair at Gwanghwamun Square)";
+
+/// The demo's procurement history (idempotent, after [`load_procurement`]): one tender run
+/// through the whole cycle 30 days ago — published with a three-day tender period, one bid
+/// from the demo supplier, closed, opened by two committee members, evaluated at the lowest
+/// price, awarded, and final after the standstill — through a second database handle whose
+/// clock is set back (as the border demo does). So the OCDS export has an award stage and the
+/// transparency pages have red flags to show (a single bidder and a short tender period).
+pub async fn load_procurement_history(
+    config: &dasan_config::Config,
+    live: &dasan_procurement::Procurement,
+) -> Result<(), DemoProcurementError> {
+    use dasan_identity::{Assurance, Principal};
+    use dasan_kernel::{ManualClock, Timestamp};
+    use dasan_procurement::notice::*;
+    use dasan_procurement::{MemberSecretKey, PublishRequest, decrypt_share};
+    use std::sync::Arc;
+    let other = |e: &dyn std::fmt::Display| DemoProcurementError::Other(e.to_string());
+    let existing = live
+        .search_public(&dasan_procurement::transparency::TenderQuery {
+            text: Some("Gwanghwamun Square".into()),
+            page: 1,
+            ..Default::default()
+        })
+        .await?;
+    if existing.items.iter().any(|t| t.title == DEMO_AWARDED_TITLE) {
+        return Ok(());
+    }
+    let start = ceil_hour(Timestamp::from_micros(
+        live.database().clock().now().as_micros() - 30 * 24 * HOUR_US,
+    ));
+    let clock = ManualClock::new(start);
+    let mut db = crate::open_database(config).await.map_err(|e| other(&e))?;
+    db.configure(
+        Arc::new(dasan_store::TableAuditHook),
+        Arc::new(clock.clone()),
+    );
+    let keys = crate::open_key_store(config).map_err(|e| other(&e))?;
+    let past = dasan_procurement::Procurement::new(
+        db.clone(),
+        dasan_registry::Registry::new(db.clone()),
+        keys,
+        crate::procurement_config(config),
+    );
+    let principal = |account: &DemoAccount, id, person: Option<String>| Principal {
+        account: id,
+        kind: account.kind,
+        display_name: account.name.to_owned(),
+        agency: account.agency.map(str::to_owned),
+        person,
+        business: None,
+        roles: account
+            .roles
+            .iter()
+            .map(|(role, scope)| RoleGrant {
+                role,
+                scope: (*scope).to_owned(),
+            })
+            .collect(),
+        assurance: if account.kind == AccountKind::Official {
+            Assurance::Multi
+        } else {
+            Assurance::Single
+        },
+        scopes: None,
+    };
+    let mut people = Vec::new();
+    for account in &PROCUREMENT_ACCOUNTS[..4] {
+        let id = dasan_identity::verify_password(&db, account.email, account.password)
+            .await?
+            .ok_or_else(|| other(&format!("{} changed", account.email)))?;
+        people.push((account, id));
+    }
+    let registry = dasan_registry::Registry::new(db.clone());
+    let business = trading_businesses(&registry, 1)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| other(&"no trading demo business"))?;
+    let officer = principal(people[0].0, people[0].1, None);
+    let rep = principal(
+        people[3].0,
+        people[3].1,
+        Some(business.data.representative.to_string()),
+    );
+
+    // Published with three days to bid: shorter than the red-flag threshold.
+    let wanted = Timestamp::from_micros(start.as_micros() + 72 * HOUR_US);
+    let deadline = past
+        .free_hours(wanted, 1)
+        .await?
+        .first()
+        .copied()
+        .unwrap_or(wanted);
+    let d = deadline.as_micros();
+    let krw: dasan_kernel::Currency = "KRW".parse().map_err(|e| other(&e))?;
+    let notice = TenderNotice {
+        title: DEMO_AWARDED_TITLE.into(),
+        description: "광화문광장 보도블록 교체. Replacing the paving stones of Gwanghwamun Square."
+            .into(),
+        method: Method::Open,
+        invited: Vec::new(),
+        lots: vec![Lot {
+            id: "1".into(),
+            title: "보도 Pavement".into(),
+            items: vec![Item {
+                description: "보도블록 교체 Paving stones replaced".into(),
+                classification: "cpv:45233142".into(),
+                quantity: 800,
+                unit: "MTK".into(),
+            }],
+        }],
+        estimated_value: Some(dasan_kernel::Money::new(300_000_000, krw)),
+        estimated_value_public: true,
+        eligibility: Eligibility {
+            categories: vec!["cpv:45".into()],
+            licences: Vec::new(),
+            criteria: Vec::new(),
+        },
+        evaluation: Evaluation {
+            method: EvaluationMethod::LowestPrice {
+                abnormally_low: None,
+            },
+            tie_break: TieBreak::EarliestSubmission,
+        },
+        bid_security: None,
+        documents: Vec::new(),
+        timeline: Timeline {
+            clarification_deadline: Timestamp::from_micros(d - 24 * HOUR_US),
+            bid_deadline: deadline,
+            opening_at: Timestamp::from_micros(d + HOUR_US),
+        },
+        amendment_rule: AmendmentRule {
+            material_extension_hours: 72,
+        },
+        reserve_price: None,
+    };
+    let tender = past
+        .publish(
+            &officer,
+            PublishRequest {
+                notice,
+                committee: people[..3].iter().map(|(_, id)| *id).collect(),
+                threshold: 2,
+            },
+        )
+        .await?;
+    // One bid, from the demo supplier.
+    clock.set(Timestamp::from_micros(start.as_micros() + 5 * HOUR_US));
+    past.submit_form_bid(
+        &rep,
+        business.id,
+        tender,
+        dasan_procurement::BidPayload {
+            tender_id: String::new(),
+            supplier_id: String::new(),
+            lots: vec![dasan_procurement::LotPrice {
+                lot_id: "1".into(),
+                currency: "KRW".into(),
+                amount_minor: 287_500_000,
+            }],
+            reserve_price_picks: None,
+            documents: Vec::new(),
+            attachments: Vec::new(),
+        },
+    )
+    .await?;
+    clock.set(deadline);
+    past.close_bid_box(tender).await?;
+    clock.set(Timestamp::from_micros(d + HOUR_US));
+    let ceremony = past.tender(tender).await?.ceremony;
+    for (i, hex) in DEMO_COMMITTEE_KEYS.iter().enumerate().take(2) {
+        let mut bytes = [0u8; 32];
+        for (j, b) in bytes.iter_mut().enumerate() {
+            *b = u8::from_str_radix(hex.get(2 * j..2 * j + 2).unwrap_or("00"), 16).unwrap_or(0);
+        }
+        let secret = MemberSecretKey::from_bytes(&bytes).map_err(|e| other(&e))?;
+        let index = u8::try_from(i + 1).map_err(|e| other(&e))?;
+        let share = decrypt_share(&ceremony, index, &secret).map_err(|e| other(&e))?;
+        let member = principal(people[i].0, people[i].1, None);
+        past.release_share(&member, tender, &share).await?;
+    }
+    past.open(&officer, tender).await?;
+    clock.set(Timestamp::from_micros(d + 26 * HOUR_US));
+    past.evaluate(&officer, tender).await?;
+    let award = past.award(&officer, tender).await?;
+    clock.set(award.standstill_ends_at);
+    past.finalise_due().await?;
+    db.close().await;
+    Ok(())
+}

@@ -263,6 +263,14 @@ pub fn procurement_config(config: &Config) -> dasan_procurement::ProcurementConf
         ocid_prefix: dasan_ocds::OcidPrefix::new(&p.ocid_prefix)
             .unwrap_or_else(|_| dasan_procurement::ProcurementConfig::default().ocid_prefix),
         standstill_days: p.standstill_days,
+        public_url: Some(config.server.public_url.to_string()),
+        red_flags: dasan_procurement::redflags::RedFlagConfig {
+            min_tender_period_hours: p.red_flag_min_tender_period_hours,
+            near_floor_margin_ppm: p.red_flag_near_floor_margin_ppm,
+            repeat_share_bp: p.red_flag_repeat_share_bp,
+            repeat_min_awards: p.red_flag_repeat_min_awards,
+            repeat_window_days: p.red_flag_repeat_window_days,
+        },
     }
 }
 

@@ -243,6 +243,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
             dasan::init_pki(&config, &server.db, demo::pki_spec(&url)?).await?;
         }
         let procurement = demo::load_procurement(&server.db, server.procurement()).await?;
+        demo::load_procurement_history(&config, server.procurement()).await?;
         [accounts, procurement].concat()
     } else {
         Vec::new()

@@ -18,4 +18,5 @@ mod procurement;
 mod procurement_committee;
 mod procurement_pages;
 mod shutdown;
+mod transparency;
 mod web;

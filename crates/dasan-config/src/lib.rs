@@ -150,6 +150,19 @@ pub struct Procurement {
     pub ocid_prefix: String,
     /// Days from the notice of award to its becoming final; bidders may complain until then.
     pub standstill_days: u32,
+    /// Red flag: a tender period (publication to bid deadline) shorter than this many hours.
+    pub red_flag_min_tender_period_hours: u32,
+    /// Red flag (adequacy review): an award less than this far above the floor price, in parts
+    /// per million of the planned price.
+    pub red_flag_near_floor_margin_ppm: u32,
+    /// Red flag: one supplier's share of an entity's awarded lots, in basis points, at or
+    /// above which it is a repeated winner.
+    pub red_flag_repeat_share_bp: u32,
+    /// Red flag: the fewest awarded lots of an entity in the window for the repeated-winner
+    /// rule to apply.
+    pub red_flag_repeat_min_awards: u32,
+    /// Red flag: the repeated-winner window, in days before now.
+    pub red_flag_repeat_window_days: u32,
 }
 
 impl Default for Procurement {
@@ -162,6 +175,11 @@ impl Default for Procurement {
             outage_extension_hours: 2,
             ocid_prefix: "ocds-dasan0".into(),
             standstill_days: 10,
+            red_flag_min_tender_period_hours: 168,
+            red_flag_near_floor_margin_ppm: 1_000,
+            red_flag_repeat_share_bp: 5_000,
+            red_flag_repeat_min_awards: 3,
+            red_flag_repeat_window_days: 365,
         }
     }
 }
@@ -564,6 +582,25 @@ impl Config {
             return invalid(
                 "procurement.standstill_days",
                 "it must be between 1 and 365",
+            );
+        }
+        let p = &self.procurement;
+        if p.red_flag_near_floor_margin_ppm > 1_000_000 {
+            return invalid(
+                "procurement.red_flag_near_floor_margin_ppm",
+                "it must be at most 1000000 (100 %)",
+            );
+        }
+        if !(1..=10_000).contains(&p.red_flag_repeat_share_bp) {
+            return invalid(
+                "procurement.red_flag_repeat_share_bp",
+                "it must be between 1 and 10000",
+            );
+        }
+        if !(1..=3_650).contains(&p.red_flag_repeat_window_days) {
+            return invalid(
+                "procurement.red_flag_repeat_window_days",
+                "it must be between 1 and 3650",
             );
         }
         if self.audit.sequence_interval_ms == 0 {

@@ -24,7 +24,7 @@ use crate::codelist::{
     AwardStatus, ContractStatus, DocumentType, InitiationType, PartyRole, ReleaseTag, TenderStatus,
 };
 use crate::model::{self, DateTime, OrganizationReference, Release, Value};
-use crate::procedure::{ImplementationEvent, Party, Procedure, TenderVersion};
+use crate::procedure::{ImplementationEvent, ItemSpec, Party, Procedure, TenderVersion};
 
 /// Why a procedure cannot be published as it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -359,6 +359,8 @@ impl<'a> Builder<'a> {
                     value: Some(Value::from(a.value)),
                     suppliers: vec![supplier],
                     contract_period: a.contract_period.map(period),
+                    items: self.award_items(i),
+                    documents: a.documents.iter().map(document).collect(),
                     related_lots: a.lots.clone(),
                     related_bids: self.related_bids(i),
                     ..Default::default()
@@ -376,6 +378,10 @@ impl<'a> Builder<'a> {
                 r.awards = vec![model::Award {
                     id: a.id.clone(),
                     status: Some(a.status),
+                    // An award becomes active (the decision final) when its standstill ends;
+                    // a cancelled one says why.
+                    date: (a.status == AwardStatus::Active).then(|| dt(date)),
+                    description: a.description.clone(),
                     ..Default::default()
                 }];
                 r.tender = self.tender_after_award(i, a.status);
@@ -490,23 +496,10 @@ impl<'a> Builder<'a> {
             .lots
             .iter()
             .flat_map(|lot| {
-                lot.items.iter().enumerate().map(|(n, item)| model::Item {
-                    id: format!("{}-{}", lot.id, n + 1),
-                    description: Some(item.description.clone()),
-                    classification: Some(model::Classification {
-                        scheme: Some(item.scheme.clone()),
-                        id: Some(item.code.clone()),
-                        description: None,
-                    }),
-                    quantity: Some(item.quantity),
-                    unit: Some(model::Unit {
-                        scheme: Some("UNCEFACT".into()),
-                        id: Some(item.unit.clone()),
-                        name: None,
-                        value: None,
-                    }),
-                    related_lot: Some(lot.id.clone()),
-                })
+                lot.items
+                    .iter()
+                    .enumerate()
+                    .map(|(n, item)| item_of(&lot.id, n, item))
             })
             .collect();
         model::Tender {
@@ -668,6 +661,24 @@ impl<'a> Builder<'a> {
         r
     }
 
+    /// The items of an award's lots, as the latest notice lists them.
+    fn award_items(&self, award: usize) -> Vec<model::Item> {
+        let a = &self.p.awards[award];
+        self.p
+            .tender
+            .last()
+            .into_iter()
+            .flat_map(|v| v.spec.lots.iter())
+            .filter(|l| a.lots.contains(&l.id))
+            .flat_map(|l| {
+                l.items
+                    .iter()
+                    .enumerate()
+                    .map(|(n, item)| item_of(&l.id, n, item))
+            })
+            .collect()
+    }
+
     /// The bids (per lot) an award refers to.
     fn related_bids(&self, award: usize) -> Vec<String> {
         let a = &self.p.awards[award];
@@ -716,6 +727,40 @@ impl<'a> Builder<'a> {
                 .collect(),
             ..Default::default()
         })
+    }
+}
+
+/// Item `n` (from 0) of a lot, with the id the tender and the awards share (`{lot}-{n + 1}`).
+fn item_of(lot: &str, n: usize, item: &ItemSpec) -> model::Item {
+    model::Item {
+        id: format!("{lot}-{}", n + 1),
+        description: Some(item.description.clone()),
+        classification: Some(model::Classification {
+            scheme: Some(item.scheme.clone()),
+            id: Some(item.code.clone()),
+            description: None,
+        }),
+        quantity: Some(item.quantity),
+        unit: Some(model::Unit {
+            scheme: Some("UNCEFACT".into()),
+            id: Some(item.unit.clone()),
+            name: None,
+            value: None,
+        }),
+        related_lot: Some(lot.to_owned()),
+    }
+}
+
+fn document(d: &crate::procedure::DocumentSpec) -> model::Document {
+    model::Document {
+        id: d.id.clone(),
+        document_type: Some(d.kind),
+        title: Some(d.title.clone()),
+        description: None,
+        url: d.url.clone(),
+        date_published: Some(dt(d.published)),
+        format: d.format.clone(),
+        related_lots: d.related_lots.clone(),
     }
 }
 

@@ -149,6 +149,10 @@ pub struct AwardStage {
     /// The winning bid (its id in [`BidStage::id`]).
     pub bid: Option<String>,
     pub contract_period: Option<(Timestamp, Timestamp)>,
+    /// Why a cancelled (or annulled) award ended; published with its update.
+    pub description: Option<String>,
+    /// Documents of the award decision (e.g. the signed evaluation report).
+    pub documents: Vec<DocumentSpec>,
 }
 
 /// Something that happened while the contract ran; each becomes one implementation release.

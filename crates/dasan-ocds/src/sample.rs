@@ -188,6 +188,8 @@ pub fn full_cycle(n: u64) -> Procedure {
             lots: vec!["1".into()],
             bid: Some(bid_id(1)),
             contract_period: Some((at(signed + DAY), at(signed + 91 * DAY))),
+            description: None,
+            documents: Vec::new(),
         },
         AwardStage {
             id: "2".into(),
@@ -200,6 +202,8 @@ pub fn full_cycle(n: u64) -> Procedure {
             lots: vec!["2".into()],
             bid: Some(bid_id(1)),
             contract_period: Some((at(signed + DAY), at(signed + 61 * DAY))),
+            description: None,
+            documents: Vec::new(),
         },
     ];
     let contract = |k: &str, value: Money, days: i64| ContractStage {

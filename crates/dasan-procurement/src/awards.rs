@@ -102,7 +102,7 @@ impl AwardStatus {
         }
     }
 
-    fn parse(s: &str) -> Option<AwardStatus> {
+    pub(crate) fn parse(s: &str) -> Option<AwardStatus> {
         match s {
             "standstill" => Some(AwardStatus::Standstill),
             "final" => Some(AwardStatus::Final),
@@ -264,7 +264,7 @@ fn award_from(
     })
 }
 
-fn awarded_lots(report: &EvaluationReport) -> Vec<AwardedLot> {
+pub(crate) fn awarded_lots(report: &EvaluationReport) -> Vec<AwardedLot> {
     report
         .result
         .lots

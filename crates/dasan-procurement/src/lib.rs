@@ -90,11 +90,13 @@ pub mod openings;
 pub mod outage;
 pub mod payload;
 pub mod receipt;
+pub mod redflags;
 pub mod reserve;
 pub mod seed;
 pub mod service;
 pub mod suppliers;
 pub mod tenders;
+pub mod transparency;
 mod wire;
 
 #[cfg(test)]

@@ -8,18 +8,20 @@
 use std::collections::HashMap;
 
 use dasan_kernel::{Money, Timestamp};
+use dasan_ocds::codelist::AwardStatus as AwardStatusCode;
 use dasan_ocds::codelist::{
     AwardCriteria, BidStatus, DocumentType, ProcurementCategory, ProcurementMethod,
 };
 use dasan_ocds::procedure::{
-    AmendmentInfo, BidStage, Cancellation, DocumentSpec, ItemSpec, LotSpec, OpeningStage, Party,
-    Procedure, TenderSpec, TenderVersion,
+    AmendmentInfo, AwardStage, BidStage, Cancellation, DocumentSpec, ItemSpec, LotSpec,
+    OpeningStage, Party, Procedure, TenderSpec, TenderVersion,
 };
 use dasan_ocds::{OcidPrefix, Release};
 use dasan_registry::BusinessId;
 use dasan_store::on_reader;
 
 use crate::error::{ProcurementError, corrupt};
+use crate::evaluation::EvaluationReport;
 use crate::notice::{EvaluationMethod, Method, TenderNotice};
 use crate::opening::OpeningRecord;
 use crate::service::{Procurement, from_json};
@@ -175,7 +177,7 @@ impl Procurement {
     async fn procedures(&self, heads: Vec<TenderHead>) -> Result<Vec<Procedure>, ProcurementError> {
         let mut parties: HashMap<String, Party> = HashMap::new();
         let mut out = Vec::with_capacity(heads.len());
-        for (id, agency, status, published_at, opened_at, cancelled_at, cancel_reason, opening) in
+        for (id, agency, _status, published_at, opened_at, cancelled_at, cancel_reason, opening) in
             heads
         {
             type Version = (i64, String, String, String, i64);
@@ -188,7 +190,9 @@ impl Procurement {
             .fetch_all(p)
             .await
             })?;
-            let opened = status == "opened";
+            // Opened at some point: an evaluated, awarded (or later cancelled) tender was opened
+            // too, so its estimate stays public.
+            let opened = opened_at.is_some();
             let mut tender = Vec::with_capacity(versions.len());
             for (version, kind, summary, notice, created_at) in versions {
                 let notice: TenderNotice = from_json(&notice)?;
@@ -211,6 +215,7 @@ impl Procurement {
                 ),
                 _ => None,
             };
+            let awards = self.award_stages(&id, &mut parties).await?;
             out.push(Procedure {
                 buyer: self.agency_party(&agency, &mut parties).await?,
                 tender_id: id,
@@ -222,8 +227,100 @@ impl Procurement {
                     reason: cancel_reason.unwrap_or_default(),
                 }),
                 opening,
-                awards: Vec::new(),
+                awards,
                 contracts: Vec::new(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The stored award of a tender as OCDS awards, one per awarded lot (id
+    /// `{evaluation version}-{lot}`): `pending` during the standstill; `active` once final (the
+    /// update dated when it became final); `cancelled` when annulled by an upheld complaint or
+    /// cancelled with the tender (the update dated then, with the reason). Each links the
+    /// signed evaluation report it rests on. A tender awarded again after an annulment has one
+    /// award row, so only the current award is published (the audit log keeps the earlier one).
+    async fn award_stages(
+        &self,
+        tender: &str,
+        parties: &mut HashMap<String, Party>,
+    ) -> Result<Vec<AwardStage>, ProcurementError> {
+        type Row = (
+            i64,
+            String,
+            i64,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            String,
+            i64,
+        );
+        let row: Option<Row> = on_reader!(self.db, |p| {
+            sqlx::query_as(
+            "SELECT a.evaluation_version, a.status, a.awarded_at, a.final_at, a.ended_at,              a.end_reason, e.report, e.created_at FROM procurement_awards a              JOIN procurement_evaluations e ON e.tender_id = a.tender_id AND e.version = a.evaluation_version              WHERE a.tender_id = $1"
+        )
+        .bind(tender)
+        .fetch_optional(p)
+        .await
+        })?;
+        let Some((version, status, awarded_at, final_at, ended_at, reason, report, reported_at)) =
+            row
+        else {
+            return Ok(Vec::new());
+        };
+        let report: EvaluationReport = from_json(&report)?;
+        let status =
+            crate::awards::AwardStatus::parse(&status).ok_or_else(|| corrupt("award status"))?;
+        let (ocds_status, update) = match status {
+            crate::awards::AwardStatus::Standstill => (AwardStatusCode::Pending, None),
+            crate::awards::AwardStatus::Final => (AwardStatusCode::Active, final_at),
+            crate::awards::AwardStatus::Annulled | crate::awards::AwardStatus::Cancelled => {
+                (AwardStatusCode::Cancelled, ended_at)
+            }
+        };
+        // A final or ended award without its date is corrupt: never publish a guess.
+        if ocds_status != AwardStatusCode::Pending && update.is_none() {
+            return Err(corrupt("award ended without its date"));
+        }
+        let document = DocumentSpec {
+            id: format!("evaluation-report-{version}"),
+            kind: DocumentType::EvaluationReports,
+            title: format!("Signed evaluation report, version {version}"),
+            url: self.config.public_url.as_ref().map(|base| {
+                format!(
+                    "{}/api/v1/procurement/tenders/{tender}/evaluation",
+                    base.trim_end_matches('/')
+                )
+            }),
+            format: Some("application/json".into()),
+            published: Timestamp::from_micros(reported_at),
+            related_lots: Vec::new(),
+        };
+        let mut out = Vec::new();
+        for lot in crate::awards::awarded_lots(&report) {
+            let currency = lot
+                .currency
+                .parse()
+                .map_err(|_| corrupt("award currency"))?;
+            let minor = i64::try_from(lot.price_minor).map_err(|_| corrupt("award amount"))?;
+            out.push(AwardStage {
+                id: format!("{version}-{}", lot.lot_id),
+                date: Timestamp::from_micros(awarded_at),
+                title: Some(format!("Lot {}", lot.lot_id)),
+                status: ocds_status,
+                standstill_end: update.map(Timestamp::from_micros),
+                supplier: self.business_party(&lot.supplier_id, parties).await?,
+                value: Money::new(minor, currency),
+                bid: Some(lot.bid_id.to_hex()),
+                contract_period: None,
+                description: (ocds_status == AwardStatusCode::Cancelled)
+                    .then(|| reason.clone())
+                    .flatten(),
+                documents: vec![DocumentSpec {
+                    related_lots: vec![lot.lot_id.clone()],
+                    ..document.clone()
+                }],
+                lots: vec![lot.lot_id],
             });
         }
         Ok(out)

@@ -38,6 +38,11 @@ pub struct ProcurementConfig {
     /// Days between the notice of award and its becoming final, during which bidders may
     /// complain (the EU remedies directives' standstill: 10 days when notified electronically).
     pub standstill_days: u32,
+    /// The portal's public address (`server.public_url`), for links in published data (the
+    /// evaluation report of an OCDS award); without it, no link.
+    pub public_url: Option<String>,
+    /// Thresholds of the red flags ([`crate::redflags`]).
+    pub red_flags: crate::redflags::RedFlagConfig,
 }
 
 impl Default for ProcurementConfig {
@@ -49,6 +54,8 @@ impl Default for ProcurementConfig {
             outage_extension_hours: 2,
             ocid_prefix: default_ocid_prefix(),
             standstill_days: 10,
+            public_url: None,
+            red_flags: crate::redflags::RedFlagConfig::default(),
         }
     }
 }

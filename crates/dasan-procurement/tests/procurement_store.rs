@@ -1241,3 +1241,96 @@ engine_tests! {
         assert!(matches!(w.p.evaluate(&w.officer, id).await, Err(ProcurementError::Transition { .. })));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The OCDS award stage from stored awards (issue 11)
+
+engine_tests! {
+    async fn an_awarded_tender_is_published_with_its_awards_bids_and_estimate(engine) {
+        let w = world(engine, ProcurementConfig {
+            public_url: Some("https://dasan.example/".into()),
+            ..ProcurementConfig::default()
+        })
+        .await;
+        let id = w.opened_tender().await;
+        let (m0, m1) = (&w.members[0].principal, &w.members[1].principal);
+        w.p.appoint_evaluators(&w.officer, id, &[m0.account, m1.account]).await.unwrap();
+        w.p.submit_scores(m0, id, w.sheet(id, 6, 10).await).await.unwrap();
+        w.p.submit_scores(m1, id, w.sheet(id, 6, 10).await).await.unwrap();
+        w.p.evaluate(&w.officer, id).await.unwrap();
+        let award = w.p.award(&w.officer, id).await.unwrap();
+        let opening = w.p.opening(id).await.unwrap().record;
+        let bid_of = |business: BusinessId| {
+            opening.opened.iter().find(|o| o.supplier_id == business.to_string()).unwrap().bid_id.to_hex()
+        };
+        let prefix = w.p.config().ocid_prefix.clone();
+        use dasan_ocds::codelist::ReleaseTag;
+
+        // During the standstill (tender status `awarded`): the bids and the estimate are still
+        // public, and both lots' awards are pending.
+        let p = w.p.ocds_procedure(id).await.unwrap();
+        assert_eq!(p.awards.len(), 2);
+        let rs = dasan_ocds::releases(&prefix, &p).unwrap();
+        assert_eq!(rs.iter().map(|r| r.tag[0]).collect::<Vec<_>>(),
+            [ReleaseTag::Tender, ReleaseTag::TenderUpdate, ReleaseTag::Award, ReleaseTag::Award]);
+        let c = serde_json::to_value(dasan_ocds::compile(&rs).unwrap()).unwrap();
+        assert_eq!(c["tender"]["value"]["amount"], 1_000_000_000, "opened: the estimate stays public");
+        assert_eq!(c["bids"]["details"].as_array().unwrap().len(), 3, "the opened bids stay published");
+        let awards = c["awards"].as_array().unwrap();
+        assert!(awards.iter().all(|a| a["status"] == "pending"));
+
+        // Final after the standstill: active, dated when it became final.
+        w.clock.set(award.standstill_ends_at);
+        assert_eq!(w.p.finalise_due().await.unwrap(), vec![id]);
+        let final_at = w.p.award_of(id).await.unwrap().final_at.unwrap();
+        let p = w.p.ocds_procedure(id).await.unwrap();
+        let rs = dasan_ocds::releases(&prefix, &p).unwrap();
+        assert_eq!(rs.iter().map(|r| r.tag[0]).collect::<Vec<_>>(),
+            [ReleaseTag::Tender, ReleaseTag::TenderUpdate, ReleaseTag::Award, ReleaseTag::Award,
+             ReleaseTag::AwardUpdate, ReleaseTag::AwardUpdate]);
+        let c = serde_json::to_value(dasan_ocds::compile(&rs).unwrap()).unwrap();
+        assert_eq!(c["tender"]["status"], "complete", "every lot is awarded");
+        let lot1 = c["awards"].as_array().unwrap().iter().find(|a| a["id"] == "1-1").unwrap();
+        assert_eq!(lot1["status"], "active");
+        assert_eq!(lot1["date"], serde_json::to_value(dasan_ocds::model::DateTime(final_at)).unwrap());
+        assert_eq!(lot1["value"]["amount"], 470_000_000, "B won lot 1 at its price");
+        assert_eq!(lot1["value"]["currency"], "KRW");
+        assert_eq!(lot1["relatedLots"], serde_json::json!(["1"]));
+        assert_eq!(lot1["relatedBids"], serde_json::json!([format!("{}-1", bid_of(w.b.business))]));
+        assert_eq!(lot1["items"][0]["relatedLot"], "1");
+        assert_eq!(lot1["items"][0]["classification"]["id"], "45233120");
+        let doc = &lot1["documents"][0];
+        assert_eq!(doc["documentType"], "evaluationReports");
+        assert_eq!(doc["url"], format!("https://dasan.example/api/v1/procurement/tenders/{id}/evaluation"));
+        let supplier = lot1["suppliers"][0]["id"].as_str().unwrap();
+        let party = c["parties"].as_array().unwrap().iter().find(|p| p["id"] == supplier).unwrap();
+        assert_eq!(party["roles"], serde_json::json!(["tenderer", "supplier"]));
+        let lot2 = c["awards"].as_array().unwrap().iter().find(|a| a["id"] == "1-2").unwrap();
+        assert_eq!(lot2["value"]["amount"], 46_000_000, "A won lot 2");
+        assert_eq!(lot2["relatedBids"], serde_json::json!([format!("{}-2", bid_of(w.a.business))]));
+    }
+
+    async fn an_award_cancelled_with_its_tender_is_published_cancelled_with_the_reason(engine) {
+        let w = world(engine, ProcurementConfig::default()).await;
+        let id = w.opened_tender().await;
+        let (m0, m1) = (&w.members[0].principal, &w.members[1].principal);
+        w.p.appoint_evaluators(&w.officer, id, &[m0.account, m1.account]).await.unwrap();
+        w.p.submit_scores(m0, id, w.sheet(id, 6, 10).await).await.unwrap();
+        w.p.submit_scores(m1, id, w.sheet(id, 6, 10).await).await.unwrap();
+        w.p.evaluate(&w.officer, id).await.unwrap();
+        w.p.award(&w.officer, id).await.unwrap();
+        w.clock.set(Timestamp::from_micros(w.db.clock().now().as_micros() + HOUR_US));
+        w.p.cancel(&w.officer, id, "The budget was withdrawn.").await.unwrap();
+        let p = w.p.ocds_procedure(id).await.unwrap();
+        let rs = dasan_ocds::releases(&w.p.config().ocid_prefix, &p).unwrap();
+        let c = serde_json::to_value(dasan_ocds::compile(&rs).unwrap()).unwrap();
+        for a in c["awards"].as_array().unwrap() {
+            assert_eq!(a["status"], "cancelled");
+            assert_eq!(a["description"], "The budget was withdrawn.");
+        }
+        assert_eq!(c["tender"]["status"], "cancelled");
+        assert_eq!(c["tender"]["value"]["amount"], 1_000_000_000, "opened before it was cancelled");
+        // No link without a configured public address.
+        assert!(c["awards"][0]["documents"][0].get("url").is_none());
+    }
+}

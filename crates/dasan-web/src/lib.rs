@@ -229,6 +229,7 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/dasan/trust-list.jws", get(pki::trust_list))
         .merge(api)
         .merge(pages::procurement::routes())
+        .merge(pages::transparency::routes())
         .fallback(|| async { error::WebError::NotFound })
         .route_layer(from_fn(metrics::tag_route));
 

@@ -8,6 +8,7 @@ pub mod me;
 pub mod ocds;
 pub mod procurement;
 pub mod registry;
+pub mod transparency;
 
 use crate::error::{ProblemDocument, ProblemField};
 use crate::ops;
@@ -102,6 +103,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ops::metrics))
         .merge(procurement::routes())
         .merge(ocds::routes())
+        .merge(transparency::routes())
 }
 
 static DOCUMENT: LazyLock<OpenApi> = LazyLock::new(|| {

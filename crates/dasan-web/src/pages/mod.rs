@@ -23,6 +23,7 @@ pub mod registry;
 pub mod services_admin;
 pub mod sign_in;
 pub mod sign_up;
+pub mod transparency;
 pub mod verify;
 
 use crate::assets;
