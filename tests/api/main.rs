@@ -15,5 +15,6 @@ mod ocds;
 mod ops;
 mod procurement;
 mod procurement_committee;
+mod procurement_contracts;
 mod shutdown;
 mod web;

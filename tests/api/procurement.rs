@@ -491,7 +491,7 @@ engine_tests! {
 }
 
 /// Moves the tender's opening time (column and notice) into the past, as time would.
-async fn pass_opening_time(app: &TestApp, tender: &str) {
+pub async fn pass_opening_time(app: &TestApp, tender: &str) {
     let past = SystemClock.now().as_micros() - HOUR_US / 2;
     let id = tender.to_owned();
     let mut tx = app.db.db.begin(Actor::system()).await.unwrap();

@@ -150,6 +150,9 @@ pub struct Procurement {
     pub ocid_prefix: String,
     /// Days from the notice of award to its becoming final; bidders may complain until then.
     pub standstill_days: u32,
+    /// The agency (in the platform PKI) whose issuing CA certifies suppliers' e-seals for
+    /// signing contracts: the central procurement authority.
+    pub supplier_ca_agency: String,
 }
 
 impl Default for Procurement {
@@ -162,6 +165,7 @@ impl Default for Procurement {
             outage_extension_hours: 2,
             ocid_prefix: "ocds-dasan0".into(),
             standstill_days: 10,
+            supplier_ca_agency: "PPS".to_owned(),
         }
     }
 }
