@@ -112,9 +112,10 @@ async fn final_award(app: &TestApp, w: &World) -> String {
 
 engine_tests! {
     async fn a_contract_is_made_signed_by_both_parties_accepted_and_paid_through_the_api(engine) {
-        let app = spawn_app(engine).await;
+        let db = dasan_store::testing::TestDatabase::empty(engine).await;
+        let config = test_config(&db);
+        let app = spawn_app_with(db, config.clone()).await;
         let w = world(&app).await;
-        let config = test_config(&app.db);
         let id = final_award(&app, &w).await;
         dasan::init_pki(&config, &app.db.db, dasan::demo::pki_spec(&app.address).unwrap()).await.unwrap();
 
