@@ -315,14 +315,13 @@ pub fn check_amendment(old: &ContractTerms, new: &ContractTerms, p: &Progress) -
         ));
     }
     for m in &old.milestones {
-        if p.accepted.contains_key(&m.id) || p.paid.contains_key(&m.id) {
-            if !new.milestones.iter().any(|n| n == m) {
-                e.push(FieldError::new(
-                    "milestones",
-                    "procurement-error-milestone-delivered",
-                ));
-                break;
-            }
+        let delivered = p.accepted.contains_key(&m.id) || p.paid.contains_key(&m.id);
+        if delivered && !new.milestones.iter().any(|n| n == m) {
+            e.push(FieldError::new(
+                "milestones",
+                "procurement-error-milestone-delivered",
+            ));
+            break;
         }
     }
     e
@@ -654,26 +653,24 @@ async fn contract_tx(tx: &mut Tx, id: &str) -> Result<Contract, ProcurementError
     .fetch_all(c)
     .await
     })?;
-    let acceptances: Vec<(String, bool, String, i64)> =
-        on_tx!(tx, |c| {
-            sqlx::query_as(
+    let acceptances: Vec<(String, bool, String, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT milestone_id, accepted, notes, decided_at FROM procurement_contract_acceptances \
          WHERE contract_id = $1 ORDER BY decided_at, id"
     )
     .bind(id)
     .fetch_all(c)
     .await
-        })?;
-    let payments: Vec<PaymentRow> =
-        on_tx!(tx, |c| {
-            sqlx::query_as(
+    })?;
+    let payments: Vec<PaymentRow> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT id, milestone_id, amount_minor, currency, paid_on, due_on, late_days, recorded_at \
          FROM procurement_contract_payments WHERE contract_id = $1 ORDER BY recorded_at, id"
     )
     .bind(id)
     .fetch_all(c)
     .await
-        })?;
+    })?;
     let supplier: Option<(String, String)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT name, registration_number FROM registry_businesses WHERE id = $1"
     )
