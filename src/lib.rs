@@ -341,7 +341,12 @@ impl Server {
             dasan_registry::Registry::new(db.clone()),
             keys.clone(),
             procurement_config(config),
-        );
+        )
+        .with_contract_documents(dasan_procurement::ContractDocuments::new(
+            &config.civil.fonts_dir,
+            &config.civil.time_stamping_agency,
+            &config.procurement.supplier_ca_agency,
+        ));
         let state = AppState::new(
             db.clone(),
             catalog,

@@ -17,6 +17,7 @@ mod ops;
 mod procurement;
 mod procurement_committee;
 mod procurement_pages;
+mod procurement_contracts;
 mod shutdown;
 mod transparency;
 mod web;

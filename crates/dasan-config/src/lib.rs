@@ -163,6 +163,9 @@ pub struct Procurement {
     pub red_flag_repeat_min_awards: u32,
     /// Red flag: the repeated-winner window, in days before now.
     pub red_flag_repeat_window_days: u32,
+    /// The agency (in the platform PKI) whose issuing CA certifies suppliers' e-seals for
+    /// signing contracts: the central procurement authority.
+    pub supplier_ca_agency: String,
 }
 
 impl Default for Procurement {
@@ -180,6 +183,7 @@ impl Default for Procurement {
             red_flag_repeat_share_bp: 5_000,
             red_flag_repeat_min_awards: 3,
             red_flag_repeat_window_days: 365,
+            supplier_ca_agency: "PPS".to_owned(),
         }
     }
 }

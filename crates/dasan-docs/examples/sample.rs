@@ -8,14 +8,20 @@
 //! CRL_BASE_URL (default http://127.0.0.1:8099/crl), then writes into OUTDIR:
 //! `root.pem`, `crl/{root,mois,nts}.crl` (serve `crl/` at CRL_BASE_URL), `trust-list.jws`,
 //! `signers/*.pem` (document-signing certificates), and for each sample `NAME.pdf` plus
-//! `NAME.qr` (its QR payload) and `NAME.level`.
+//! `NAME.qr` (its QR payload) and `NAME.level`. `contract-two-party-blt.pdf` is a procurement
+//! contract signed by two parties: the procuring entity (PPS's document-signing key), then the
+//! supplier (an e-seal certificate PPS's issuing CA issues to the business) as an incremental
+//! update; both signatures must validate.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use dasan_crypto::pki::{AgencySpec, DistinguishedName, PkiSpec, Purpose, pki_init};
-use dasan_crypto::{Algorithm, FileKeyStore, KekSource, StoreSigner};
+use dasan_crypto::pki::{
+    AgencySpec, CertProfile, CertificateRequest, DistinguishedName, PkiSpec, Purpose, SubjectKey,
+    issue_certificate, pki_init,
+};
+use dasan_crypto::{Algorithm, FileKeyStore, KekSource, KeyStore, StoreSigner};
 use dasan_docs::pades::{DocumentSigner, LtvMaterial, PadesLevel, SignatureInfo, sign_pades};
 use dasan_docs::seal::{Claims, make_qr_payload};
 use dasan_docs::tsa::{LocalTsa, TimeStampAuthority};
@@ -79,6 +85,12 @@ fn main() -> Result<()> {
                     Purpose::DocumentSigning,
                     Algorithm::Rsa2048Pkcs1v15Sha256,
                 )]),
+            },
+            AgencySpec {
+                code: "PPS".into(),
+                name: "조달청".into(),
+                purposes: vec![Purpose::DocumentSigning],
+                algorithms: BTreeMap::new(),
             },
         ],
         crl_base_url: crl_base,
@@ -201,7 +213,17 @@ fn main() -> Result<()> {
             PadesLevel::BT,
             "MOIS",
         ),
+        (
+            "contract-entity-blt",
+            DocumentType::ProcurementContract,
+            Language::Ko,
+            Layout::Single,
+            Paper::A4,
+            PadesLevel::BLT,
+            "PPS",
+        ),
     ];
+    let mut entity_signed = None;
     for (name, t, lang, lay, paper, level, agency) in plan {
         let doc = samples::spec(t, lang, lay, paper, now);
         let claims = Claims::from_spec(&doc, now + Duration::from_secs(90 * 86_400))?;
@@ -221,6 +243,9 @@ fn main() -> Result<()> {
             name: Some(a.name.clone()),
         };
         let signed = sign_pades(&pdf, &signer, level, now, Some(&tsa), Some(&ltv), &info)?;
+        if t == DocumentType::ProcurementContract {
+            entity_signed = Some((signed.clone(), payload.clone()));
+        }
         write(&out, name, "pdf", &signed)?;
         write(&out, name, "qr", payload.as_bytes())?;
         write(&out, name, "level", format!("{level:?}").as_bytes())?;
@@ -230,6 +255,64 @@ fn main() -> Result<()> {
             payload.len()
         );
     }
+
+    // The supplier's e-seal: a key in the store certified by PPS's issuing CA, as the platform
+    // does on a supplier's first contract; its signature is added to the entity-signed PDF.
+    let (entity_pdf, payload) = entity_signed.ok_or("no contract sample")?;
+    let pps = layout.agency("PPS").ok_or("no PPS")?;
+    let key = store.generate(
+        &format!("{}-seal", spec.label_prefix),
+        Algorithm::EcdsaP256Sha256,
+        now,
+    )?;
+    let seal = issue_certificate(
+        &store,
+        Some(pps.issuing_ca.issuer()),
+        &CertificateRequest {
+            subject: DistinguishedName {
+                country: Some("KR".into()),
+                organization: Some("다산건설 주식회사".into()),
+                organizational_unit: None,
+                common_name: "다산건설 주식회사 e-seal".into(),
+                serial_number: Some("1234567890".into()),
+            },
+            subject_key: SubjectKey::Store(key.id.clone()),
+            profile: CertProfile::EndEntity {
+                purpose: Purpose::DocumentSigning,
+            },
+            not_before: now,
+            not_after: now + Duration::from_secs(3 * 365 * 86_400),
+            crl_distribution_point: Some(pps.issuing_ca.crl_url.clone()),
+            private_key_usage_period: None,
+        },
+    )?;
+    let signer = DocumentSigner {
+        signer: StoreSigner::new(&store, &key.id)?,
+        certificate: seal.der.clone(),
+        chain: vec![pps.issuing_ca.certificate.der.clone()],
+    };
+    let mut ltv = LtvMaterial::from_layout(&layout, "PPS", "MOIS").ok_or("no LTV material")?;
+    ltv.certificates.push(seal.der.clone());
+    let info = SignatureInfo {
+        reason: Some("Procurement contract signed by the supplier".into()),
+        location: None,
+        name: Some("다산건설 주식회사".into()),
+    };
+    let both = sign_pades(
+        &entity_pdf,
+        &signer,
+        PadesLevel::BLT,
+        now,
+        Some(&tsa),
+        Some(&ltv),
+        &info,
+    )?;
+    let name = "contract-two-party-blt";
+    write(&out, name, "pdf", &both)?;
+    write(&out, name, "qr", payload.as_bytes())?;
+    write(&out, name, "level", b"BLT")?;
+    write(&out, name, "signatures", b"2")?;
+    println!("{name}.pdf: {} bytes (BLT, two signatures)", both.len());
     Ok(())
 }
 

@@ -21,17 +21,21 @@ pub enum DocumentType {
     LandRegister,
     /// 처분 통지서: a generic decision letter.
     DecisionLetter,
+    /// 조달 계약서: a public procurement contract, signed by the procuring entity and the
+    /// supplier.
+    ProcurementContract,
 }
 
 impl DocumentType {
     /// Every document type.
-    pub const ALL: [DocumentType; 6] = [
+    pub const ALL: [DocumentType; 7] = [
         DocumentType::ResidentRegistration,
         DocumentType::FamilyRelations,
         DocumentType::BusinessRegistration,
         DocumentType::TaxPayment,
         DocumentType::LandRegister,
         DocumentType::DecisionLetter,
+        DocumentType::ProcurementContract,
     ];
 
     /// Stable code, used in the QR claims and file names.
@@ -43,6 +47,7 @@ impl DocumentType {
             DocumentType::TaxPayment => "tax-payment",
             DocumentType::LandRegister => "land-register",
             DocumentType::DecisionLetter => "decision-letter",
+            DocumentType::ProcurementContract => "procurement-contract",
         }
     }
 
@@ -345,6 +350,62 @@ pub struct DecisionLetter {
     pub appeal: String,
 }
 
+/// One lot of a procurement contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContractLot {
+    /// The lot's id in the tender.
+    pub lot_id: String,
+    /// The lot's title.
+    pub title: String,
+    /// The awarded price.
+    pub price: Amount,
+}
+
+/// One milestone (deliverable) of a procurement contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContractMilestone {
+    /// Short id (`1`, `2`, ...).
+    pub id: String,
+    /// What is delivered.
+    pub title: String,
+    /// When it is due.
+    pub due: Date,
+    /// What is paid for it once accepted.
+    pub amount: Amount,
+}
+
+/// Facts of a public procurement contract (or of one amendment of it: the whole contract as
+/// amended, with the amendment's number and reason).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcurementContract {
+    /// The contract's number.
+    pub contract_number: String,
+    /// The tender it was awarded in.
+    pub tender_reference: String,
+    /// The object of the contract (the tender's title).
+    pub title: String,
+    /// The procuring entity's name.
+    pub entity: String,
+    /// The supplier's trade name.
+    pub supplier_name: String,
+    /// The supplier's business registration number.
+    pub supplier_number: String,
+    /// The lots awarded to the supplier.
+    pub lots: Vec<ContractLot>,
+    /// The contract value.
+    pub value: Amount,
+    /// First day of the contract period.
+    pub period_start: Date,
+    /// Last day of the contract period.
+    pub period_end: Date,
+    /// Milestones, in order.
+    pub milestones: Vec<ContractMilestone>,
+    /// Days after a milestone's acceptance within which it is paid.
+    pub payment_term_days: u32,
+    /// For an amendment: its version (2, 3, ...) and reason.
+    pub amendment: Option<(u32, String)>,
+}
+
 /// The facts of one document; the variant decides the template.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Facts {
@@ -360,6 +421,8 @@ pub enum Facts {
     LandRegister(LandRegister),
     /// Generic decision letter.
     DecisionLetter(DecisionLetter),
+    /// Public procurement contract.
+    ProcurementContract(ProcurementContract),
 }
 
 impl Facts {
@@ -372,6 +435,7 @@ impl Facts {
             Facts::TaxPayment(_) => DocumentType::TaxPayment,
             Facts::LandRegister(_) => DocumentType::LandRegister,
             Facts::DecisionLetter(_) => DocumentType::DecisionLetter,
+            Facts::ProcurementContract(_) => DocumentType::ProcurementContract,
         }
     }
 }

@@ -174,16 +174,10 @@ fn prepare(
         .values()
         .next()
         .ok_or_else(|| pdf_err("the PDF has no pages"))?;
-    let existing_fields = inc
-        .get_prev_documents()
-        .catalog()
-        .ok()
-        .and_then(|c| c.get(b"AcroForm").ok())
-        .is_some();
-    if existing_fields {
-        // Merging into an existing form is not needed for documents we render ourselves.
-        return Err(pdf_err("the PDF already has a form (AcroForm)"));
-    }
+    // A document signed before (the first party of a contract) has a form with its signature
+    // fields: the new field joins them, so every earlier signature stays as it was.
+    let existing_form = existing_form(&inc)?;
+    let field_name = format!("Signature{}", existing_form.fields.len() + 1);
     let mut sig = Dictionary::new();
     sig.set("Type", Object::Name(b"Sig".to_vec()));
     sig.set("Filter", Object::Name(b"Adobe.PPKLite".to_vec()));
@@ -225,7 +219,7 @@ fn prepare(
         Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
     );
     widget.set("V", Object::Reference(sig_id));
-    widget.set("T", text("Signature1"));
+    widget.set("T", text(&field_name));
     // Print + Locked: an invisible signature field that stays part of the printed document.
     widget.set("F", Object::Integer(132));
     widget.set("P", Object::Reference(first_page));
@@ -260,8 +254,10 @@ fn prepare(
 
     inc.opt_clone_object_to_new_document(root)
         .map_err(pdf_err)?;
-    let mut form = Dictionary::new();
-    form.set("Fields", Object::Array(vec![Object::Reference(widget_id)]));
+    let mut form = existing_form.dict;
+    let mut fields = existing_form.fields;
+    fields.push(Object::Reference(widget_id));
+    form.set("Fields", Object::Array(fields));
     // SignaturesExist | AppendOnly.
     form.set("SigFlags", Object::Integer(3));
     inc.new_document
@@ -273,6 +269,56 @@ fn prepare(
     let mut out = Vec::with_capacity(pdf.len() + 2 * contents_len + 4096);
     inc.save_to(&mut out).map_err(pdf_err)?;
     Ok(out)
+}
+
+/// The document's interactive form, if any: its dictionary and fields.
+struct ExistingForm {
+    dict: Dictionary,
+    fields: Vec<Object>,
+}
+
+fn existing_form(inc: &IncrementalDocument) -> Result<ExistingForm, PadesError> {
+    let prev = inc.get_prev_documents();
+    let form = match prev.catalog().ok().and_then(|c| c.get(b"AcroForm").ok()) {
+        None => None,
+        Some(Object::Dictionary(d)) => Some(d.clone()),
+        Some(Object::Reference(r)) => Some(
+            prev.get_object(*r)
+                .and_then(Object::as_dict)
+                .map_err(pdf_err)?
+                .clone(),
+        ),
+        Some(_) => return Err(pdf_err("/AcroForm is not a dictionary")),
+    };
+    let Some(dict) = form else {
+        return Ok(ExistingForm {
+            dict: Dictionary::new(),
+            fields: Vec::new(),
+        });
+    };
+    let fields = match dict.get(b"Fields") {
+        Ok(Object::Array(a)) => a.clone(),
+        Ok(Object::Reference(r)) => prev
+            .get_object(*r)
+            .and_then(Object::as_array)
+            .map_err(pdf_err)?
+            .clone(),
+        _ => Vec::new(),
+    };
+    // Only signature fields are expected: a form with other fields is not one we rendered.
+    for f in &fields {
+        let is_sig = f
+            .as_reference()
+            .and_then(|r| prev.get_object(r))
+            .and_then(Object::as_dict)
+            .and_then(|d| d.get(b"FT"))
+            .and_then(Object::as_name)
+            .is_ok_and(|n| n == b"Sig");
+        if !is_sig {
+            return Err(pdf_err("the PDF has form fields other than signatures"));
+        }
+    }
+    Ok(ExistingForm { dict, fields })
 }
 
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
@@ -472,6 +518,20 @@ pub fn sign_pades(
 pub fn add_dss(pdf: &[u8], material: &LtvMaterial) -> Result<Vec<u8>, PadesError> {
     let mut inc = load(pdf)?;
     let root = root_id(&inc)?;
+    // A later signature's store keeps what an earlier one put there and adds the rest.
+    let old = existing_dss(inc.get_prev_documents());
+    let new_certs: Vec<Vec<u8>> = material
+        .certificates
+        .iter()
+        .filter(|c| !old.certificates.contains(c))
+        .cloned()
+        .collect();
+    let new_crls: Vec<Vec<u8>> = material
+        .crls
+        .iter()
+        .filter(|c| !old.crls.contains(c))
+        .cloned()
+        .collect();
     let mut streams = |items: &[Vec<u8>]| {
         items
             .iter()
@@ -483,8 +543,10 @@ pub fn add_dss(pdf: &[u8], material: &LtvMaterial) -> Result<Vec<u8>, PadesError
             })
             .collect::<Vec<_>>()
     };
-    let certs = streams(&material.certificates);
-    let crls = streams(&material.crls);
+    let mut certs = old.cert_refs;
+    certs.extend(streams(&new_certs));
+    let mut crls = old.crl_refs;
+    crls.extend(streams(&new_crls));
     let mut dss = Dictionary::new();
     dss.set("Type", Object::Name(b"DSS".to_vec()));
     dss.set("Certs", Object::Array(certs));
@@ -502,6 +564,51 @@ pub fn add_dss(pdf: &[u8], material: &LtvMaterial) -> Result<Vec<u8>, PadesError
     Ok(out)
 }
 
+/// The Document Security Store already in a file: references and contents.
+#[derive(Default)]
+struct OldDss {
+    cert_refs: Vec<Object>,
+    crl_refs: Vec<Object>,
+    certificates: Vec<Vec<u8>>,
+    crls: Vec<Vec<u8>>,
+}
+
+fn existing_dss(doc: &Document) -> OldDss {
+    let mut out = OldDss::default();
+    let Some(dss) = doc
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"DSS").ok())
+        .and_then(|o| match o {
+            Object::Reference(r) => doc.get_object(*r).and_then(Object::as_dict).ok(),
+            Object::Dictionary(d) => Some(d),
+            _ => None,
+        })
+    else {
+        return out;
+    };
+    for (key, refs, ders) in [
+        (&b"Certs"[..], &mut out.cert_refs, &mut out.certificates),
+        (&b"CRLs"[..], &mut out.crl_refs, &mut out.crls),
+    ] {
+        let Ok(items) = dss.get(key).and_then(Object::as_array) else {
+            continue;
+        };
+        for item in items {
+            let content = item
+                .as_reference()
+                .and_then(|r| doc.get_object(r))
+                .and_then(Object::as_stream)
+                .map(|s| s.content.clone());
+            if let Ok(c) = content {
+                refs.push(item.clone());
+                ders.push(c);
+            }
+        }
+    }
+    out
+}
+
 /// A signature found in a PDF (for checks and tests; validation proper belongs to a PAdES
 /// validator).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -517,7 +624,20 @@ pub struct FoundSignature {
 /// # Errors
 /// [`PadesError::Pdf`] when there is none or it is malformed.
 pub fn find_signature(pdf: &[u8]) -> Result<FoundSignature, PadesError> {
+    find_signatures(pdf)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| pdf_err("no signature dictionary"))
+}
+
+/// Every signature's byte range and CMS, in the order they were made (the byte range of a
+/// later signature covers more of the file).
+///
+/// # Errors
+/// [`PadesError::Pdf`] when one is malformed.
+pub fn find_signatures(pdf: &[u8]) -> Result<Vec<FoundSignature>, PadesError> {
     let doc = Document::load_mem(pdf).map_err(pdf_err)?;
+    let mut out = Vec::new();
     for (_, obj) in doc.objects.iter() {
         let Ok(d) = obj.as_dict() else { continue };
         if d.get(b"Type").and_then(Object::as_name).ok() != Some(b"Sig".as_slice()) {
@@ -545,12 +665,13 @@ pub fn find_signature(pdf: &[u8]) -> Result<FoundSignature, PadesError> {
             .ok_or_else(|| pdf_err("/Contents is truncated"))?
             .to_vec();
         ContentInfo::from_der(&cms).map_err(pdf_err)?;
-        return Ok(FoundSignature {
+        out.push(FoundSignature {
             byte_range: [a, b, c, e],
             cms,
         });
     }
-    Err(pdf_err("no signature dictionary"))
+    out.sort_by_key(|f| f.byte_range[2].saturating_add(f.byte_range[3]));
+    Ok(out)
 }
 
 /// Total length of the DER TLV at the start of `b`.
@@ -601,8 +722,24 @@ pub struct IntegrityReport {
 /// [`PadesError::Pdf`] for a malformed file; [`PadesError::Signing`] describing the first
 /// check that fails.
 pub fn verify_integrity(pdf: &[u8]) -> Result<IntegrityReport, PadesError> {
+    verify_found(pdf, &find_signature(pdf)?)
+}
+
+/// [`verify_integrity`] for every signature of the file, in signing order (a contract signed
+/// by both parties has two). Fails if there is none or any one fails.
+///
+/// # Errors
+/// As [`verify_integrity`].
+pub fn verify_integrity_all(pdf: &[u8]) -> Result<Vec<IntegrityReport>, PadesError> {
+    let found = find_signatures(pdf)?;
+    if found.is_empty() {
+        return Err(pdf_err("no signature dictionary"));
+    }
+    found.iter().map(|f| verify_found(pdf, f)).collect()
+}
+
+fn verify_found(pdf: &[u8], found: &FoundSignature) -> Result<IntegrityReport, PadesError> {
     let bad = |m: &str| PadesError::Signing(m.to_owned());
-    let found = find_signature(pdf)?;
     let [a, b, c, d] = found.byte_range;
     let signed_end = c.checked_add(d).ok_or_else(|| bad("ByteRange overflows"))?;
     if a != 0 || b >= c || signed_end > pdf.len() {
@@ -615,7 +752,7 @@ pub fn verify_integrity(pdf: &[u8]) -> Result<IntegrityReport, PadesError> {
     h.update(&pdf[..b]);
     h.update(&pdf[c..signed_end]);
     let digest = h.finalize();
-    let sd = signed_data(&found)?;
+    let sd = signed_data(found)?;
     let si = sd
         .signer_infos
         .0

@@ -477,6 +477,7 @@ fn layout(spec: &DocumentSpec, fonts: &Fonts) -> Result<Laid, RenderError> {
     // Closing statement, date and agency.
     let statement = match doc_type {
         crate::model::DocumentType::DecisionLetter => Label::NotifyStatement,
+        crate::model::DocumentType::ProcurementContract => Label::ContractStatement,
         _ => Label::CertifyStatement,
     };
     let mut closing = words.statement(statement);

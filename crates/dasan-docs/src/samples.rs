@@ -29,6 +29,7 @@ pub fn agency(t: DocumentType) -> Agency {
         DocumentType::DecisionLetter => {
             ("MOIS", "행정안전부", "Ministry of the Interior and Safety")
         }
+        DocumentType::ProcurementContract => ("PPS", "조달청", "Public Procurement Service"),
     };
     Agency {
         code: code.into(),
@@ -193,6 +194,38 @@ pub fn facts(t: DocumentType) -> Facts {
             ],
             legal_basis: "「국민기초생활 보장법」 제11조 및 「주거급여법」 제7조, 제8조".into(),
             appeal: "이 처분에 이의가 있으면 처분이 있음을 안 날부터 90일 이내에 행정심판 또는 행정소송을 제기할 수 있습니다. You may appeal within 90 days of learning of this decision.".into(),
+        }),
+        DocumentType::ProcurementContract => Facts::ProcurementContract(ProcurementContract {
+            contract_number: "C-2026-000042".into(),
+            tender_reference: "019a2b3c-4d5e-7f60-8a9b-0c1d2e3f4a5b".into(),
+            title: "세종대로 재포장 공사 (Repaving of Sejong-daero)".into(),
+            entity: "조달청 (Public Procurement Service)".into(),
+            supplier_name: "다산건설 주식회사 (Dasan Construction Co.)".into(),
+            supplier_number: "123-45-67890".into(),
+            lots: vec![ContractLot {
+                lot_id: "1".into(),
+                title: "북측 구간 (North section)".into(),
+                price: krw(470_000_000),
+            }],
+            value: krw(470_000_000),
+            period_start: date(2026, 4, 1),
+            period_end: date(2026, 9, 30),
+            milestones: vec![
+                ContractMilestone {
+                    id: "1".into(),
+                    title: "기층 포장 (Base course)".into(),
+                    due: date(2026, 6, 30),
+                    amount: krw(200_000_000),
+                },
+                ContractMilestone {
+                    id: "2".into(),
+                    title: "표층 포장 및 준공 (Surface course and completion)".into(),
+                    due: date(2026, 9, 30),
+                    amount: krw(270_000_000),
+                },
+            ],
+            payment_term_days: 14,
+            amendment: None,
         }),
     }
 }

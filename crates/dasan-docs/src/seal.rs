@@ -163,6 +163,19 @@ impl Claims {
                     f("other_rights", l.other_rights.len().to_string()),
                 ],
             ),
+            Facts::ProcurementContract(c) => (
+                c.supplier_number.clone(),
+                c.supplier_name.clone(),
+                vec![
+                    f("contract", c.contract_number.clone()),
+                    f("tender", c.tender_reference.clone()),
+                    f("value", format!("{} {}", c.value.minor, c.value.currency)),
+                    f(
+                        "version",
+                        c.amendment.as_ref().map_or(1, |a| a.0).to_string(),
+                    ),
+                ],
+            ),
             Facts::DecisionLetter(d) => (
                 d.reference.clone(),
                 d.recipient.clone(),

@@ -264,6 +264,82 @@ pub(crate) fn body(spec: &DocumentSpec) -> Vec<Block> {
             out.push(Block::Heading(w.label(Label::Appeal)));
             out.push(Block::Paragraph(d.appeal.clone()));
         }
+        Facts::ProcurementContract(c) => {
+            let lang = w.text_lang();
+            let mut f = vec![
+                (w.label(Label::ContractNumber), c.contract_number.clone()),
+                (w.label(Label::TenderReference), c.tender_reference.clone()),
+                (w.label(Label::ContractObject), c.title.clone()),
+            ];
+            if let Some((version, reason)) = &c.amendment {
+                f.push((w.label(Label::AmendmentNumber), version.to_string()));
+                f.push((w.label(Label::AmendmentReason), reason.clone()));
+            }
+            out.push(Block::Fields(f));
+            out.push(Block::Heading(w.label(Label::Parties)));
+            out.push(Block::Fields(vec![
+                (w.label(Label::ProcuringEntity), c.entity.clone()),
+                (w.label(Label::Supplier), c.supplier_name.clone()),
+                (w.label(Label::BusinessNumber), c.supplier_number.clone()),
+            ]));
+            out.push(Block::Heading(w.label(Label::Lots)));
+            out.push(Block::Table {
+                headers: vec![
+                    w.label(Label::Lot),
+                    w.label(Label::Subject),
+                    w.label(Label::Amount),
+                ],
+                widths: vec![0.15, 0.55, 0.30],
+                rows: c
+                    .lots
+                    .iter()
+                    .map(|l| {
+                        vec![
+                            l.lot_id.clone(),
+                            l.title.clone(),
+                            labels::amount(&l.price, lang),
+                        ]
+                    })
+                    .collect(),
+            });
+            out.push(Block::Fields(vec![
+                (
+                    w.label(Label::ContractValue),
+                    labels::amount(&c.value, lang),
+                ),
+                (
+                    w.label(Label::ContractPeriod),
+                    format!("{} ~ {}", c.period_start.iso(), c.period_end.iso()),
+                ),
+            ]));
+            out.push(Block::Heading(w.label(Label::Milestones)));
+            out.push(Block::Table {
+                headers: vec![
+                    w.label(Label::Rank),
+                    w.label(Label::Subject),
+                    w.label(Label::DueDate),
+                    w.label(Label::Amount),
+                ],
+                widths: vec![0.1, 0.45, 0.18, 0.27],
+                rows: c
+                    .milestones
+                    .iter()
+                    .map(|m| {
+                        vec![
+                            m.id.clone(),
+                            m.title.clone(),
+                            m.due.iso(),
+                            labels::amount(&m.amount, lang),
+                        ]
+                    })
+                    .collect(),
+            });
+            out.push(Block::Heading(w.label(Label::PaymentTerms)));
+            out.push(Block::Fields(vec![(
+                w.label(Label::PaymentTermDays),
+                c.payment_term_days.to_string(),
+            )]));
+        }
     }
     out
 }

@@ -264,12 +264,17 @@ fn levels_without_their_inputs_are_refused() {
         sign_pades(&pdf, &wrong, PadesLevel::BB, now(), None, None, &info),
         Err(PadesError::Certificate(_))
     ));
-    // Signing twice is refused rather than producing a broken form.
+    // A second signature (a contract's second party) joins the first one's form as an
+    // incremental update: the first file is kept byte for byte and both signatures verify.
     let once = sign_pades(&pdf, &signer, PadesLevel::BB, now(), None, None, &info).unwrap();
-    assert!(matches!(
-        sign_pades(&once, &signer, PadesLevel::BB, now(), None, None, &info),
-        Err(PadesError::Pdf(_))
-    ));
+    let twice = sign_pades(&once, &signer, PadesLevel::BB, now(), None, None, &info).unwrap();
+    assert!(twice.starts_with(&once));
+    assert_eq!(
+        dasan_docs::pades::verify_integrity_all(&twice)
+            .unwrap()
+            .len(),
+        2
+    );
     assert!(
         verify_integrity(&pdf).is_err(),
         "an unsigned PDF has no signature"

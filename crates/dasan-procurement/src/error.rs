@@ -93,6 +93,9 @@ pub enum ProcurementError {
     /// The platform's signing key could not be used.
     #[error("platform signing key: {0}")]
     Signing(String),
+    /// Something the deployment must provide is missing (the PKI, the fonts).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
     Store(StoreError),
     #[error("registry: {0}")]
@@ -185,6 +188,7 @@ impl Problem for ProcurementError {
             | E::StandstillOver(_)
             | E::Evaluation(_) => ErrorKind::Conflict,
             E::Seed(_) | E::Signing(_) => ErrorKind::Internal,
+            E::Unavailable(_) => ErrorKind::Unavailable,
             E::Store(e) => e.kind(),
             E::Registry(e) => e.kind(),
         }
@@ -216,6 +220,7 @@ impl Problem for ProcurementError {
             E::StandstillOver(_) => "standstill-over",
             E::Evaluation(_) => "evaluation-failed",
             E::Seed(_) | E::Signing(_) => "internal",
+            E::Unavailable(_) => "unavailable",
             E::Store(e) => e.code(),
             E::Registry(e) => e.code(),
         }

@@ -79,6 +79,7 @@ pub mod bidbox;
 pub mod bids;
 pub mod ceremony;
 pub mod cli;
+pub mod contracts;
 pub mod envelope;
 mod error;
 pub mod evaluation;
@@ -138,6 +139,10 @@ pub use awards::{
     ScoreView, SheetEntry, SignedEvaluation,
 };
 pub use bids::{SignedBidBox, SignedReceipt};
+pub use contracts::{
+    AmendmentRequest, Contract, ContractDocuments, ContractId, ContractLanguage, ContractRequest,
+    ContractStatus, ContractTerms, MilestoneInput, PaymentId,
+};
 pub use error::ProcurementError;
 pub use notice::{Method, TenderNotice, Timeline};
 pub use ocds::{OCDS_MAX_PAGE, OcdsCursor, OcdsExport};

@@ -231,6 +231,7 @@ impl Procurement {
                 contracts: Vec::new(),
             });
         }
+        self.add_contract_stages(&mut out).await?;
         Ok(out)
     }
 

@@ -78,6 +78,8 @@ pub struct Procurement {
     /// The current signing key's id and public key, looked up at most every
     /// [`CURRENT_KEY_FOR`]: a deadline rush signs a receipt per bid.
     current_key: Arc<Mutex<Option<CurrentKey>>>,
+    /// Fonts and PKI roles for contract documents; without them contracts cannot be signed.
+    pub(crate) contract_documents: Option<Arc<crate::contracts::ContractDocuments>>,
 }
 
 /// How long the current signing key is remembered: a rotation is picked up within this time.
@@ -136,7 +138,19 @@ impl Procurement {
             keys,
             config,
             current_key: Arc::default(),
+            contract_documents: None,
         }
+    }
+
+    /// Contract documents are rendered with these fonts, time-stamped and their suppliers'
+    /// e-seals certified as `docs` says.
+    #[must_use]
+    pub fn with_contract_documents(
+        mut self,
+        docs: crate::contracts::ContractDocuments,
+    ) -> Procurement {
+        self.contract_documents = Some(Arc::new(docs));
+        self
     }
 
     pub fn database(&self) -> &Database {

@@ -37,6 +37,8 @@ struct Member {
 struct World {
     _t: TestDatabase,
     _keys: tempfile::TempDir,
+    /// The key store the service signs with (shared with the contracts' PKI).
+    keys: Arc<dyn dasan_crypto::KeyStore>,
     db: Database,
     clock: ManualClock,
     p: Procurement,
@@ -147,7 +149,8 @@ async fn world(engine: dasan_store::Engine, config: ProcurementConfig) -> World 
         &KekSource::Key(zeroize::Zeroizing::new([7u8; 32])),
     )
     .unwrap();
-    let p = Procurement::new(db.clone(), registry, Arc::new(keys), config);
+    let keys: Arc<dyn dasan_crypto::KeyStore> = Arc::new(keys);
+    let p = Procurement::new(db.clone(), registry, keys.clone(), config);
 
     let mut suppliers = Vec::new();
     for (i, (business, person)) in businesses.iter().enumerate() {
@@ -224,6 +227,7 @@ async fn world(engine: dasan_store::Engine, config: ProcurementConfig) -> World 
     World {
         _t: t,
         _keys: keys_dir,
+        keys,
         db,
         clock,
         p,
@@ -1332,5 +1336,250 @@ engine_tests! {
         assert_eq!(c["tender"]["value"]["amount"], 1_000_000_000, "opened before it was cancelled");
         // No link without a configured public address.
         assert!(c["awards"][0]["documents"][0].get("url").is_none());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// E-contracts (issue 11)
+
+impl World {
+    /// A tender awarded (B wins lot 1 at 470 000 000, A lot 2 at 46 000 000) and the award made
+    /// final after the standstill; the platform PKI in the world's key store, and the service
+    /// able to sign contract documents.
+    async fn final_award(&mut self) -> TenderId {
+        let id = self.opened_tender().await;
+        let (m0, m1) = (&self.members[0].principal, &self.members[1].principal);
+        self.p
+            .appoint_evaluators(&self.officer, id, &[m0.account, m1.account])
+            .await
+            .unwrap();
+        self.p
+            .submit_scores(m0, id, self.sheet(id, 6, 10).await)
+            .await
+            .unwrap();
+        self.p
+            .submit_scores(m1, id, self.sheet(id, 6, 10).await)
+            .await
+            .unwrap();
+        self.p.evaluate(&self.officer, id).await.unwrap();
+        let award = self.p.award(&self.officer, id).await.unwrap();
+        // Not before the award is final.
+        assert!(matches!(
+            self.p
+                .create_contract(&self.officer, id, contract_request(self.b.business))
+                .await,
+            Err(ProcurementError::Transition { .. })
+        ));
+        self.clock.set(award.standstill_ends_at);
+        assert_eq!(self.p.finalise_due().await.unwrap(), vec![id]);
+
+        let spec = dasan_crypto::pki::PkiSpec {
+            label_prefix: "pki".into(),
+            root: dasan_crypto::pki::DistinguishedName {
+                country: Some("KR".into()),
+                organization: Some("Dasan Test".into()),
+                common_name: "Dasan Test Root".into(),
+                ..Default::default()
+            },
+            root_algorithm: Default::default(),
+            ca_algorithm: Default::default(),
+            agencies: vec![
+                dasan_crypto::pki::AgencySpec {
+                    code: "MOIS".into(),
+                    name: "Ministry of the Interior and Safety".into(),
+                    purposes: vec![
+                        dasan_crypto::pki::Purpose::DocumentSigning,
+                        dasan_crypto::pki::Purpose::TimeStamping,
+                    ],
+                    algorithms: Default::default(),
+                },
+                dasan_crypto::pki::AgencySpec {
+                    code: "PPS".into(),
+                    name: "Public Procurement Service".into(),
+                    purposes: vec![dasan_crypto::pki::Purpose::DocumentSigning],
+                    algorithms: Default::default(),
+                },
+            ],
+            crl_base_url: "http://127.0.0.1:9/crl".into(),
+            validity: Default::default(),
+            border_test: None,
+        };
+        let layout =
+            dasan_crypto::pki::pki_init(&*self.keys, &spec, std::time::SystemTime::now()).unwrap();
+        dasan_crypto::published::save_layout(
+            self.db.begin(Actor::system()).await.unwrap(),
+            &layout,
+        )
+        .await
+        .unwrap();
+        self.p = self
+            .p
+            .clone()
+            .with_contract_documents(ContractDocuments::new(
+                std::path::Path::new("/usr/share/fonts/truetype/nanum"),
+                "MOIS",
+                "PPS",
+            ));
+        id
+    }
+}
+
+fn date(s: &str) -> jiff::civil::Date {
+    s.parse().unwrap()
+}
+
+fn contract_request(business: BusinessId) -> ContractRequest {
+    ContractRequest {
+        business_id: business,
+        period_start: date("2027-02-01"),
+        period_end: date("2027-12-31"),
+        payment_term_days: 14,
+        milestones: vec![
+            MilestoneInput {
+                title: "Base course".into(),
+                due_on: date("2027-06-30"),
+                amount_minor: 200_000_000,
+            },
+            MilestoneInput {
+                title: "Surface course and completion".into(),
+                due_on: date("2027-12-31"),
+                amount_minor: 270_000_000,
+            },
+        ],
+        language: ContractLanguage::Ko,
+    }
+}
+
+engine_tests! {
+    async fn a_contract_from_the_award_signed_by_both_amended_delivered_and_paid_late(engine) {
+        let mut w = world(engine, ProcurementConfig::default()).await;
+        let id = w.final_award().await;
+        let (a, b) = (&w.a, &w.b);
+
+        // Only the entity makes it, only for a winner, with milestones that sum to the value.
+        assert!(matches!(
+            w.p.create_contract(&b.rep, id, contract_request(b.business)).await,
+            Err(ProcurementError::Forbidden(_))
+        ));
+        assert!(matches!(
+            w.p.create_contract(&w.officer, id, contract_request(w.unregistered.business)).await,
+            Err(ProcurementError::Invalid(_))
+        ));
+        let mut short = contract_request(b.business);
+        short.milestones[1].amount_minor -= 1;
+        match w.p.create_contract(&w.officer, id, short).await {
+            Err(ProcurementError::Invalid(f)) => assert!(f.iter().any(|e| e.message == "procurement-error-milestones-sum")),
+            other => panic!("{other:?}"),
+        }
+        let c = w.p.create_contract(&w.officer, id, contract_request(b.business)).await.unwrap();
+        assert_eq!(c.status, ContractStatus::Draft);
+        assert_eq!(c.versions[0].terms.value_minor, 470_000_000, "the awarded price of B's lot");
+        assert_eq!(c.versions[0].terms.lots.len(), 1);
+        assert!(matches!(
+            w.p.create_contract(&w.officer, id, contract_request(b.business)).await,
+            Err(ProcurementError::Transition { .. })
+        ));
+        let other = w.p.create_contract(&w.officer, id, ContractRequest {
+            milestones: vec![MilestoneInput { title: "All".into(), due_on: date("2027-06-30"), amount_minor: 46_000_000 }],
+            ..contract_request(a.business)
+        }).await.unwrap();
+        assert_eq!(w.p.contracts_of(id).await.unwrap().len(), 2);
+
+        // The supplier cannot sign first; nobody signs twice; A cannot sign B's contract.
+        assert!(matches!(w.p.sign_contract_as_supplier(&b.rep, c.id).await, Err(ProcurementError::Transition { .. })));
+        assert!(matches!(w.p.sign_contract_as_entity(&b.rep, c.id).await, Err(ProcurementError::Forbidden(_))));
+        let c1 = w.p.sign_contract_as_entity(&w.officer, c.id).await.unwrap();
+        assert_eq!(c1.status, ContractStatus::EntitySigned);
+        assert!(matches!(w.p.sign_contract_as_entity(&w.officer, c.id).await, Err(ProcurementError::Transition { .. })));
+        assert!(matches!(w.p.sign_contract_as_supplier(&a.rep, c.id).await, Err(ProcurementError::Forbidden(_))));
+        let entity_pdf = w.p.contract_pdf(c.id, None).await.unwrap();
+        assert_eq!(dasan_docs::pades::verify_integrity_all(&entity_pdf).unwrap().len(), 1);
+        let c2 = w.p.sign_contract_as_supplier(&b.rep, c.id).await.unwrap();
+        assert_eq!(c2.status, ContractStatus::Active);
+        assert!(c2.signed_at.is_some());
+        assert!(matches!(w.p.sign_contract_as_supplier(&b.rep, c.id).await, Err(ProcurementError::Transition { .. })));
+
+        // Two signatures, the second an incremental update over the first file.
+        let pdf = w.p.contract_pdf(c.id, Some(1)).await.unwrap();
+        assert!(pdf.starts_with(&entity_pdf), "the supplier's signature is appended");
+        let sigs = dasan_docs::pades::verify_integrity_all(&pdf).unwrap();
+        assert_eq!(sigs.len(), 2);
+        assert_ne!(sigs[0].signer_certificate, sigs[1].signer_certificate);
+        assert!(sigs.iter().all(|s| s.time_stamp.is_some()));
+        // A changed byte inside what both signed is detected.
+        let mut tampered = pdf.clone();
+        tampered[entity_pdf.len() / 3] ^= 0x01;
+        let err = dasan_docs::pades::verify_integrity_all(&tampered).unwrap_err().to_string();
+        assert!(err.contains("changed after signing"), "{err}");
+
+        // An amendment: more value, a bigger second milestone; signed again by both.
+        let amend = AmendmentRequest {
+            reason: "Additional drainage works on the north section.".into(),
+            value_minor: Some(480_000_000),
+            period_end: None,
+            milestones: Some(vec![
+                MilestoneInput { title: "Base course".into(), due_on: date("2027-06-30"), amount_minor: 200_000_000 },
+                MilestoneInput { title: "Surface course, drainage and completion".into(), due_on: date("2027-12-31"), amount_minor: 280_000_000 },
+            ]),
+        };
+        assert!(matches!(w.p.amend_contract(&b.rep, c.id, amend.clone()).await, Err(ProcurementError::Forbidden(_))));
+        let bad = AmendmentRequest { value_minor: Some(490_000_000), ..amend.clone() };
+        assert!(matches!(w.p.amend_contract(&w.officer, c.id, bad).await, Err(ProcurementError::Invalid(_))));
+        let c3 = w.p.amend_contract(&w.officer, c.id, amend.clone()).await.unwrap();
+        assert_eq!(c3.versions.len(), 2);
+        assert_eq!(c3.current().unwrap().version, 1, "in force once both have signed");
+        assert!(matches!(w.p.amend_contract(&w.officer, c.id, amend.clone()).await, Err(ProcurementError::Transition { .. })));
+        assert!(matches!(w.p.sign_contract_as_supplier(&b.rep, c.id).await, Err(ProcurementError::Transition { .. })));
+        w.p.sign_contract_as_entity(&w.officer, c.id).await.unwrap();
+        let c4 = w.p.sign_contract_as_supplier(&b.rep, c.id).await.unwrap();
+        assert_eq!(c4.current().unwrap().version, 2);
+        assert_eq!(c4.current().unwrap().terms.value_minor, 480_000_000);
+        assert_eq!(dasan_docs::pades::verify_integrity_all(&w.p.contract_pdf(c.id, Some(2)).await.unwrap()).unwrap().len(), 2);
+
+        // Delivery: a rejection needs notes; then acceptance; payment 20 days later is 6 days late.
+        assert!(matches!(w.p.accept_delivery(&w.officer, c.id, "1", false, " ").await, Err(ProcurementError::Invalid(_))));
+        assert!(matches!(w.p.accept_delivery(&w.officer, c.id, "9", true, "").await, Err(ProcurementError::Invalid(_))));
+        assert!(matches!(w.p.accept_delivery(&b.rep, c.id, "1", true, "").await, Err(ProcurementError::Forbidden(_))));
+        w.p.accept_delivery(&w.officer, c.id, "1", false, "Compaction below specification.").await.unwrap();
+        let today = dasan_procurement::contracts::kst_date(w.db.clock().now());
+        assert!(matches!(
+            w.p.record_payment(&w.officer, c.id, "1", 1, today).await,
+            Err(ProcurementError::Transition { .. })
+        ));
+        w.p.accept_delivery(&w.officer, c.id, "1", true, "Re-tested: compliant.").await.unwrap();
+        let accepted_on = today;
+        w.clock.set(Timestamp::from_micros(w.db.clock().now().as_micros() + 20 * 86_400_000_000));
+        let paid_on = dasan_procurement::contracts::kst_date(w.db.clock().now());
+        match w.p.record_payment(&w.officer, c.id, "1", 200_000_001, paid_on).await {
+            Err(ProcurementError::Invalid(f)) => assert_eq!(f[0].message, "procurement-error-overpayment"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(w.p.record_payment(&w.officer, c.id, "2", 1, paid_on).await, Err(ProcurementError::Transition { .. })));
+        let c5 = w.p.record_payment(&w.officer, c.id, "1", 200_000_000, paid_on).await.unwrap();
+        let p = &c5.payments[0];
+        assert_eq!(p.due_on, dasan_procurement::contracts::payment_due(accepted_on, 14));
+        assert_eq!(p.late_days, 6);
+        assert_eq!(c5.status, ContractStatus::Active);
+
+        // The last milestone accepted and paid on time: completed; nothing changes after.
+        w.p.accept_delivery(&w.officer, c.id, "2", true, "").await.unwrap();
+        let c6 = w.p.record_payment(&w.officer, c.id, "2", 280_000_000, paid_on).await.unwrap();
+        assert_eq!(c6.payments[1].late_days, 0);
+        assert_eq!(c6.status, ContractStatus::Completed);
+        assert!(matches!(w.p.record_payment(&w.officer, c.id, "2", 1, paid_on).await, Err(ProcurementError::Transition { .. })));
+        assert!(matches!(w.p.terminate_contract(&w.officer, c.id, "late").await, Err(ProcurementError::Transition { .. })));
+
+        // A's contract ends early, with a reason.
+        let t = w.p.terminate_contract(&w.officer, other.id, "The supplier withdrew.").await.unwrap();
+        assert_eq!(t.status, ContractStatus::Terminated);
+        assert!(matches!(w.p.sign_contract_as_entity(&w.officer, other.id).await, Err(ProcurementError::Transition { .. })));
+
+        for action in ["procurement.contract.create", "procurement.contract.sign.entity", "procurement.contract.sign.supplier",
+            "procurement.supplier.seal.issue", "procurement.contract.amend", "procurement.contract.delivery.accept",
+            "procurement.contract.delivery.reject", "procurement.contract.payment", "procurement.contract.complete",
+            "procurement.contract.terminate"] {
+            assert!(w.audited(action).await > 0, "{action} is audited");
+        }
+        assert_eq!(w.audited("procurement.supplier.seal.issue").await, 1, "one e-seal per supplier");
     }
 }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod border;
 pub mod civil;
+pub mod contracts;
 pub mod feedback;
 pub mod me;
 pub mod ocds;
@@ -102,6 +103,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))
         .merge(procurement::routes())
+        .merge(contracts::routes())
         .merge(ocds::routes())
         .merge(transparency::routes())
 }
