@@ -374,8 +374,8 @@ async fn rush(work: Vec<Vec<(String, String)>>, bidders: &[Bidder], rate: Option
             for (k, (url, body)) in mine.into_iter().enumerate() {
                 let due = match rate {
                     Some(rate) => {
-                        let due = started
-                            + Duration::from_secs_f64((k * clients + i) as f64 / rate);
+                        let due =
+                            started + Duration::from_secs_f64((k * clients + i) as f64 / rate);
                         tokio::time::sleep_until(due).await;
                         due
                     }

@@ -457,7 +457,8 @@ impl Civil {
                         arrears: None,
                     })
                 }
-                DocumentType::LandRegister => return Ok(None),
+                // Contracts are made by procurement, not applied for.
+                DocumentType::LandRegister | DocumentType::ProcurementContract => return Ok(None),
             }
         };
         let agency = self.registry.agency(&def.agency).await?;
