@@ -153,6 +153,9 @@ civil-error-message = Write a message.
 civil-error-assignee = Choose an official of this agency who reviews applications.
 civil-error-unknown-field = This form has no such question.
 civil-error-prefilled = This answer comes from the registries: do not send it.
+civil-error-recipient = Choose an organisation registered on Dasan, by its code (for example NTS).
+civil-error-purpose = Write the purpose in at most 500 characters.
+civil-error-document = Choose one of your documents by its issue number.
 
 application-files = Attached files
 application-file-attached = Attached: { $name }. Choose another file to replace it.

@@ -153,6 +153,9 @@ civil-error-message = 내용을 쓰세요.
 civil-error-assignee = 신청을 검토하는 이 기관의 공무원을 고르세요.
 civil-error-unknown-field = 이 신청서에 없는 항목입니다.
 civil-error-prefilled = 이 항목은 행정정보에서 가져오므로 보내지 마세요.
+civil-error-recipient = 다산에 등록된 기관을 코드로 고르세요 (예: NTS).
+civil-error-purpose = 용도를 500자 이내로 쓰세요.
+civil-error-document = 내 문서 가운데 하나를 발급번호로 고르세요.
 
 application-files = 첨부 파일
 application-file-attached = 첨부됨: { $name }. 다른 파일을 고르면 바뀝니다.

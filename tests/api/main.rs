@@ -16,5 +16,6 @@ mod ocds;
 mod ops;
 mod procurement;
 mod procurement_committee;
+mod shares;
 mod shutdown;
 mod web;

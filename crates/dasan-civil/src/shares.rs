@@ -165,9 +165,8 @@ impl Civil {
 
     /// Where the principal sent their documents, newest first, with every view.
     pub async fn my_shares(&self, principal: &Principal) -> Result<Vec<SentShare>, CivilError> {
-        let rows: Vec<ShareRow> =
-            on_reader!(self.db, |p| {
-                sqlx::query_as(
+        let rows: Vec<ShareRow> = on_reader!(self.db, |p| {
+            sqlx::query_as(
             "SELECT s.id, s.issue_number, s.recipient, s.purpose, s.created_at, s.withdrawn_at, \
              s.first_viewed_at FROM civil_document_shares s WHERE s.sender = $1 \
              ORDER BY s.created_at DESC LIMIT 200"
@@ -175,8 +174,8 @@ impl Civil {
         .bind(principal.account.to_string())
         .fetch_all(p)
         .await
-            })
-            .map_err(StoreError::from_sqlx)?;
+        })
+        .map_err(StoreError::from_sqlx)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let views: Vec<(i64, Option<String>, String)> = on_reader!(self.db, |p| sqlx::query_as(
@@ -288,17 +287,16 @@ impl Civil {
         principal: &Principal,
     ) -> Result<Vec<ReceivedShare>, CivilError> {
         let agency = Self::receiving_agency(principal)?;
-        let rows: Vec<(String,)> =
-            on_reader!(self.db, |p| {
-                sqlx::query_as(
+        let rows: Vec<(String,)> = on_reader!(self.db, |p| {
+            sqlx::query_as(
             "SELECT id FROM civil_document_shares WHERE recipient = $1 AND withdrawn_at IS NULL \
              ORDER BY created_at DESC LIMIT 200"
         )
         .bind(agency)
         .fetch_all(p)
         .await
-            })
-            .map_err(StoreError::from_sqlx)?;
+        })
+        .map_err(StoreError::from_sqlx)?;
         let mut out = Vec::with_capacity(rows.len());
         for (id,) in rows {
             match self.received(principal, share_id(&id)?, "list").await {
@@ -360,9 +358,8 @@ impl Civil {
         let agency = Self::receiving_agency(principal)?.to_owned();
         let mut tx = self.db.begin(principal.actor(None)).await?;
         let now = tx.now().as_micros();
-        let share: Option<ShareRow> =
-            on_tx!(tx, |c| {
-                sqlx::query_as(
+        let share: Option<ShareRow> = on_tx!(tx, |c| {
+            sqlx::query_as(
             "SELECT s.id, s.issue_number, s.recipient, s.purpose, s.created_at, s.withdrawn_at, \
              s.first_viewed_at FROM civil_document_shares s \
              WHERE s.id = $1 AND s.recipient = $2 AND s.withdrawn_at IS NULL"
@@ -371,8 +368,8 @@ impl Civil {
         .bind(&agency)
         .fetch_optional(c)
         .await
-            })
-            .map_err(StoreError::from_sqlx)?;
+        })
+        .map_err(StoreError::from_sqlx)?;
         let Some(share) = share else {
             tx.rollback().await?;
             return Err(CivilError::NotFound);

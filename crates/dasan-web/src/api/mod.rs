@@ -8,6 +8,7 @@ pub mod me;
 pub mod ocds;
 pub mod procurement;
 pub mod registry;
+pub mod shares;
 
 use crate::error::{ProblemDocument, ProblemField};
 use crate::ops;
@@ -80,6 +81,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(civil::revoke))
         .routes(routes!(civil::reissue))
         .routes(routes!(civil::my_documents))
+        .routes(routes!(shares::send))
+        .routes(routes!(shares::sent))
+        .routes(routes!(shares::withdraw))
+        .routes(routes!(shares::received))
+        .routes(routes!(shares::received_one))
+        .routes(routes!(shares::received_pdf))
         .routes(routes!(civil::applications))
         .routes(routes!(civil::application))
         .routes(routes!(civil::apply))
