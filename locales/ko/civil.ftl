@@ -257,3 +257,22 @@ verify-error-empty = QR 코드 내용을 붙여 넣거나 발급번호를 입력
 verify-error-code = 확인코드는 영문자와 숫자 8자리입니다. 예: ACDE-FG23
 application-document-revoke = 이 문서 취소
 application-document-revoke-reason = 취소 사유 (소지자와 진위 확인자에게 표시됩니다)
+
+# 기관에 문서 보내기
+shares-send = 기관에 보내기
+shares-recipient = 받는 기관
+shares-recipient-choose = 기관을 고르세요
+shares-purpose = 용도 (선택)
+shares-purpose-hint = 받는 기관이 문서와 함께 봅니다. 500자 이내.
+shares-sent-title = 보낸 문서
+shares-sent-to = { $name }에 보냄
+shares-sent-at = 보낸 때
+shares-viewed = { $when } 처음 열람
+shares-views = { $count }번 열람
+shares-not-viewed = 아직 열람하지 않음
+shares-withdrawn = { $when } 회수함
+shares-withdraw = 회수
+shares-received-title = 우리 기관에 온 문서
+shares-received-lead = 문서를 열 때마다 진위와 유효 여부, 취소 여부를 확인합니다. 보낸 사람은 열람할 때마다 알 수 있습니다.
+shares-received-none = 우리 기관에 온 문서가 없습니다.
+shares-pdf = 전자서명된 PDF 내려받기

@@ -146,6 +146,37 @@ engine_tests! {
         let stranger_sent: serde_json::Value = api.get(app.url("/api/v1/shares/sent")).bearer_auth(&stranger).send().await.unwrap().json().await.unwrap();
         assert_eq!(stranger_sent, serde_json::json!([]));
 
+        // The same through the pages: the wallet's form (a friendly page for bad input), the
+        // organisation's inbox for a signed-in official, and withdrawing.
+        use crate::identity::{PASSWORD, account, sign_in, sign_in_official};
+        assert_eq!(sign_in(&app, "holder@example.kr", PASSWORD).await.status(), 303);
+        let wallet = app.get_page("/applications", "en").await.text().await.unwrap();
+        assert!(wallet.contains(&format!("action=\"/documents/{number}/send\"")), "{wallet}");
+        let refused = app.post_form("/applications", &format!("/documents/{number}/send"), &[("recipient", "NO-SUCH"), ("purpose", "")]).await;
+        assert_eq!(refused.status(), 422);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("Choose an organisation registered on Dasan") && refused.contains(&format!("href=\"#recipient-{number}\"")), "{refused}");
+        let sent = app.post_form("/applications", &format!("/documents/{number}/send"), &[("recipient", "MOEF"), ("purpose", "Housing loan")]).await;
+        assert_eq!((sent.status().as_u16(), crate::identity::location(&sent)), (303, "/applications#sent".to_owned()));
+        let wallet = app.get_page("/applications", "ko").await.text().await.unwrap();
+        assert!(wallet.contains("보낸 문서") && wallet.contains("아직 열람하지 않음") && wallet.contains("Housing loan"), "{wallet}");
+        let mine: serde_json::Value = api.get(app.url("/api/v1/shares/sent")).bearer_auth(&holder).send().await.unwrap().json().await.unwrap();
+        let id2 = mine[0]["id"].as_str().unwrap().to_owned();
+        account(&app, dasan_identity::AccountKind::Official, "desk@moef.go.kr", &[("civil.officer", "MOEF")], Some("MOEF")).await;
+        let desk = app.shallow();
+        sign_in_official(&desk, "desk@moef.go.kr", None).await;
+        let inbox = desk.get_page("/received", "en").await.text().await.unwrap();
+        assert!(inbox.contains(&format!("href=\"/received/{id2}\"")) && inbox.contains("Genuine and valid"), "{inbox}");
+        let one = desk.get_page(&format!("/received/{id2}"), "en").await.text().await.unwrap();
+        assert!(one.contains("Genuine and valid") && one.contains("Housing loan") && one.contains(&format!("/received/{id2}/pdf")), "{one}");
+        assert_eq!(desk.get(&format!("/received/{id2}/pdf")).await.status(), 200);
+        assert_eq!(desk.get(&format!("/received/{id}")).await.status(), 404, "sent to NTS, not MOEF");
+        let wallet = app.get_page("/applications", "en").await.text().await.unwrap();
+        assert!(wallet.contains("First viewed"), "{wallet}");
+        let withdrawn = app.post_form("/applications", &format!("/shares/{id2}/withdraw"), &[]).await;
+        assert_eq!(withdrawn.status(), 303);
+        assert_eq!(desk.get(&format!("/received/{id2}")).await.status(), 404);
+
         // Revoked by the issuing agency after sending: the organisation sees it revoked.
         let revoke = api.post(app.url(&format!("{location}/documents/{number}/revoke"))).bearer_auth(&mois).json(&serde_json::json!({ "reason": "Issued in error." })).send().await.unwrap();
         assert_eq!(revoke.status(), 204);
@@ -164,6 +195,6 @@ engine_tests! {
         assert_problem(api.get(app.url(&format!("/api/v1/shares/received/{id}/pdf"))).bearer_auth(&nts).send().await.unwrap(), 404, "not-found").await;
         let inbox: serde_json::Value = api.get(app.url("/api/v1/shares/received")).bearer_auth(&nts).send().await.unwrap().json().await.unwrap();
         assert_eq!(inbox, serde_json::json!([]));
-        assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'civil.document.share.withdraw'").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'civil.document.share.withdraw'").await, 2);
     }
 }
