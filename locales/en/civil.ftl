@@ -153,6 +153,9 @@ civil-error-message = Write a message.
 civil-error-assignee = Choose an official of this agency who reviews applications.
 civil-error-unknown-field = This form has no such question.
 civil-error-prefilled = This answer comes from the registries: do not send it.
+civil-error-recipient = Choose an organisation registered on Dasan, by its code (for example NTS).
+civil-error-purpose = Write the purpose in at most 500 characters.
+civil-error-document = Choose one of your documents by its issue number.
 
 application-files = Attached files
 application-file-attached = Attached: { $name }. Choose another file to replace it.
@@ -254,3 +257,25 @@ verify-error-empty = Paste what the QR code says, or type the issue number.
 verify-error-code = A check code is eight letters and digits, for example ACDE-FG23.
 application-document-revoke = Revoke this document
 application-document-revoke-reason = Why is it revoked? The holder and anyone who checks it will see this.
+
+# Sending documents to an organisation
+shares-send = Send to an organisation
+shares-recipient = Organisation
+shares-recipient-choose = Choose an organisation
+shares-purpose = Purpose (optional)
+shares-purpose-hint = The organisation sees this with the document. At most 500 characters.
+shares-sent-title = Documents you sent
+shares-sent-to = Sent to { $name }
+shares-sent-at = Sent
+shares-viewed = First viewed { $when }
+shares-views = { $count ->
+    [one] viewed once
+   *[other] viewed { $count } times
+}
+shares-not-viewed = Not viewed yet
+shares-withdrawn = Withdrawn { $when }
+shares-withdraw = Withdraw
+shares-received-title = Documents sent to your organisation
+shares-received-lead = Each document is checked each time you open it: whether it is genuine, still valid, or revoked. The sender sees every time you look.
+shares-received-none = No documents have been sent to your organisation.
+shares-pdf = Download the signed PDF

@@ -153,6 +153,9 @@ civil-error-message = 내용을 쓰세요.
 civil-error-assignee = 신청을 검토하는 이 기관의 공무원을 고르세요.
 civil-error-unknown-field = 이 신청서에 없는 항목입니다.
 civil-error-prefilled = 이 항목은 행정정보에서 가져오므로 보내지 마세요.
+civil-error-recipient = 다산에 등록된 기관을 코드로 고르세요 (예: NTS).
+civil-error-purpose = 용도를 500자 이내로 쓰세요.
+civil-error-document = 내 문서 가운데 하나를 발급번호로 고르세요.
 
 application-files = 첨부 파일
 application-file-attached = 첨부됨: { $name }. 다른 파일을 고르면 바뀝니다.
@@ -254,3 +257,22 @@ verify-error-empty = QR 코드 내용을 붙여 넣거나 발급번호를 입력
 verify-error-code = 확인코드는 영문자와 숫자 8자리입니다. 예: ACDE-FG23
 application-document-revoke = 이 문서 취소
 application-document-revoke-reason = 취소 사유 (소지자와 진위 확인자에게 표시됩니다)
+
+# 기관에 문서 보내기
+shares-send = 기관에 보내기
+shares-recipient = 받는 기관
+shares-recipient-choose = 기관을 고르세요
+shares-purpose = 용도 (선택)
+shares-purpose-hint = 받는 기관이 문서와 함께 봅니다. 500자 이내.
+shares-sent-title = 보낸 문서
+shares-sent-to = { $name }에 보냄
+shares-sent-at = 보낸 때
+shares-viewed = { $when } 처음 열람
+shares-views = { $count }번 열람
+shares-not-viewed = 아직 열람하지 않음
+shares-withdrawn = { $when } 회수함
+shares-withdraw = 회수
+shares-received-title = 우리 기관에 온 문서
+shares-received-lead = 문서를 열 때마다 진위와 유효 여부, 취소 여부를 확인합니다. 보낸 사람은 열람할 때마다 알 수 있습니다.
+shares-received-none = 우리 기관에 온 문서가 없습니다.
+shares-pdf = 전자서명된 PDF 내려받기

@@ -18,6 +18,7 @@ mod procurement;
 mod procurement_committee;
 mod procurement_contracts;
 mod procurement_pages;
+mod shares;
 mod shutdown;
 mod transparency;
 mod web;

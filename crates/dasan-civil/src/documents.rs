@@ -214,7 +214,7 @@ fn person(p: &dasan_registry::Person) -> Person {
 
 /// Whether `text` has the shape of an issue number (anything else matches no document, and
 /// never reaches the database: PostgreSQL refuses some strings, such as those with NUL).
-fn is_issue_number(text: &str) -> bool {
+pub(crate) fn is_issue_number(text: &str) -> bool {
     let b = text.as_bytes();
     b.len() == 19
         && b.iter().enumerate().all(|(i, c)| {
@@ -718,6 +718,12 @@ impl Civil {
             .into_iter()
             .find(|d| d.issue_number == issue_number)
             .ok_or(CivilError::NotFound)?;
+        let bytes = self.stored_pdf(&doc).await?;
+        Ok((doc, bytes))
+    }
+
+    /// The document's signed PDF from the file store, checked against its recorded hash.
+    pub(crate) async fn stored_pdf(&self, doc: &IssuedDocument) -> Result<Vec<u8>, CivilError> {
         let blobs = self
             .blobs
             .clone()
@@ -736,11 +742,11 @@ impl Civil {
                 doc.issue_number
             )));
         }
-        Ok((doc, bytes.to_vec()))
+        Ok(bytes.to_vec())
     }
 }
 
-type DocumentRow = (
+pub(crate) type DocumentRow = (
     String,
     String,
     String,
@@ -755,7 +761,7 @@ type DocumentRow = (
     Option<String>,
 );
 
-fn from_row(r: DocumentRow) -> IssuedDocument {
+pub(crate) fn from_row(r: DocumentRow) -> IssuedDocument {
     IssuedDocument {
         issue_number: r.0,
         application: r.1,

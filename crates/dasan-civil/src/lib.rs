@@ -16,6 +16,7 @@ pub mod form;
 pub mod inbox;
 pub mod operator;
 mod reissue;
+pub mod shares;
 pub mod status;
 
 pub use application::{Application, ApplicationId, Event, QueueFilter, QueuePage};

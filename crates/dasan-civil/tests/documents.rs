@@ -1,7 +1,8 @@
 //! Official documents issued from applications, on both engines: an instant certificate and a
 //! reviewed service's decision letter are signed PDFs whose QR seal verifies against the
 //! signing certificate and states the registry's facts as of issuing; the registry reads are
-//! logged for the person; a file changed in storage is refused; without a PKI nothing is issued.
+//! logged for the person; a file changed in storage is refused; without a PKI nothing is issued;
+//! a holder sends a document to an organisation, which sees it verified until withdrawn.
 #![allow(clippy::unwrap_used)]
 
 use dasan_civil::documents::Issuer;
@@ -259,5 +260,82 @@ engine_tests! {
         assert!(!mine.is_empty() && mine.iter().all(|a| a.status == Status::Draft), "still a draft, to submit again: nothing half-issued");
         let rows: i64 = on_reader!(w.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM civil_documents").fetch_one(p).await).unwrap();
         assert_eq!(rows, 0);
+    }
+
+    async fn a_holder_sends_a_document_to_an_organisation_which_sees_it_verified_until_withdrawn(engine) {
+        use dasan_civil::shares::ShareId;
+        let w = world(engine, true).await;
+        let (id, _) = w.civil.apply(&w.citizen, "moving-in-report", None, &answers(&[("new_address", "서울특별시 종로구 세종대로 209, 3층"), ("moved_on", "2026-11-20"), ("household", "2")])).await.unwrap();
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        w.civil.act(&w.officer, id, Action::Claim, app.version, None).await.unwrap();
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        w.civil.act(&w.officer, id, Action::Approve, app.version, Some("Registered.")).await.unwrap();
+        let app = w.civil.application(&w.officer, id).await.unwrap();
+        w.civil.act(&w.officer, id, Action::Issue, app.version, None).await.unwrap();
+        let number = w.civil.my_documents(&w.citizen).await.unwrap()[0].issue_number.clone();
+        // The receiving organisation: a tax office's officer; another one elsewhere; a stranger.
+        let nts = principal(dasan_identity::AccountId::new(), AccountKind::Official, None, Some(("civil.officer", "NTS")));
+        let moef = principal(dasan_identity::AccountId::new(), AccountKind::Official, None, Some(("civil.officer", "MOEF")));
+        let stranger = principal(dasan_identity::AccountId::new(), AccountKind::Citizen, None, None);
+        // Bad input: an unknown recipient, a purpose too long; someone else's document.
+        let invalid = |r: Result<ShareId, CivilError>, field: &str| match r {
+            Err(CivilError::Invalid(f)) => assert!(f.iter().any(|e| e.field == field), "{f:?}"),
+            other => panic!("{other:?}"),
+        };
+        invalid(w.civil.send_document(&w.citizen, &number, "NO-SUCH-AGENCY", "").await, "recipient");
+        invalid(w.civil.send_document(&w.citizen, &number, "", "").await, "recipient");
+        invalid(w.civil.send_document(&w.citizen, &number, "NTS", &"x".repeat(501)).await, "purpose");
+        assert!(matches!(w.civil.send_document(&stranger, &number, "NTS", "").await, Err(CivilError::NotFound)));
+        assert!(matches!(w.civil.send_document(&w.officer, &number, "NTS", "").await, Err(CivilError::NotFound)), "only the holder sends, not the issuing official");
+        // Sent; nothing viewed yet.
+        let share = w.civil.send_document(&w.citizen, &number, " NTS ", "  Year-end tax settlement  ").await.unwrap();
+        let mine = w.civil.my_shares(&w.citizen).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!((mine[0].recipient.as_str(), mine[0].purpose.as_deref(), mine[0].issue_number.as_str()), ("NTS", Some("Year-end tax settlement"), number.as_str()));
+        assert!(mine[0].first_viewed_at.is_none() && mine[0].views.is_empty());
+        assert!(w.civil.my_shares(&stranger).await.unwrap().is_empty());
+        // The recipient sees it verified, with what the seal attests; the PDF is the signed one.
+        let inbox = w.civil.received_documents(&nts).await.unwrap();
+        assert_eq!(inbox.len(), 1);
+        assert_eq!(inbox[0].verification.verdict, documents::Verdict::Valid);
+        let got = w.civil.received_document(&nts, share).await.unwrap();
+        assert_eq!(got.verification.verdict, documents::Verdict::Valid);
+        assert_eq!(got.verification.attested.as_ref().unwrap().issue_number, number);
+        assert_eq!(got.purpose.as_deref(), Some("Year-end tax settlement"));
+        let (_, pdf) = w.civil.received_pdf(&nts, share).await.unwrap();
+        dasan_docs::pades::verify_integrity(&pdf).unwrap();
+        // Nobody else does: another organisation, the holder's own agency, a citizen.
+        for other in [&moef, &w.officer, &stranger, &w.citizen] {
+            assert!(matches!(w.civil.received_document(other, share).await, Err(CivilError::NotFound)));
+            assert!(matches!(w.civil.received_pdf(other, share).await, Err(CivilError::NotFound)));
+        }
+        assert!(w.civil.received_documents(&moef).await.unwrap().is_empty());
+        assert!(matches!(w.civil.received_documents(&stranger).await, Err(CivilError::NotFound)));
+        // The holder sees each view (the list, the details, the PDF), by whom.
+        let mine = w.civil.my_shares(&w.citizen).await.unwrap();
+        assert!(mine[0].first_viewed_at.is_some());
+        let whats: Vec<&str> = mine[0].views.iter().map(|v| v.what.as_str()).collect();
+        assert_eq!(whats, ["list", "details", "pdf"]);
+        assert!(mine[0].views.iter().all(|v| v.agency.as_deref() == Some("NTS")));
+        // Revoked after sending: the recipient sees it revoked, with the reason.
+        w.civil.revoke_document(&w.officer, id, &number, "Issued in error.").await.unwrap();
+        let got = w.civil.received_document(&nts, share).await.unwrap();
+        assert_eq!(got.verification.verdict, documents::Verdict::Revoked);
+        assert_eq!(got.verification.revoked_reason.as_deref(), Some("Issued in error."));
+        assert!(matches!(w.civil.send_document(&w.citizen, &number, "MOEF", "").await, Err(CivilError::Transition { .. })), "a revoked document is not sent again");
+        // Withdrawn: only by its sender; then the recipient finds nothing.
+        assert!(matches!(w.civil.withdraw_share(&stranger, share).await, Err(CivilError::NotFound)));
+        assert!(matches!(w.civil.withdraw_share(&nts, share).await, Err(CivilError::NotFound)));
+        w.civil.withdraw_share(&w.citizen, share).await.unwrap();
+        assert!(matches!(w.civil.withdraw_share(&w.citizen, share).await, Err(CivilError::Transition { .. })));
+        assert!(matches!(w.civil.received_document(&nts, share).await, Err(CivilError::NotFound)));
+        assert!(matches!(w.civil.received_pdf(&nts, share).await, Err(CivilError::NotFound)));
+        assert!(w.civil.received_documents(&nts).await.unwrap().is_empty());
+        assert!(w.civil.my_shares(&w.citizen).await.unwrap()[0].withdrawn_at.is_some());
+        assert!(matches!(w.civil.withdraw_share(&w.citizen, ShareId::new()).await, Err(CivilError::NotFound)));
+        for action in ["civil.document.share", "civil.document.share.withdraw"] {
+            let n: i64 = on_reader!(w.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1").bind(action).fetch_one(p).await).unwrap();
+            assert_eq!(n, 1, "{action}");
+        }
     }
 }

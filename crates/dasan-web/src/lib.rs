@@ -115,6 +115,11 @@ pub fn router(state: AppState) -> Router {
             post(pages::civil::claim_selected),
         )
         .route("/inbox", get(pages::civil::inbox))
+        .route("/documents/{number}/send", post(pages::shares::send))
+        .route("/shares/{id}/withdraw", post(pages::shares::withdraw))
+        .route("/received", get(pages::shares::received))
+        .route("/received/{id}", get(pages::shares::received_one))
+        .route("/received/{id}/pdf", get(pages::shares::received_pdf))
         .route(
             "/agencies/{code}/services",
             get(pages::services_admin::list),

@@ -10,6 +10,7 @@ pub mod ocds;
 pub mod procurement;
 pub mod registry;
 pub mod transparency;
+pub mod shares;
 
 use crate::error::{ProblemDocument, ProblemField};
 use crate::ops;
@@ -82,6 +83,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(civil::revoke))
         .routes(routes!(civil::reissue))
         .routes(routes!(civil::my_documents))
+        .routes(routes!(shares::send))
+        .routes(routes!(shares::sent))
+        .routes(routes!(shares::withdraw))
+        .routes(routes!(shares::received))
+        .routes(routes!(shares::received_one))
+        .routes(routes!(shares::received_pdf))
         .routes(routes!(civil::applications))
         .routes(routes!(civil::application))
         .routes(routes!(civil::apply))

@@ -682,10 +682,15 @@ async fn list_items(
 
 #[derive(Template)]
 #[template(path = "applications.html")]
-struct ApplicationsPage {
-    ctx: PageCtx,
+pub(crate) struct ApplicationsPage {
+    pub(crate) ctx: PageCtx,
     applications: Vec<ApplicationItem>,
     documents: Vec<dasan_civil::documents::IssuedDocument>,
+    /// Where the person sent their documents.
+    shares: Vec<dasan_civil::shares::SentShare>,
+    /// Organisations a document can be sent to: (code, name).
+    agencies: Vec<(String, String)>,
+    pub(crate) errors: Vec<ShownError>,
 }
 
 impl ApplicationsPage {
@@ -700,6 +705,13 @@ impl ApplicationsPage {
     fn when(&self, t: &dasan_kernel::Timestamp) -> String {
         when(*t)
     }
+
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
 }
 
 /// `GET /applications`: the signed-in person's applications.
@@ -708,13 +720,28 @@ pub async fn mine(
     ctx: PageCtx,
     signed: Signed,
 ) -> Result<Response, WebError> {
-    let apps = state.civil().mine(&signed.principal).await?;
-    let applications = list_items(&state, apps, ctx.lang, &signed.principal).await?;
-    let documents = state.civil().my_documents(&signed.principal).await?;
-    render(&ApplicationsPage {
+    render(&applications_page(&state, ctx, &signed.principal, Vec::new()).await?)
+}
+
+/// The applications page with the wallet, where documents are sent from.
+pub(crate) async fn applications_page(
+    state: &AppState,
+    ctx: PageCtx,
+    principal: &Principal,
+    errors: Vec<ShownError>,
+) -> Result<ApplicationsPage, WebError> {
+    let apps = state.civil().mine(principal).await?;
+    let applications = list_items(state, apps, ctx.lang, principal).await?;
+    let documents = state.civil().my_documents(principal).await?;
+    let shares = state.civil().my_shares(principal).await?;
+    let agencies = agency_names(state, ctx.lang).await?.into_iter().collect();
+    Ok(ApplicationsPage {
         ctx,
         applications,
         documents,
+        shares,
+        agencies,
+        errors,
     })
 }
 

@@ -21,6 +21,7 @@ pub mod procurement_supplier;
 pub mod recovery;
 pub mod registry;
 pub mod services_admin;
+pub mod shares;
 pub mod sign_in;
 pub mod sign_up;
 pub mod transparency;
