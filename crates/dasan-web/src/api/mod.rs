@@ -9,8 +9,8 @@ pub mod me;
 pub mod ocds;
 pub mod procurement;
 pub mod registry;
-pub mod transparency;
 pub mod shares;
+pub mod transparency;
 
 use crate::error::{ProblemDocument, ProblemField};
 use crate::ops;
