@@ -374,8 +374,8 @@ async fn rush(work: Vec<Vec<(String, String)>>, bidders: &[Bidder], rate: Option
             for (k, (url, body)) in mine.into_iter().enumerate() {
                 let due = match rate {
                     Some(rate) => {
-                        let due = started
-                            + Duration::from_secs_f64((k * clients + i) as f64 / rate);
+                        let due =
+                            started + Duration::from_secs_f64((k * clients + i) as f64 / rate);
                         tokio::time::sleep_until(due).await;
                         due
                     }
@@ -441,6 +441,7 @@ async fn main() {
     config.keys.dir = scratch.path().join("keys");
     config.keys.kek_file = scratch.path().join("kek.bin");
     config.civil.attachments_dir = scratch.path().join("attachments");
+    config.procurement.documents_dir = scratch.path().join("tender-documents");
     let server = ok(dasan::Server::build(&config).await, "the server");
     let db = server.db.clone();
     let p = server.procurement().clone();

@@ -333,7 +333,14 @@ impl Server {
             dasan_registry::Registry::new(db.clone()),
             keys.clone(),
             procurement_config(config),
-        );
+        )
+        .with_documents(&config.procurement.documents_dir)
+        .map_err(|e| {
+            StartError::Services(format!(
+                "cannot use the tender documents folder {}: {e}",
+                config.procurement.documents_dir.display()
+            ))
+        })?;
         let state = AppState::new(
             db.clone(),
             catalog,

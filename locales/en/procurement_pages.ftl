@@ -90,3 +90,13 @@ procurement-debar-until-hint = The last day of the debarment. Leave empty for a 
 procurement-debar-submit = Debar the supplier
 procurement-debar-lift-reason = Reason for lifting
 procurement-debar-lift-submit = Lift the debarment
+
+## Tender documents (attachments)
+
+procurement-error-document-empty = The file is empty.
+procurement-error-document-too-large = A tender document may be at most 20 MiB.
+procurement-error-document-type = Attach a PDF, an ODF or OOXML document (ODT, ODS, ODP, DOCX, XLSX, PPTX), a ZIP archive or a PNG, JPEG or TIFF image.
+procurement-error-document-missing = This document was never uploaded by your agency: upload the file first.
+procurement-error-document-mismatch = The document's type or size differs from the uploaded file's.
+procurement-error-document-twice = This document is listed twice.
+procurement-error-documents-too-many = A notice lists at most 30 documents, 200 MiB in all.

@@ -16,6 +16,7 @@ mod ocds;
 mod ops;
 mod procurement;
 mod procurement_committee;
+mod procurement_documents;
 mod procurement_pages;
 mod shutdown;
 mod web;

@@ -150,6 +150,9 @@ pub struct Procurement {
     pub ocid_prefix: String,
     /// Days from the notice of award to its becoming final; bidders may complain until then.
     pub standstill_days: u32,
+    /// Folder where tender documents are stored, named by content hash (every node needs the
+    /// same one, e.g. a shared volume). Uploads are also bounded by `server.body_limit_bytes`.
+    pub documents_dir: PathBuf,
 }
 
 impl Default for Procurement {
@@ -162,6 +165,7 @@ impl Default for Procurement {
             outage_extension_hours: 2,
             ocid_prefix: "ocds-dasan0".into(),
             standstill_days: 10,
+            documents_dir: PathBuf::from("./dasan-data/tender-documents"),
         }
     }
 }

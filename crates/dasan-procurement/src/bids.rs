@@ -154,7 +154,8 @@ impl Procurement {
         }
         let bid_id = sealed.id();
         let bid_hex = bid_id.to_hex();
-        let replaced: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        let replaced: Vec<String> = on_tx!(tx, |c| {
+            sqlx::query_scalar(
             "UPDATE procurement_bids SET status = 'replaced', ended_at = $3 \
              WHERE tender_id = $1 AND business_id = $2 AND status = 'active' AND id <> $4 RETURNING id"
         )
@@ -163,7 +164,8 @@ impl Procurement {
         .bind(now.as_micros())
         .bind(&bid_hex)
         .fetch_all(c)
-        .await)?;
+        .await
+        })?;
         let receipt = BidReceipt::new(sealed, now.as_micros());
         let signature_of_receipt = self.sign(&receipt.to_json_bytes())?;
         let signed = SignedReceipt {
@@ -440,4 +442,3 @@ async fn lock_open_tender(
         },
     })
 }
-

@@ -79,6 +79,7 @@ pub mod bidbox;
 pub mod bids;
 pub mod ceremony;
 pub mod cli;
+pub mod documents;
 pub mod envelope;
 mod error;
 pub mod evaluation;

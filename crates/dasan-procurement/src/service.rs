@@ -71,6 +71,8 @@ pub struct Procurement {
     /// The current signing key's id and public key, looked up at most every
     /// [`CURRENT_KEY_FOR`]: a deadline rush signs a receipt per bid.
     current_key: Arc<Mutex<Option<CurrentKey>>>,
+    /// Where tender documents are kept (without one, uploading and downloading fail).
+    pub(crate) documents: Option<crate::documents::DocumentStore>,
 }
 
 /// How long the current signing key is remembered: a rotation is picked up within this time.
@@ -129,7 +131,17 @@ impl Procurement {
             keys,
             config,
             current_key: Arc::default(),
+            documents: None,
         }
+    }
+
+    /// Keeps tender documents in the folder `dir` (created if missing).
+    ///
+    /// # Errors
+    /// When the folder cannot be created.
+    pub fn with_documents(mut self, dir: &std::path::Path) -> std::io::Result<Procurement> {
+        self.documents = Some(crate::documents::DocumentStore::open(dir)?);
+        Ok(self)
     }
 
     pub fn database(&self) -> &Database {

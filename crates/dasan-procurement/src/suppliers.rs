@@ -196,7 +196,10 @@ pub(crate) async fn lock_supplier_facts(
             .fetch_optional(&mut **c)
             .await
             .map_err(dasan_store::StoreError::from_sqlx)?,
-        _ => on_tx!(tx, |c| sqlx::query_as(SELECT).bind(business).fetch_optional(c).await)?,
+        _ => on_tx!(tx, |c| sqlx::query_as(SELECT)
+            .bind(business)
+            .fetch_optional(c)
+            .await)?,
     };
     let Some((categories, licences, bank, email)) = row else {
         return Ok(None);

@@ -112,6 +112,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
     }
 }
 
+/// A raw request body (any content type): too large → 413 `payload-too-large`, stalled → 408,
+/// as problem documents.
+pub struct RawBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, WebError> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|e| body_rejection(&e, e.status()))
+    }
+}
+
 /// Query parameters; malformed ones are a 400.
 pub struct Query<T>(pub T);
 
