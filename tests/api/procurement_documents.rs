@@ -48,7 +48,15 @@ engine_tests! {
         assert_eq!(html["errors"][0]["field"], "file", "{html}");
         let mut big = b"%PDF-1.7\n".to_vec();
         big.resize(2 * 1024 * 1024, b' ');
-        problem(upload(&app, Some(&w.officer), "big.pdf", big).await, 413).await;
+        // On its own connection: the server closes one whose body it refused to read.
+        let r = reqwest::Client::new()
+            .post(app.url("/api/v1/procurement/documents?name=big.pdf"))
+            .bearer_auth(&w.officer)
+            .body(big)
+            .send()
+            .await
+            .unwrap();
+        problem(r, 413).await;
         problem(upload(&app, Some(&w.officer), &"n".repeat(256), SPECIFICATION.to_vec()).await, 422).await;
 
         // The upload: the entry to list in the notice.
@@ -103,5 +111,111 @@ engine_tests! {
             let r = app.client.get(app.url(&path)).send().await.unwrap();
             problem(r, 404).await;
         }
+    }
+}
+
+/// A `multipart/form-data` body as a browser sends it: text fields, then files.
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----dasan-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, file, bytes) in files {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_multipart(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> reqwest::Response {
+    let token = app.csrf_token(path).await;
+    let mut all = vec![("csrf_token", token.as_str())];
+    all.extend_from_slice(fields);
+    let (content_type, body) = multipart(&all, files);
+    app.client
+        .post(app.url(path))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+engine_tests! {
+    async fn the_publish_and_amend_forms_take_files_and_the_tender_page_lists_them(engine) {
+        use dasan_kernel::Clock as _;
+        let app = spawn_app(engine).await;
+        let w = world(&app).await;
+        let officer = app.shallow();
+        crate::identity::sign_in_official(&officer, "officer@pps.go.kr", None).await;
+        let hour = dasan_procurement::notice::HOUR_US;
+        let day = (dasan_kernel::SystemClock.now().as_micros() / hour / 24 + 3) * 24 * hour;
+        let date = |days: i64| dasan_kernel::Timestamp::from_micros(day + days * 24 * hour).to_jiff().strftime("%Y-%m-%d").to_string();
+        let (d0, d1) = (date(0), date(1));
+        let m: Vec<String> = w.members.iter().map(|(a, _)| a.to_string()).collect();
+        let fields = vec![
+            ("title", "Office chairs"), ("description", "Chairs for two floors."), ("method", "open"),
+            ("lot1-id", "1"), ("lot1-title", "Chairs"),
+            ("lot1-item1-description", "Task chair"), ("lot1-item1-classification", "cpv:39112000"),
+            ("lot1-item1-quantity", "120"), ("lot1-item1-unit", "EA"),
+            ("currency", "KRW"), ("estimated_value", "30,000,000"), ("evaluation", "lowest_price"),
+            ("tie_break", "earliest_submission"),
+            ("clarification_date", &d0), ("clarification_hour", "09"),
+            ("deadline_date", &d1), ("deadline_hour", "09"),
+            ("opening_date", &d1), ("opening_hour", "10"),
+            ("extension_hours", "72"), ("threshold", "2"),
+            ("committee", &m[0]), ("committee", &m[1]), ("committee", &m[2]),
+        ];
+        let form = officer.get_page("/procurement/office/new", "en").await.text().await.unwrap();
+        assert!(form.contains("enctype=\"multipart/form-data\"") && form.contains("type=\"file\" id=\"documents\""));
+        // A file of the wrong type: shown next to the field, nothing published.
+        let r = post_multipart(&officer, "/procurement/office/new", &fields, &[("documents", "virus.exe", b"MZ\x90\0\x03\0\0\0\x04\0")]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("href=\"#documents\""));
+        assert_eq!(app.count("SELECT COUNT(*) FROM procurement_tenders").await, 0);
+        // Published with a PDF; all three committee members (a repeated field) kept.
+        let r = post_multipart(&officer, "/procurement/office/new", &fields, &[("documents", "chairs spec.pdf", SPECIFICATION)]).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+        let id = crate::identity::location(&r).split("published=").nth(1).unwrap().to_owned();
+        let detail: Value = app.get(&format!("/api/v1/procurement/tenders/{id}")).await.json().await.unwrap();
+        assert_eq!(detail["committee_size"], 3, "repeated committee values survive multipart");
+        let sha = detail["notice"]["documents"][0]["sha256"].as_str().unwrap().to_owned();
+        assert_eq!(detail["notice"]["documents"][0]["name"], "chairs spec.pdf");
+
+        // The amendment adds a drawing; the specification stays.
+        let amend = format!("/procurement/office/tenders/{id}/amend");
+        let mut changed: Vec<(&str, &str)> = fields.iter().filter(|(k, _)| *k != "committee" && *k != "threshold").cloned().collect();
+        changed.push(("summary", "Drawing added."));
+        let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01";
+        let r = post_multipart(&officer, &amend, &changed, &[("documents", "drawing.png", png)]).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+        let detail: Value = app.get(&format!("/api/v1/procurement/tenders/{id}")).await.json().await.unwrap();
+        assert_eq!(detail["notice"]["documents"].as_array().unwrap().len(), 2);
+
+        // The public page lists both with size, hash and a download link that works.
+        for lang in ["en", "ko"] {
+            let page = app.get_page(&format!("/procurement/tenders/{id}"), lang).await.text().await.unwrap();
+            let link = format!("/api/v1/procurement/tenders/{id}/documents/{sha}");
+            assert!(page.contains(&format!("href=\"{link}\"")), "{page}");
+            assert!(page.contains(&sha));
+            assert!(page.contains("drawing.png"));
+            assert!(page.contains("1 KiB"));
+        }
+        let r = app.client.get(app.url(&format!("/api/v1/procurement/tenders/{id}/documents/{sha}"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.bytes().await.unwrap().as_ref(), SPECIFICATION);
     }
 }

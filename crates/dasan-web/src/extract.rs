@@ -156,7 +156,10 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
 /// A form from one of our pages that may carry files (`multipart/form-data`) or not
 /// (`application/x-www-form-urlencoded`). The `csrf_token` field is checked either way.
 pub struct UploadForm {
+    /// One value per field name (the last one sent).
     pub fields: std::collections::BTreeMap<String, String>,
+    /// Every text field in the order sent, repeated names (checkbox groups) kept.
+    pub pairs: Vec<(String, String)>,
     /// (field, file name, bytes) for every file part that has content.
     pub files: Vec<(String, String, Vec<u8>)>,
 }
@@ -171,11 +174,11 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data"));
         if !multipart {
-            let PageForm(fields) =
-                PageForm::<std::collections::BTreeMap<String, String>>::from_request(req, state)
-                    .await?;
+            let PageForm(pairs) =
+                PageForm::<Vec<(String, String)>>::from_request(req, state).await?;
             return Ok(UploadForm {
-                fields,
+                fields: pairs.iter().cloned().collect(),
+                pairs,
                 files: Vec::new(),
             });
         }
@@ -188,6 +191,7 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
             .await
             .map_err(|_| WebError::new(StatusCode::BAD_REQUEST, "malformed-form"))?;
         let mut fields = std::collections::BTreeMap::new();
+        let mut pairs = Vec::new();
         let mut files = Vec::new();
         loop {
             let field = match form.next_field().await {
@@ -209,7 +213,8 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
                 None => {
                     let text = String::from_utf8(bytes.to_vec())
                         .map_err(|_| WebError::new(StatusCode::BAD_REQUEST, "malformed-form"))?;
-                    fields.insert(name, text);
+                    fields.insert(name.clone(), text.clone());
+                    pairs.push((name, text));
                 }
             }
         }
@@ -217,7 +222,11 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
         if !crate::auth::constant_eq(&sent, &expected) {
             return Err(WebError::new(StatusCode::FORBIDDEN, "csrf-failed"));
         }
-        Ok(UploadForm { fields, files })
+        Ok(UploadForm {
+            fields,
+            pairs,
+            files,
+        })
     }
 }
 
