@@ -441,6 +441,7 @@ async fn main() {
     config.keys.dir = scratch.path().join("keys");
     config.keys.kek_file = scratch.path().join("kek.bin");
     config.civil.attachments_dir = scratch.path().join("attachments");
+    config.procurement.documents_dir = scratch.path().join("tender-documents");
     let server = ok(dasan::Server::build(&config).await, "the server");
     let db = server.db.clone();
     let p = server.procurement().clone();

@@ -346,7 +346,14 @@ impl Server {
             &config.civil.fonts_dir,
             &config.civil.time_stamping_agency,
             &config.procurement.supplier_ca_agency,
-        ));
+        ))
+        .with_documents(&config.procurement.documents_dir)
+        .map_err(|e| {
+            StartError::Services(format!(
+                "cannot use the tender documents folder {}: {e}",
+                config.procurement.documents_dir.display()
+            ))
+        })?;
         let state = AppState::new(
             db.clone(),
             catalog,

@@ -90,3 +90,21 @@ procurement-debar-until-hint = The last day of the debarment. Leave empty for a 
 procurement-debar-submit = Debar the supplier
 procurement-debar-lift-reason = Reason for lifting
 procurement-debar-lift-submit = Lift the debarment
+
+## Tender documents (attachments)
+
+procurement-error-document-empty = The file is empty.
+procurement-error-document-too-large = A tender document may be at most 20 MiB.
+procurement-error-document-type = Attach a PDF, an ODF or OOXML document (ODT, ODS, ODP, DOCX, XLSX, PPTX), a ZIP archive or a PNG, JPEG or TIFF image.
+procurement-error-document-missing = This document was never uploaded by your agency: upload the file first.
+procurement-error-document-mismatch = The document's type or size differs from the uploaded file's.
+procurement-error-document-twice = This document is listed twice.
+procurement-error-documents-too-many = A notice lists at most 30 documents, 200 MiB in all.
+procurement-form-documents = Tender documents
+procurement-form-documents-listed = The notice lists these documents; they stay listed.
+procurement-form-documents-files = Attach documents (optional)
+procurement-form-documents-hint = PDF, ODF or OOXML documents, ZIP archives or PNG, JPEG or TIFF images, at most 20 MiB each; choose several at once. Suppliers download them from the tender's page.
+procurement-documents-heading = Tender documents
+procurement-document-download = Download { $name }
+procurement-document-size = { $kib } KiB
+procurement-document-sha256 = SHA-256:

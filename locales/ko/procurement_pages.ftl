@@ -90,3 +90,21 @@ procurement-debar-until-hint = 제재의 마지막 날입니다. 해제할 때�
 procurement-debar-submit = 공급자 제재
 procurement-debar-lift-reason = 해제 사유
 procurement-debar-lift-submit = 제재 해제
+
+## 입찰 문서(첨부 파일)
+
+procurement-error-document-empty = 파일이 비어 있습니다.
+procurement-error-document-too-large = 입찰 문서는 20 MiB 이하여야 합니다.
+procurement-error-document-type = PDF, ODF 또는 OOXML 문서(ODT, ODS, ODP, DOCX, XLSX, PPTX), ZIP 압축 파일, PNG·JPEG·TIFF 이미지를 첨부하십시오.
+procurement-error-document-missing = 귀 기관이 올리지 않은 문서입니다. 먼저 파일을 올리십시오.
+procurement-error-document-mismatch = 문서의 유형 또는 크기가 올린 파일과 다릅니다.
+procurement-error-document-twice = 같은 문서가 두 번 나열되었습니다.
+procurement-error-documents-too-many = 공고에는 문서를 최대 30개, 합계 200 MiB까지 나열할 수 있습니다.
+procurement-form-documents = 입찰 문서
+procurement-form-documents-listed = 공고에 다음 문서가 나열되어 있으며 계속 유지됩니다.
+procurement-form-documents-files = 문서 첨부(선택)
+procurement-form-documents-hint = PDF, ODF 또는 OOXML 문서, ZIP 압축 파일, PNG·JPEG·TIFF 이미지를 파일당 20 MiB까지 첨부할 수 있으며 여러 개를 한 번에 고를 수 있습니다. 공급자는 입찰 공고 페이지에서 내려받습니다.
+procurement-documents-heading = 입찰 문서
+procurement-document-download = { $name } 내려받기
+procurement-document-size = { $kib } KiB
+procurement-document-sha256 = SHA-256:

@@ -22,7 +22,7 @@ start_dasan() {
     DASAN_LOG="$(mktemp)"
     # A throw-away key store (audit checkpoint key) beside the throw-away database.
     local keys; keys="$(mktemp -d)"
-    DASAN_CIVIL_SERVICES_DIR="$DASAN_ROOT/services" DASAN_CIVIL_ATTACHMENTS_DIR="$keys/attachments" DASAN_KEYS_DIR="$keys/store" DASAN_KEYS_KEK_FILE="$keys/kek.bin" \
+    DASAN_CIVIL_SERVICES_DIR="$DASAN_ROOT/services" DASAN_CIVIL_ATTACHMENTS_DIR="$keys/attachments" DASAN_PROCUREMENT_DOCUMENTS_DIR="$keys/tender-documents" DASAN_KEYS_DIR="$keys/store" DASAN_KEYS_KEK_FILE="$keys/kek.bin" \
     DASAN_DATABASE_URL="$db_url" DASAN_LOG_LEVEL="${DASAN_LOG_LEVEL:-warn}" \
         "$bin" serve --listen 127.0.0.1:0 "$@" >"$DASAN_LOG" 2>&1 &
     DASAN_PID=$!

@@ -36,6 +36,7 @@ pub fn test_config(db: &TestDatabase) -> Config {
     config.keys.dir = keys.join("store");
     config.keys.kek_file = keys.join("kek.bin");
     config.civil.attachments_dir = keys.join("attachments");
+    config.procurement.documents_dir = keys.join("tender-documents");
     config.audit.sequence_interval_ms = 100;
     config.procurement.worker_interval_secs = 1;
     config

@@ -17,6 +17,7 @@ mod ops;
 mod procurement;
 mod procurement_committee;
 mod procurement_contracts;
+mod procurement_documents;
 mod procurement_pages;
 mod shares;
 mod shutdown;

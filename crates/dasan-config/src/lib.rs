@@ -166,6 +166,9 @@ pub struct Procurement {
     /// The agency (in the platform PKI) whose issuing CA certifies suppliers' e-seals for
     /// signing contracts: the central procurement authority.
     pub supplier_ca_agency: String,
+    /// Folder where tender documents are stored, named by content hash (every node needs the
+    /// same one, e.g. a shared volume). Uploads are also bounded by `server.body_limit_bytes`.
+    pub documents_dir: PathBuf,
 }
 
 impl Default for Procurement {
@@ -184,6 +187,7 @@ impl Default for Procurement {
             red_flag_repeat_min_awards: 3,
             red_flag_repeat_window_days: 365,
             supplier_ca_agency: "PPS".to_owned(),
+            documents_dir: PathBuf::from("./dasan-data/tender-documents"),
         }
     }
 }

@@ -80,6 +80,7 @@ pub mod bids;
 pub mod ceremony;
 pub mod cli;
 pub mod contracts;
+pub mod documents;
 pub mod envelope;
 mod error;
 pub mod evaluation;

@@ -371,6 +371,28 @@ impl TenderNotice {
             if !hash_ok || !text_ok(&d.name, 255) || !text_ok(&d.media_type, 100) {
                 bad(format!("documents[{i}]"), "procurement-error-document");
             }
+            if d.size == 0 || d.size > crate::documents::MAX_DOCUMENT_BYTES {
+                bad(
+                    format!("documents[{i}].size"),
+                    "procurement-error-document-too-large",
+                );
+            }
+            if self.documents[..i].iter().any(|e| e.sha256 == d.sha256) {
+                bad(
+                    format!("documents[{i}].sha256"),
+                    "procurement-error-document-twice",
+                );
+            }
+        }
+        let total = self
+            .documents
+            .iter()
+            .map(|d| d.size)
+            .fold(0u64, u64::saturating_add);
+        if self.documents.len() > crate::documents::MAX_DOCUMENTS
+            || total > crate::documents::MAX_DOCUMENTS_TOTAL_BYTES
+        {
+            bad("documents".into(), "procurement-error-documents-too-many");
         }
         let t = self.timeline;
         for (field, at) in [

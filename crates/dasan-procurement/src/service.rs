@@ -80,6 +80,8 @@ pub struct Procurement {
     current_key: Arc<Mutex<Option<CurrentKey>>>,
     /// Fonts and PKI roles for contract documents; without them contracts cannot be signed.
     pub(crate) contract_documents: Option<Arc<crate::contracts::ContractDocuments>>,
+    /// Where tender documents are kept (without one, uploading and downloading fail).
+    pub(crate) documents: Option<crate::documents::DocumentStore>,
 }
 
 /// How long the current signing key is remembered: a rotation is picked up within this time.
@@ -139,6 +141,7 @@ impl Procurement {
             config,
             current_key: Arc::default(),
             contract_documents: None,
+            documents: None,
         }
     }
 
@@ -151,6 +154,15 @@ impl Procurement {
     ) -> Procurement {
         self.contract_documents = Some(Arc::new(docs));
         self
+    }
+
+    /// Keeps tender documents in the folder `dir` (created if missing).
+    ///
+    /// # Errors
+    /// When the folder cannot be created.
+    pub fn with_documents(mut self, dir: &std::path::Path) -> std::io::Result<Procurement> {
+        self.documents = Some(crate::documents::DocumentStore::open(dir)?);
+        Ok(self)
     }
 
     pub fn database(&self) -> &Database {

@@ -376,6 +376,7 @@ impl Procurement {
         if !errors.is_empty() {
             return Err(ProcurementError::Invalid(errors));
         }
+        crate::documents::check_listed_now(self, &agency, &notice).await?;
         // The committee: distinct officials of the agency who may manage or evaluate, each with
         // a registered key.
         let mut eligible =
@@ -610,6 +611,7 @@ impl Procurement {
         if row.status != TenderStatus::Published {
             return Err(transition("amend", row.status));
         }
+        crate::documents::check_listed(&mut tx, &row.agency, &notice).await?;
         let old = &row.notice;
         if now >= old.timeline.bid_deadline {
             return Err(ProcurementError::DeadlinePassed {

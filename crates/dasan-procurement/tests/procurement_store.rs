@@ -15,6 +15,7 @@ use dasan_procurement::*;
 use dasan_registry::{BusinessId, Registry};
 use dasan_store::testing::TestDatabase;
 use dasan_store::{Database, engine_tests, on_reader, on_tx};
+use sha2::Digest as _;
 
 /// An hour far from the epoch's edge: 2027-01-14T08:00Z.
 const H0: i64 = 500_000 * HOUR_US;
@@ -150,7 +151,9 @@ async fn world(engine: dasan_store::Engine, config: ProcurementConfig) -> World 
     )
     .unwrap();
     let keys: Arc<dyn dasan_crypto::KeyStore> = Arc::new(keys);
-    let p = Procurement::new(db.clone(), registry, keys.clone(), config);
+    let p = Procurement::new(db.clone(), registry, keys.clone(), config)
+        .with_documents(&keys_dir.path().join("documents"))
+        .unwrap();
 
     let mut suppliers = Vec::new();
     for (i, (business, person)) in businesses.iter().enumerate() {
@@ -210,6 +213,9 @@ async fn world(engine: dasan_store::Engine, config: ProcurementConfig) -> World 
     )
     .await;
     let officer = official(o, &[("procurement.officer", "PPS")]);
+    p.upload_document(&officer, "specification.pdf", SPECIFICATION.to_vec())
+        .await
+        .unwrap();
     let mut members = Vec::new();
     for i in 0..3 {
         let acc = account(
@@ -238,6 +244,9 @@ async fn world(engine: dasan_store::Engine, config: ProcurementConfig) -> World 
         unregistered,
     }
 }
+
+/// The specification every fixture notice lists; the world's officer uploads it.
+const SPECIFICATION: &[u8] = b"%PDF-1.7\n% Specification of the repaving works\n%%EOF\n";
 
 fn notice(deadline_hours: i64) -> TenderNotice {
     TenderNotice {
@@ -297,8 +306,8 @@ fn notice(deadline_hours: i64) -> TenderNotice {
         documents: vec![TenderDocument {
             name: "specification.pdf".into(),
             media_type: "application/pdf".into(),
-            sha256: "ab".repeat(32),
-            size: 12_345,
+            sha256: hex::encode(sha2::Sha256::digest(SPECIFICATION)),
+            size: SPECIFICATION.len() as u64,
         }],
         timeline: Timeline {
             clarification_deadline: at(deadline_hours - 24, 0),
@@ -1581,5 +1590,95 @@ engine_tests! {
             assert!(w.audited(action).await > 0, "{action} is audited");
         }
         assert_eq!(w.audited("procurement.supplier.seal.issue").await, 1, "one e-seal per supplier");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+engine_tests! {
+    async fn tender_documents_are_uploaded_by_the_entity_listed_and_served_only_when_listed(engine) {
+        let w = world(engine, ProcurementConfig::default()).await;
+        let uploads = "SELECT COUNT(*) FROM audit_events WHERE action = 'procurement.document.upload'";
+        let audited = w.count(uploads).await;
+        // The officer's upload: the content decides the type, the name is cleaned.
+        let drawing = b"%PDF-1.4\n% drawing of lot 2\n%%EOF\n".to_vec();
+        let doc = w.p.upload_document(&w.officer, "C:\\plans\\drawing.pdf", drawing.clone()).await.unwrap();
+        assert_eq!(doc.name, "drawing.pdf");
+        assert_eq!(doc.media_type, "application/pdf");
+        assert_eq!(doc.size, drawing.len() as u64);
+        assert_eq!(doc.sha256, hex::encode(sha2::Sha256::digest(&drawing)));
+        assert_eq!(w.count(uploads).await, audited + 1, "the upload is audited");
+
+        // Refused uploads: empty, too large, not an accepted type; a supplier; an evaluator.
+        let field = |r: Result<TenderDocument, ProcurementError>| match r {
+            Err(ProcurementError::Invalid(f)) => f[0].message,
+            other => panic!("expected a field error, got {other:?}"),
+        };
+        assert_eq!(field(w.p.upload_document(&w.officer, "e.pdf", vec![]).await), "procurement-error-document-empty");
+        let mut big = b"%PDF-1.7\n".to_vec();
+        big.resize(documents::MAX_DOCUMENT_BYTES as usize + 1, b' ');
+        assert_eq!(field(w.p.upload_document(&w.officer, "big.pdf", big).await), "procurement-error-document-too-large");
+        assert_eq!(field(w.p.upload_document(&w.officer, "x.pdf", b"<html><script>alert(1)</script>".to_vec()).await), "procurement-error-document-type");
+        assert_eq!(field(w.p.upload_document(&w.officer, "setup.pdf", b"MZ\x90\0\x03\0\0\0\x04\0".to_vec()).await), "procurement-error-document-type");
+        assert!(matches!(w.p.upload_document(&w.a.rep, "a.pdf", drawing.clone()).await, Err(ProcurementError::Forbidden(_))));
+        assert!(matches!(w.p.upload_document(&w.members[0].principal, "a.pdf", drawing.clone()).await, Err(ProcurementError::Forbidden(_))), "an evaluator does not manage tenders");
+
+        // Publishing a notice that lists bytes never uploaded is refused, naming the document.
+        let mut missing = notice(0);
+        missing.documents.push(TenderDocument { name: "ghost.pdf".into(), media_type: "application/pdf".into(), sha256: "cd".repeat(32), size: 10 });
+        let request = |notice: TenderNotice| PublishRequest {
+            notice,
+            committee: w.members.iter().map(|m| m.principal.account).collect(),
+            threshold: 2,
+        };
+        match w.p.publish(&w.officer, request(missing)).await {
+            Err(ProcurementError::Invalid(f)) => {
+                assert_eq!(f[0].field, "documents[1].sha256");
+                assert_eq!(f[0].message, "procurement-error-document-missing");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        // Listed with another type or size than its content has: refused too.
+        let mut wrong = notice(0);
+        wrong.documents.push(TenderDocument { media_type: "image/png".into(), ..doc.clone() });
+        assert!(matches!(w.p.publish(&w.officer, request(wrong)).await, Err(ProcurementError::Invalid(f)) if f[0].message == "procurement-error-document-mismatch"));
+        // The same document twice: refused by the notice's own rules.
+        let mut twice = notice(0);
+        twice.documents.push(doc.clone());
+        twice.documents.push(doc.clone());
+        assert!(matches!(w.p.publish(&w.officer, request(twice)).await, Err(ProcurementError::Invalid(f)) if f[0].message == "procurement-error-document-twice"));
+        assert_eq!(w.count("SELECT COUNT(*) FROM procurement_tenders").await, 0, "nothing was published");
+
+        // Published with the fixture's specification: anyone downloads exactly its bytes.
+        let id = w.publish(0).await.unwrap();
+        let spec = w.p.tender(id).await.unwrap().notice.documents[0].clone();
+        let (meta, bytes) = w.p.tender_document(id, &spec.sha256).await.unwrap();
+        assert_eq!(bytes, SPECIFICATION);
+        assert_eq!(meta.name, "specification.pdf");
+        assert_eq!(meta.media_type, "application/pdf");
+        // Uploaded but not listed, unknown, or not a hash: not found.
+        assert!(matches!(w.p.tender_document(id, &doc.sha256).await, Err(ProcurementError::NotFound)));
+        assert!(matches!(w.p.tender_document(id, &"0".repeat(64)).await, Err(ProcurementError::NotFound)));
+        assert!(matches!(w.p.tender_document(id, "../../etc/passwd").await, Err(ProcurementError::NotFound)));
+        assert!(matches!(w.p.tender_document(TenderId::new(), &spec.sha256).await, Err(ProcurementError::NotFound)));
+
+        // An amendment may add an uploaded document (then served), never a missing one.
+        let mut amended = w.p.tender_for_agency(&w.officer, id).await.unwrap().notice;
+        let mut ghost = amended.clone();
+        ghost.documents.push(TenderDocument { name: "ghost.pdf".into(), media_type: "application/pdf".into(), sha256: "cd".repeat(32), size: 10 });
+        assert!(matches!(w.p.amend(&w.officer, id, ghost, false, "ghost").await, Err(ProcurementError::Invalid(f)) if f[0].message == "procurement-error-document-missing"));
+        amended.documents.push(doc.clone());
+        w.p.amend(&w.officer, id, amended, false, "Drawing added").await.unwrap();
+        let (_, served) = w.p.tender_document(id, &doc.sha256).await.unwrap();
+        assert_eq!(served, drawing);
+
+        // Another agency cannot list the PPS's upload in its own notice.
+        let other = Principal {
+            agency: Some("MOIS".into()),
+            roles: vec![RoleGrant { role: "procurement.officer", scope: "MOIS".into() }],
+            ..w.officer.clone()
+        };
+        let mut foreign = notice(0);
+        foreign.documents = vec![doc.clone()];
+        assert!(matches!(w.p.publish(&other, PublishRequest { notice: foreign, committee: vec![], threshold: 2 }).await, Err(ProcurementError::Invalid(f)) if f[0].message == "procurement-error-document-missing"));
     }
 }

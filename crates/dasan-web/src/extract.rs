@@ -112,6 +112,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
     }
 }
 
+/// A raw request body (any content type): too large → 413 `payload-too-large`, stalled → 408,
+/// as problem documents.
+pub struct RawBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, WebError> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|e| body_rejection(&e, e.status()))
+    }
+}
+
 /// Query parameters; malformed ones are a 400.
 pub struct Query<T>(pub T);
 
@@ -141,7 +156,10 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
 /// A form from one of our pages that may carry files (`multipart/form-data`) or not
 /// (`application/x-www-form-urlencoded`). The `csrf_token` field is checked either way.
 pub struct UploadForm {
+    /// One value per field name (the last one sent).
     pub fields: std::collections::BTreeMap<String, String>,
+    /// Every text field in the order sent, repeated names (checkbox groups) kept.
+    pub pairs: Vec<(String, String)>,
     /// (field, file name, bytes) for every file part that has content.
     pub files: Vec<(String, String, Vec<u8>)>,
 }
@@ -156,11 +174,11 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data"));
         if !multipart {
-            let PageForm(fields) =
-                PageForm::<std::collections::BTreeMap<String, String>>::from_request(req, state)
-                    .await?;
+            let PageForm(pairs) =
+                PageForm::<Vec<(String, String)>>::from_request(req, state).await?;
             return Ok(UploadForm {
-                fields,
+                fields: pairs.iter().cloned().collect(),
+                pairs,
                 files: Vec::new(),
             });
         }
@@ -173,6 +191,7 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
             .await
             .map_err(|_| WebError::new(StatusCode::BAD_REQUEST, "malformed-form"))?;
         let mut fields = std::collections::BTreeMap::new();
+        let mut pairs = Vec::new();
         let mut files = Vec::new();
         loop {
             let field = match form.next_field().await {
@@ -194,7 +213,8 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
                 None => {
                     let text = String::from_utf8(bytes.to_vec())
                         .map_err(|_| WebError::new(StatusCode::BAD_REQUEST, "malformed-form"))?;
-                    fields.insert(name, text);
+                    fields.insert(name.clone(), text.clone());
+                    pairs.push((name, text));
                 }
             }
         }
@@ -202,7 +222,11 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
         if !crate::auth::constant_eq(&sent, &expected) {
             return Err(WebError::new(StatusCode::FORBIDDEN, "csrf-failed"));
         }
-        Ok(UploadForm { fields, files })
+        Ok(UploadForm {
+            fields,
+            pairs,
+            files,
+        })
     }
 }
 

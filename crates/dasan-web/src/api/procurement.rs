@@ -11,7 +11,7 @@
 
 use crate::auth::Bearer;
 use crate::error::{ProblemDocument, WebError};
-use crate::extract::{ApiJson, Query};
+use crate::extract::{ApiJson, Query, RawBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -32,6 +32,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(tenders, publish))
         .routes(routes!(tender))
+        .routes(routes!(upload_document))
+        .routes(routes!(tender_document))
         .routes(routes!(bid_box))
         .routes(routes!(opening, open))
         .routes(routes!(submit_bid))
@@ -686,6 +688,159 @@ pub async fn amend(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(Amended { version })))
+}
+
+/// A tender document as a notice lists it: put it in the notice's `documents` to publish or
+/// amend with it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DocumentItem {
+    /// The file name (no path, at most 120 characters).
+    pub name: String,
+    /// The type its content was checked to be.
+    pub media_type: String,
+    /// Hex SHA-256 of the bytes.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub sha256: String,
+    /// Bytes.
+    pub size: u64,
+}
+
+impl From<dasan_procurement::notice::TenderDocument> for DocumentItem {
+    fn from(d: dasan_procurement::notice::TenderDocument) -> Self {
+        DocumentItem {
+            name: d.name,
+            media_type: d.media_type,
+            sha256: d.sha256,
+            size: d.size,
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentQuery {
+    /// The file's name, as shown to suppliers.
+    #[param(min_length = 1, max_length = 255)]
+    name: String,
+}
+
+/// The bytes of a file.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(#[allow(dead_code)] Vec<u8>);
+
+/// Upload a tender document (an official with `procurement.manage`) before publishing or
+/// amending a notice that lists it. The body is the file itself; its content decides its type:
+/// PDF, ODF or OOXML documents, ZIP archives, PNG, JPEG or TIFF images, at most 20 MiB (and the
+/// server's body limit). The answer is the entry to put in the notice's `documents`; a notice
+/// listing a document its agency never uploaded is refused.
+#[utoipa::path(
+    post,
+    path = "/api/v1/procurement/documents",
+    tag = "procurement",
+    security(("bearer" = [])),
+    params(DocumentQuery),
+    request_body(content = FileBytes, content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "Stored: the notice's entry for it", body = DocumentItem),
+        (status = 400, description = "Malformed query or body", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or not a valid one", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "Not an official with procurement.manage", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "Empty, too large, not an accepted type, or a bad name", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn upload_document(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Query(q): Query<DocumentQuery>,
+    RawBody(body): RawBody,
+) -> Result<(StatusCode, Json<DocumentItem>), WebError> {
+    let name = q.name.trim();
+    if name.is_empty() || name.chars().count() > 255 {
+        return Err(invalid("name", "procurement-error-text"));
+    }
+    let doc = state
+        .procurement()
+        .upload_document(&principal, name, body.to_vec())
+        .await?;
+    Ok((StatusCode::CREATED, Json(doc.into())))
+}
+
+/// A download of a tender document: the type its content was checked to be, never rendered
+/// inline.
+pub fn document_download(
+    doc: &dasan_procurement::notice::TenderDocument,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    // An ASCII fallback name and the exact one (RFC 6266 / RFC 8187).
+    let ascii: String = doc
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '\\' && c != '"' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let exact: String = url::form_urlencoded::byte_serialize(doc.name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    (
+        [
+            (header::CONTENT_TYPE, doc.media_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{exact}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "public, max-age=300".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Download a document the tender's current notice lists (anyone). Any other hash is not
+/// found, whatever the store holds.
+#[utoipa::path(
+    get,
+    path = "/api/v1/procurement/tenders/{id}/documents/{sha256}",
+    tag = "procurement",
+    params(
+        ("id" = String, Path, description = "The tender's id"),
+        ("sha256" = String, Path, description = "The document's hex SHA-256, as the notice lists it"),
+    ),
+    responses(
+        (status = 200, description = "The document, as an attachment", content(
+            (FileBytes = "application/pdf"),
+            (FileBytes = "application/vnd.oasis.opendocument.text"),
+            (FileBytes = "application/vnd.oasis.opendocument.spreadsheet"),
+            (FileBytes = "application/vnd.oasis.opendocument.presentation"),
+            (FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (FileBytes = "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+            (FileBytes = "application/zip"),
+            (FileBytes = "image/png"),
+            (FileBytes = "image/jpeg"),
+            (FileBytes = "image/tiff"),
+        )),
+        (status = 404, description = "No such tender, or its notice lists no such document", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn tender_document(
+    State(state): State<AppState>,
+    Path((id, sha256)): Path<(String, String)>,
+) -> Result<axum::response::Response, WebError> {
+    let (doc, bytes) = state
+        .procurement()
+        .tender_document(tender_id(&id)?, &sha256)
+        .await?;
+    Ok(document_download(&doc, bytes))
 }
 
 /// Why a tender is cancelled.

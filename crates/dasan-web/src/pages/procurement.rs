@@ -250,6 +250,12 @@ impl NoticePage {
         when(*t)
     }
 
+    /// A document's size in KiB, rounded up.
+    fn size(&self, bytes: &u64) -> String {
+        self.ctx
+            .tw("procurement-document-size", "kib", bytes.div_ceil(1024))
+    }
+
     fn version_kind(&self, kind: &str) -> String {
         self.ctx.t(&format!("procurement-version-{kind}"))
     }

@@ -7,7 +7,7 @@
 use super::{PageCtx, ShownError, error_for, render, render_invalid, see_other, shown};
 use crate::auth::Signed;
 use crate::error::{WebError, problem_text};
-use crate::extract::PageForm;
+use crate::extract::{PageForm, UploadForm};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -512,7 +512,7 @@ impl RowMap {
             "evaluation.criteria" => "weights",
             "evaluation.tie_break" => "tie_break",
             "bid_security" => "security_rate",
-            "documents" => "title",
+            "documents" => "documents",
             "timeline.clarification_deadline" => "clarification_date",
             "timeline.bid_deadline" => "deadline_date",
             "timeline.opening_at" => "opening_date",
@@ -829,6 +829,8 @@ struct NoticeFormPage {
     amending: Option<String>,
     form: NoticeForm,
     candidates: Vec<Candidate>,
+    /// The documents the notice lists already (amending); files chosen are added to them.
+    documents: Vec<dasan_procurement::notice::TenderDocument>,
     errors: Vec<ShownError>,
 }
 
@@ -895,6 +897,45 @@ async fn candidates(
         .collect())
 }
 
+/// Uploads the files chosen in the form's `documents` field; the notice's entries for them, or
+/// the form's errors (a refused file is named).
+async fn upload_documents(
+    state: &AppState,
+    signed: &Signed,
+    ctx: &PageCtx,
+    files: &[(String, String, Vec<u8>)],
+) -> Result<Result<Vec<dasan_procurement::notice::TenderDocument>, Vec<ShownError>>, WebError> {
+    let mut docs = Vec::new();
+    for (_, name, bytes) in files.iter().filter(|(field, _, _)| field == "documents") {
+        match state
+            .procurement()
+            .upload_document(&signed.principal, name, bytes.clone())
+            .await
+        {
+            Ok(d) => {
+                if !docs
+                    .iter()
+                    .any(|e: &dasan_procurement::notice::TenderDocument| e.sha256 == d.sha256)
+                {
+                    docs.push(d);
+                }
+            }
+            Err(ProcurementError::Invalid(fields)) => {
+                let named: Vec<FieldError> = fields
+                    .into_iter()
+                    .map(|mut f| {
+                        f.field = "documents".into();
+                        f
+                    })
+                    .collect();
+                return Ok(Err(shown(ctx, &named)));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Ok(docs))
+}
+
 /// `GET /procurement/office/new`
 pub async fn new_form(
     State(state): State<AppState>,
@@ -907,6 +948,7 @@ pub async fn new_form(
         amending: None,
         form: NoticeForm::new(state.db().clock().now()),
         candidates,
+        documents: Vec::new(),
         errors: Vec::new(),
     })
 }
@@ -916,14 +958,27 @@ pub async fn publish(
     State(state): State<AppState>,
     ctx: PageCtx,
     signed: Signed,
-    PageForm(pairs): PageForm<Vec<(String, String)>>,
+    upload: UploadForm,
 ) -> Result<Response, WebError> {
-    let form = NoticeForm::from_pairs(&pairs);
+    let form = NoticeForm::from_pairs(&upload.pairs);
     let candidates = candidates(&state, &signed, &form.committee).await?;
     let (notice, map) = notice_of(&form);
     let committee = committee_of(&form);
     let errors = match (notice, committee) {
-        (Ok(notice), Ok((committee, threshold))) => {
+        (Ok(mut notice), Ok((committee, threshold))) => {
+            match upload_documents(&state, &signed, &ctx, &upload.files).await? {
+                Ok(docs) => notice.documents = docs,
+                Err(errors) => {
+                    return render_invalid(&NoticeFormPage {
+                        ctx,
+                        amending: None,
+                        form,
+                        candidates,
+                        documents: Vec::new(),
+                        errors,
+                    });
+                }
+            }
             match state
                 .procurement()
                 .publish(
@@ -955,6 +1010,7 @@ pub async fn publish(
         amending: None,
         form,
         candidates,
+        documents: Vec::new(),
         errors,
     })
 }
@@ -976,6 +1032,7 @@ pub async fn amend_form(
         amending: Some(id.to_string()),
         form: NoticeForm::of(&tender.notice),
         candidates: Vec::new(),
+        documents: tender.notice.documents.clone(),
         errors: Vec::new(),
     })
 }
@@ -986,18 +1043,37 @@ pub async fn amend(
     ctx: PageCtx,
     signed: Signed,
     Path(id): Path<String>,
-    PageForm(pairs): PageForm<Vec<(String, String)>>,
+    upload: UploadForm,
 ) -> Result<Response, WebError> {
     let id = tender_id(&id)?;
     let p = state.procurement();
     // Only the procuring entity's officials get this far (404 otherwise).
     let tender = p.tender_for_agency(&signed.principal, id).await?;
-    let form = NoticeForm::from_pairs(&pairs);
+    let form = NoticeForm::from_pairs(&upload.pairs);
     let (notice, map) = notice_of(&form);
     let errors = match notice {
         Ok(mut notice) => {
-            // Documents are not on the form: they stay as published.
+            // The documents published stay; files chosen are added.
             notice.documents = tender.notice.documents.clone();
+            match upload_documents(&state, &signed, &ctx, &upload.files).await? {
+                Ok(docs) => {
+                    for d in docs {
+                        if !notice.documents.iter().any(|e| e.sha256 == d.sha256) {
+                            notice.documents.push(d);
+                        }
+                    }
+                }
+                Err(errors) => {
+                    return render_invalid(&NoticeFormPage {
+                        ctx,
+                        amending: Some(id.to_string()),
+                        form,
+                        candidates: Vec::new(),
+                        documents: tender.notice.documents.clone(),
+                        errors,
+                    });
+                }
+            }
             match p
                 .amend(&signed.principal, id, notice, form.material, &form.summary)
                 .await
@@ -1017,6 +1093,7 @@ pub async fn amend(
         amending: Some(id.to_string()),
         form,
         candidates: Vec::new(),
+        documents: tender.notice.documents.clone(),
         errors,
     })
 }
