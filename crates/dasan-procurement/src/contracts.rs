@@ -1806,11 +1806,15 @@ fn kst_midnight(d: civil::Date) -> Timestamp {
 pub fn contract_stage(
     c: &Contract,
     awards: &[dasan_ocds::procedure::AwardStage],
+    public_url: Option<&str>,
 ) -> Option<dasan_ocds::procedure::ContractStage> {
-    use dasan_ocds::codelist::{MilestoneStatus, MilestoneType};
-    use dasan_ocds::procedure::{ContractStage, ImplementationEvent};
+    use dasan_ocds::codelist::{DocumentType, MilestoneStatus, MilestoneType};
+    use dasan_ocds::procedure::{
+        ContractStage, DocumentSpec, ImplementationEvent, PlannedMilestone,
+    };
     let signed = c.signed_at?;
-    let terms = &c.current()?.terms;
+    let current = c.current()?;
+    let terms = &current.terms;
     let award = awards
         .iter()
         .find(|a| terms.lots.iter().any(|l| a.lots.contains(&l.lot_id)))?;
@@ -1850,6 +1854,34 @@ pub fn contract_stage(
         value: money(terms.value_minor),
         implementation,
         closed: c.ended_at.filter(|_| c.status.ended()),
+        // The PDF both parties signed (public once signed), when the portal has an address.
+        documents: public_url
+            .map(|base| DocumentSpec {
+                id: format!("contract-{}-v{}", c.id, current.version),
+                kind: DocumentType::ContractSigned,
+                title: format!("Signed contract, version {}", current.version),
+                url: Some(format!(
+                    "{}/api/v1/procurement/contracts/{}/pdf?version={}",
+                    base.trim_end_matches('/'),
+                    c.id,
+                    current.version
+                )),
+                format: Some("application/pdf".into()),
+                published: current.supplier_signed_at.unwrap_or(signed),
+                related_lots: terms.lots.iter().map(|l| l.lot_id.clone()).collect(),
+            })
+            .into_iter()
+            .collect(),
+        milestones: terms
+            .milestones
+            .iter()
+            .map(|m| PlannedMilestone {
+                id: m.id.clone(),
+                title: m.title.clone(),
+                kind: MilestoneType::Delivery,
+                due: kst_midnight(m.due_on),
+            })
+            .collect(),
     })
 }
 
@@ -1869,7 +1901,9 @@ impl Procurement {
             }
             let tender: TenderId = p.tender_id.parse().map_err(|_| corrupt("tender id"))?;
             for c in self.contracts_of(tender).await? {
-                if let Some(stage) = contract_stage(&c, &p.awards) {
+                if let Some(stage) =
+                    contract_stage(&c, &p.awards, self.config.public_url.as_deref())
+                {
                     p.contracts.push(stage);
                 }
             }
