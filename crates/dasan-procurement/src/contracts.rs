@@ -2096,6 +2096,85 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_contract_stage_links_the_signed_pdf_and_lists_the_agreed_milestones() {
+        let at = Timestamp::from_micros(1_800_000_000_000_000);
+        let mut t = terms();
+        t.lots = vec![ContractLotTerms {
+            lot_id: "1".into(),
+            title: "lot".into(),
+            bid_id: crate::envelope::BidId([7; 32]),
+            price_minor: 300,
+        }];
+        let c = Contract {
+            id: ContractId::new(),
+            tender_id: TenderId::new(),
+            business_id: "b".into(),
+            supplier_name: "s".into(),
+            supplier_number: "n".into(),
+            agency: "PPS".into(),
+            status: ContractStatus::Active,
+            language: ContractLanguage::Ko,
+            created_at: at,
+            signed_at: Some(at),
+            ended_at: None,
+            end_reason: None,
+            versions: vec![ContractVersion {
+                version: 1,
+                terms: t,
+                reason: None,
+                created_at: at,
+                entity_signed_at: Some(at),
+                supplier_signed_at: Some(at),
+                pdf_sha256: None,
+            }],
+            acceptances: vec![],
+            payments: vec![],
+        };
+        let award = dasan_ocds::procedure::AwardStage {
+            id: "1-1".into(),
+            date: at,
+            title: None,
+            status: dasan_ocds::codelist::AwardStatus::Active,
+            standstill_end: None,
+            supplier: dasan_ocds::procedure::Party {
+                id: "s".into(),
+                name: "s".into(),
+                identifier: None,
+                address: None,
+                contact_point: None,
+            },
+            value: dasan_kernel::Money::new(300, "KRW".parse().unwrap_or_else(|_| unreachable!())),
+            lots: vec!["1".into()],
+            bid: None,
+            contract_period: None,
+            description: None,
+            documents: vec![],
+        };
+        let stage = contract_stage(
+            &c,
+            std::slice::from_ref(&award),
+            Some("https://portal.example/"),
+        );
+        let stage = stage.unwrap_or_else(|| unreachable!("signed"));
+        assert_eq!(stage.documents.len(), 1);
+        assert_eq!(
+            stage.documents[0].url.as_deref(),
+            Some(
+                format!(
+                    "https://portal.example/api/v1/procurement/contracts/{}/pdf?version=1",
+                    c.id
+                )
+                .as_str()
+            )
+        );
+        assert_eq!(stage.documents[0].related_lots, vec!["1".to_owned()]);
+        assert_eq!(stage.milestones.len(), 2);
+        assert_eq!(stage.milestones[1].due, kst_midnight(d("2027-06-30")));
+        let none = contract_stage(&c, &[award], None).unwrap_or_else(|| unreachable!("signed"));
+        assert!(none.documents.is_empty(), "no public address, no link");
+    }
+
     proptest! {
         #[test]
         fn late_days_are_the_day_difference_when_late(due_off in 0i64..3000, delta in -400i64..400) {
