@@ -877,7 +877,12 @@ pub async fn load_procurement_history(
         dasan_registry::Registry::new(db.clone()),
         keys,
         crate::procurement_config(config),
-    );
+    )
+    .with_contract_documents(dasan_procurement::ContractDocuments::new(
+        &config.civil.fonts_dir,
+        &config.civil.time_stamping_agency,
+        &config.procurement.supplier_ca_agency,
+    ));
     let principal = |account: &DemoAccount, id, person: Option<String>| Principal {
         account: id,
         kind: account.kind,
@@ -1022,6 +1027,104 @@ pub async fn load_procurement_history(
     let award = past.award(&officer, tender).await?;
     clock.set(award.standstill_ends_at);
     past.finalise_due().await?;
+    let contracted = contract_history(
+        &past,
+        &clock,
+        live.database().clock().now(),
+        award.standstill_ends_at,
+        tender,
+        (&officer, &rep),
+        business.id,
+    )
+    .await;
     db.close().await;
+    match contracted {
+        // Fonts (or the PKI) missing: the contract stays a draft to sign once they are there.
+        Err(dasan_procurement::ProcurementError::Unavailable(why)) => {
+            tracing::warn!(%why, "demo procurement: the contract is left unsigned");
+            Ok(())
+        }
+        other => Ok(other?),
+    }
+}
+
+/// The demo contract of the awarded tender, on the set-back clock: made from the final award,
+/// signed by the entity then the supplier (its e-seal from the platform PKI), the first
+/// milestone delivered, accepted and paid three days late. Steps that would fall after today
+/// (a long configured standstill) are left out.
+async fn contract_history(
+    past: &dasan_procurement::Procurement,
+    clock: &dasan_kernel::ManualClock,
+    now: dasan_kernel::Timestamp,
+    final_at: dasan_kernel::Timestamp,
+    tender: dasan_procurement::TenderId,
+    (officer, rep): (&dasan_identity::Principal, &dasan_identity::Principal),
+    business: dasan_registry::BusinessId,
+) -> Result<(), dasan_procurement::ProcurementError> {
+    use dasan_kernel::Timestamp;
+    use dasan_procurement::contracts::kst_date;
+    use dasan_procurement::notice::HOUR_US;
+    use dasan_procurement::{ContractLanguage, ContractRequest, MilestoneInput};
+    let at =
+        |base: Timestamp, hours: i64| Timestamp::from_micros(base.as_micros() + hours * HOUR_US);
+    let made = at(final_at, 1);
+    if made > now {
+        return Ok(());
+    }
+    clock.set(made);
+    let begins = kst_date(at(made, 24));
+    let day = |d: i64| {
+        begins
+            .checked_add(jiff::Span::new().days(d))
+            .unwrap_or(begins)
+    };
+    const HALF: u64 = 143_750_000;
+    let contract = past
+        .create_contract(
+            officer,
+            tender,
+            ContractRequest {
+                business_id: business,
+                period_start: begins,
+                period_end: day(90),
+                payment_term_days: 7,
+                milestones: vec![
+                    MilestoneInput {
+                        title: "북측 보도 North pavement".into(),
+                        due_on: day(5),
+                        amount_minor: HALF,
+                    },
+                    MilestoneInput {
+                        title: "남측 보도 및 준공 South pavement and completion".into(),
+                        due_on: day(60),
+                        amount_minor: HALF,
+                    },
+                ],
+                language: ContractLanguage::Ko,
+            },
+        )
+        .await?;
+    clock.set(at(made, 2));
+    past.sign_contract_as_entity(officer, contract.id).await?;
+    clock.set(at(made, 26));
+    past.sign_contract_as_supplier(rep, contract.id).await?;
+    // Accepted two days later; paid ten days after acceptance on a 7-day term: 3 days late.
+    let accepted = at(made, 2 * 24);
+    let paid = at(accepted, 10 * 24);
+    if paid > now {
+        return Ok(());
+    }
+    clock.set(accepted);
+    past.accept_delivery(
+        officer,
+        contract.id,
+        "1",
+        true,
+        "검사 합격. Inspected: compliant.",
+    )
+    .await?;
+    clock.set(paid);
+    past.record_payment(officer, contract.id, "1", HALF, kst_date(paid))
+        .await?;
     Ok(())
 }

@@ -15,7 +15,8 @@ DIR is a copy of the standard (`1__1__5/` with the schemas and codelists, `exten
 3. Records: every record's `compiledRelease` must equal what `ocdsmerge` (the Open Contracting
    Partnership's merger) compiles from the record's releases (embedded, or the linked ones looked
    up in the release packages given on the same command line).
-4. With --require-tags: the release tags seen must include each one (a full cycle has all stages).
+4. With --require-tags: the release tags seen (in release packages and in records' embedded or
+   linked releases) must include each one (a full cycle has all stages).
 
 Prints each error with its JSON path; exits 1 on any error.
 """
@@ -179,6 +180,8 @@ def main():
                         errors += 1
                         continue
                     rs = [releases_by_url[r["url"]] for r in rs]
+                for release in rs:
+                    tags.update(release.get("tag", []))
                 expected = merger.create_compiled_release(rs)
                 if expected != record.get("compiledRelease"):
                     got = record.get("compiledRelease", {})

@@ -21,7 +21,8 @@ use std::collections::HashSet;
 use dasan_kernel::Timestamp;
 
 use crate::codelist::{
-    AwardStatus, ContractStatus, DocumentType, InitiationType, PartyRole, ReleaseTag, TenderStatus,
+    AwardStatus, ContractStatus, DocumentType, InitiationType, MilestoneStatus, PartyRole,
+    ReleaseTag, TenderStatus,
 };
 use crate::model::{self, DateTime, OrganizationReference, Release, Value};
 use crate::procedure::{ImplementationEvent, ItemSpec, Party, Procedure, TenderVersion};
@@ -404,6 +405,19 @@ impl<'a> Builder<'a> {
                     value: Some(Value::from(c.value)),
                     date_signed: Some(dt(c.date_signed)),
                     related_bids: award.map(|a| self.related_bids(a)).unwrap_or_default(),
+                    documents: c.documents.iter().map(document).collect(),
+                    milestones: c
+                        .milestones
+                        .iter()
+                        .map(|m| model::Milestone {
+                            id: m.id.clone(),
+                            title: Some(m.title.clone()),
+                            kind: Some(m.kind),
+                            due_date: Some(dt(m.due)),
+                            status: Some(MilestoneStatus::Scheduled),
+                            ..Default::default()
+                        })
+                        .collect(),
                     ..Default::default()
                 }];
                 r

@@ -208,6 +208,19 @@ pub struct ContractStage {
     pub implementation: Vec<ImplementationEvent>,
     /// When the contract came to a close (completed or terminated early).
     pub closed: Option<Timestamp>,
+    /// Its documents (the signed contract), published with the contract stage.
+    pub documents: Vec<DocumentSpec>,
+    /// The milestones agreed in the contract (scheduled deliveries).
+    pub milestones: Vec<PlannedMilestone>,
+}
+
+/// A milestone as agreed in a contract: what is due and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedMilestone {
+    pub id: String,
+    pub title: String,
+    pub kind: MilestoneType,
+    pub due: Timestamp,
 }
 
 /// A whole procedure, as far as it has gone.

@@ -235,6 +235,21 @@ pub fn full_cycle(n: u64) -> Procedure {
             },
         ],
         closed: Some(at(signed + (days + 11) * DAY)),
+        documents: vec![DocumentSpec {
+            id: format!("contract-{k}-signed"),
+            kind: DocumentType::ContractSigned,
+            title: format!("Signed contract for lot {k}"),
+            url: Some(format!("https://dasan.example/contracts/{k}.pdf")),
+            format: Some("application/pdf".into()),
+            published: at(signed),
+            related_lots: Vec::new(),
+        }],
+        milestones: vec![PlannedMilestone {
+            id: "delivery".into(),
+            title: "Works delivered and inspected".into(),
+            kind: MilestoneType::Delivery,
+            due: at(signed + days * DAY),
+        }],
     };
     Procedure {
         tender_id,

@@ -136,6 +136,12 @@ fn the_compiled_release_merges_by_id_and_keeps_the_latest() {
         Some(2)
     );
     assert_eq!(contract["implementation"]["milestones"][0]["status"], "met");
+    // The signed contract and its agreed milestones come with the contract stage.
+    assert_eq!(contract["documents"][0]["documentType"], "contractSigned");
+    assert_eq!(contract["documents"][0]["format"], "application/pdf");
+    assert_eq!(contract["milestones"][0]["type"], "delivery");
+    assert_eq!(contract["milestones"][0]["status"], "scheduled");
+    assert!(contract["milestones"][0]["dueDate"].is_string());
     // The winner has every role it had, the buyer too.
     let parties = c["parties"].as_array().expect("parties");
     let winner = parties

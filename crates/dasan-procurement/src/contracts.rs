@@ -1806,11 +1806,15 @@ fn kst_midnight(d: civil::Date) -> Timestamp {
 pub fn contract_stage(
     c: &Contract,
     awards: &[dasan_ocds::procedure::AwardStage],
+    public_url: Option<&str>,
 ) -> Option<dasan_ocds::procedure::ContractStage> {
-    use dasan_ocds::codelist::{MilestoneStatus, MilestoneType};
-    use dasan_ocds::procedure::{ContractStage, ImplementationEvent};
+    use dasan_ocds::codelist::{DocumentType, MilestoneStatus, MilestoneType};
+    use dasan_ocds::procedure::{
+        ContractStage, DocumentSpec, ImplementationEvent, PlannedMilestone,
+    };
     let signed = c.signed_at?;
-    let terms = &c.current()?.terms;
+    let current = c.current()?;
+    let terms = &current.terms;
     let award = awards
         .iter()
         .find(|a| terms.lots.iter().any(|l| a.lots.contains(&l.lot_id)))?;
@@ -1850,6 +1854,34 @@ pub fn contract_stage(
         value: money(terms.value_minor),
         implementation,
         closed: c.ended_at.filter(|_| c.status.ended()),
+        // The PDF both parties signed (public once signed), when the portal has an address.
+        documents: public_url
+            .map(|base| DocumentSpec {
+                id: format!("contract-{}-v{}", c.id, current.version),
+                kind: DocumentType::ContractSigned,
+                title: format!("Signed contract, version {}", current.version),
+                url: Some(format!(
+                    "{}/api/v1/procurement/contracts/{}/pdf?version={}",
+                    base.trim_end_matches('/'),
+                    c.id,
+                    current.version
+                )),
+                format: Some("application/pdf".into()),
+                published: current.supplier_signed_at.unwrap_or(signed),
+                related_lots: terms.lots.iter().map(|l| l.lot_id.clone()).collect(),
+            })
+            .into_iter()
+            .collect(),
+        milestones: terms
+            .milestones
+            .iter()
+            .map(|m| PlannedMilestone {
+                id: m.id.clone(),
+                title: m.title.clone(),
+                kind: MilestoneType::Delivery,
+                due: kst_midnight(m.due_on),
+            })
+            .collect(),
     })
 }
 
@@ -1869,7 +1901,9 @@ impl Procurement {
             }
             let tender: TenderId = p.tender_id.parse().map_err(|_| corrupt("tender id"))?;
             for c in self.contracts_of(tender).await? {
-                if let Some(stage) = contract_stage(&c, &p.awards) {
+                if let Some(stage) =
+                    contract_stage(&c, &p.awards, self.config.public_url.as_deref())
+                {
                     p.contracts.push(stage);
                 }
             }
@@ -2060,6 +2094,85 @@ mod tests {
             !check_amendment(&old, &new, &p).is_empty(),
             "below what was paid"
         );
+    }
+
+    #[test]
+    fn the_contract_stage_links_the_signed_pdf_and_lists_the_agreed_milestones() {
+        let at = Timestamp::from_micros(1_800_000_000_000_000);
+        let mut t = terms();
+        t.lots = vec![ContractLotTerms {
+            lot_id: "1".into(),
+            title: "lot".into(),
+            bid_id: crate::envelope::BidId([7; 32]),
+            price_minor: 300,
+        }];
+        let c = Contract {
+            id: ContractId::new(),
+            tender_id: TenderId::new(),
+            business_id: "b".into(),
+            supplier_name: "s".into(),
+            supplier_number: "n".into(),
+            agency: "PPS".into(),
+            status: ContractStatus::Active,
+            language: ContractLanguage::Ko,
+            created_at: at,
+            signed_at: Some(at),
+            ended_at: None,
+            end_reason: None,
+            versions: vec![ContractVersion {
+                version: 1,
+                terms: t,
+                reason: None,
+                created_at: at,
+                entity_signed_at: Some(at),
+                supplier_signed_at: Some(at),
+                pdf_sha256: None,
+            }],
+            acceptances: vec![],
+            payments: vec![],
+        };
+        let award = dasan_ocds::procedure::AwardStage {
+            id: "1-1".into(),
+            date: at,
+            title: None,
+            status: dasan_ocds::codelist::AwardStatus::Active,
+            standstill_end: None,
+            supplier: dasan_ocds::procedure::Party {
+                id: "s".into(),
+                name: "s".into(),
+                identifier: None,
+                address: None,
+                contact_point: None,
+            },
+            value: dasan_kernel::Money::new(300, "KRW".parse().unwrap_or_else(|_| unreachable!())),
+            lots: vec!["1".into()],
+            bid: None,
+            contract_period: None,
+            description: None,
+            documents: vec![],
+        };
+        let stage = contract_stage(
+            &c,
+            std::slice::from_ref(&award),
+            Some("https://portal.example/"),
+        );
+        let stage = stage.unwrap_or_else(|| unreachable!("signed"));
+        assert_eq!(stage.documents.len(), 1);
+        assert_eq!(
+            stage.documents[0].url.as_deref(),
+            Some(
+                format!(
+                    "https://portal.example/api/v1/procurement/contracts/{}/pdf?version=1",
+                    c.id
+                )
+                .as_str()
+            )
+        );
+        assert_eq!(stage.documents[0].related_lots, vec!["1".to_owned()]);
+        assert_eq!(stage.milestones.len(), 2);
+        assert_eq!(stage.milestones[1].due, kst_midnight(d("2027-06-30")));
+        let none = contract_stage(&c, &[award], None).unwrap_or_else(|| unreachable!("signed"));
+        assert!(none.documents.is_empty(), "no public address, no link");
     }
 
     proptest! {
