@@ -27,13 +27,14 @@ start_dasan() {
         "$bin" serve --listen 127.0.0.1:0 "$@" >"$DASAN_LOG" 2>&1 &
     DASAN_PID=$!
     local url=""
-    for _ in $(seq 1 300); do
+    # The demo signs a contract history at start (PAdES, time-stamps): allow a loaded machine.
+    for _ in $(seq 1 1200); do
         url="$(grep -m1 -o 'http://[^ ]*' "$DASAN_LOG" || true)"
         [[ -n "$url" ]] && break
         kill -0 "$DASAN_PID" 2>/dev/null || { cat "$DASAN_LOG" >&2; die "dasan serve exited at start"; }
         sleep 0.1
     done
-    [[ -n "$url" ]] || { cat "$DASAN_LOG" >&2; die "dasan serve did not start within 30 s"; }
+    [[ -n "$url" ]] || { cat "$DASAN_LOG" >&2; die "dasan serve did not start within 120 s"; }
     url="${url%/}"
     DASAN_URL="${url/127.0.0.1/localhost}"
     export DASAN_URL
