@@ -1019,6 +1019,15 @@ async fn load_parcels(
             rng.random_range(1..29i8),
         );
         let cause = ["매매", "상속", "증여"][rng.random_range(0..3usize)];
+        // Every draw is made before the parcel may be skipped, so the later parcels stay the same.
+        let mortgage = (i % 2 == 0).then(|| i64::from(rng.random_range(5..60u32)) * 10_000_000);
+        let area_centiares = i64::from(rng.random_range(3_000..500_000u32));
+        let parcel_number = make_parcel_number(district, false, main, sub);
+        // Loading again reads nobody's record again.
+        if registry.parcel(&parcel_number).await?.is_some() {
+            made += 1;
+            continue;
+        }
         let mut owners = Vec::new();
         // Every third parcel is held in equal halves by two people.
         match ids.get(i * 2 + 1).filter(|_| i % 3 == 2) {
@@ -1028,18 +1037,17 @@ async fn load_parcels(
             }
             None => owners.push(owners_of(first, (1, 1), acquired, cause).await?),
         }
-        let encumbrances = if i % 2 == 0 {
-            vec![Encumbrance {
+        let encumbrances = mortgage
+            .map(|amount| Encumbrance {
                 kind: EncumbranceKind::Mortgage,
                 holder: BANKS[i % BANKS.len()].to_owned(),
-                amount_krw: Some(i64::from(rng.random_range(5..60u32)) * 10_000_000),
+                amount_krw: Some(amount),
                 registered_on: acquired,
-            }]
-        } else {
-            Vec::new()
-        };
+            })
+            .into_iter()
+            .collect();
         let data = ParcelData {
-            parcel_number: make_parcel_number(district, false, main, sub),
+            parcel_number,
             address: crate::Address {
                 region: region.to_owned(),
                 locality: locality.to_owned(),
@@ -1054,7 +1062,7 @@ async fn load_parcels(
                 country: "KR".to_owned(),
             },
             category: LandCategory::ALL[i % 3],
-            area_centiares: i64::from(rng.random_range(3_000..500_000u32)),
+            area_centiares,
             owners,
             encumbrances,
         };
