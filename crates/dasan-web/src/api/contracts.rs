@@ -254,6 +254,7 @@ pub struct PdfQuery {
     params(("id" = String, Path, description = "The contract's id"), PdfQuery),
     responses(
         (status = 200, description = "The signed PDF", content_type = "application/pdf", body = String),
+        (status = 400, description = "Malformed query", body = ProblemDocument, content_type = PROBLEM),
         (status = 404, description = "No such contract or version, or not signed yet", body = ProblemDocument, content_type = PROBLEM),
     )
 )]
