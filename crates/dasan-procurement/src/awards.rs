@@ -78,6 +78,14 @@ pub struct ScoreView {
     pub scores: Vec<ScoreEntry>,
 }
 
+/// A seat on a tender's evaluation panel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EvaluationSeat {
+    pub tender: crate::TenderSummary,
+    /// When the evaluator's sheet went in; `None`: still to score.
+    pub submitted_at: Option<Timestamp>,
+}
+
 /// Where an award is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -460,6 +468,39 @@ impl Procurement {
         );
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The tenders on whose evaluation panel `principal` sits, newest first, with when their
+    /// sheet went in (`None`: still to score). Officials only; anyone else has none.
+    pub async fn evaluation_seats(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<EvaluationSeat>, ProcurementError> {
+        if principal.kind != dasan_identity::AccountKind::Official {
+            return Ok(Vec::new());
+        }
+        type Row = (String, String, String, String, String, i64, Option<i64>);
+        let rows: Vec<Row> = on_reader!(self.db, |p| {
+            sqlx::query_as(
+                "SELECT t.id, t.agency, t.title, t.method, t.status, t.bid_deadline, e.submitted_at \
+                 FROM procurement_evaluators e JOIN procurement_tenders t ON t.id = e.tender_id \
+                 WHERE e.account_id = $1 ORDER BY e.appointed_at DESC, t.id LIMIT 200",
+            )
+            .bind(principal.account.to_string())
+            .fetch_all(p)
+            .await
+        })?;
+        rows.into_iter()
+            .map(|r| {
+                let tender = crate::tenders::summaries(vec![(r.0, r.1, r.2, r.3, r.4, r.5)])?
+                    .pop()
+                    .ok_or_else(|| corrupt("tender"))?;
+                Ok(EvaluationSeat {
+                    tender,
+                    submitted_at: r.6.map(Timestamp::from_micros),
+                })
+            })
+            .collect()
     }
 
     /// The scores `principal` may see: an evaluator sees their own sheet until every sheet is

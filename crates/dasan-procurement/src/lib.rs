@@ -136,8 +136,8 @@ pub use reserve::{
 pub use wire::DecodeError;
 
 pub use awards::{
-    Award, AwardStatus, AwardedLot, Complaint, ComplaintDecision, ComplaintId, EvaluatorStatus,
-    ScoreView, SheetEntry, SignedEvaluation,
+    Award, AwardStatus, AwardedLot, Complaint, ComplaintDecision, ComplaintId, EvaluationSeat,
+    EvaluatorStatus, ScoreView, SheetEntry, SignedEvaluation,
 };
 pub use bids::{SignedBidBox, SignedReceipt};
 pub use contracts::{

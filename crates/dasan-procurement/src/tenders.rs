@@ -1004,7 +1004,7 @@ impl Procurement {
     }
 }
 
-fn summaries(
+pub(crate) fn summaries(
     rows: Vec<(String, String, String, String, String, i64)>,
 ) -> Result<Vec<TenderSummary>, ProcurementError> {
     rows.into_iter()
