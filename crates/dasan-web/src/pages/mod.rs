@@ -13,6 +13,7 @@ pub mod info;
 pub mod language;
 pub mod phone;
 pub mod procurement;
+pub mod procurement_award;
 pub mod procurement_committee;
 pub mod procurement_debarment;
 pub mod procurement_office;

@@ -106,6 +106,44 @@ pub fn routes() -> Router<AppState> {
             "/procurement/committee/tenders/{id}/share",
             axum::routing::post(super::procurement_committee::release),
         )
+        .route(
+            "/procurement/office/tenders/{id}/award",
+            get(super::procurement_award::office).post(super::procurement_award::award),
+        )
+        .route(
+            "/procurement/office/tenders/{id}/evaluators",
+            axum::routing::post(super::procurement_award::appoint),
+        )
+        .route(
+            "/procurement/office/tenders/{id}/evaluation",
+            axum::routing::post(super::procurement_award::evaluate),
+        )
+        .route(
+            "/procurement/office/tenders/{id}/low-bid-decisions",
+            axum::routing::post(super::procurement_award::decide_low_bid),
+        )
+        .route(
+            "/procurement/office/tenders/{id}/complaints/{complaint}/answer",
+            axum::routing::post(super::procurement_award::answer),
+        )
+        .route(
+            "/procurement/office/tenders/{id}/complaints/{complaint}/decision",
+            axum::routing::post(super::procurement_award::decide),
+        )
+        .route(
+            "/procurement/evaluation",
+            get(super::procurement_award::seats),
+        )
+        .route(
+            "/procurement/evaluation/tenders/{id}",
+            get(super::procurement_award::scores_form)
+                .post(super::procurement_award::submit_scores),
+        )
+        .route(
+            "/procurement/tenders/{id}/complaint",
+            get(super::procurement_award::complaint_form)
+                .post(super::procurement_award::file_complaint),
+        )
 }
 
 fn when(t: Timestamp) -> String {
@@ -243,6 +281,9 @@ struct NoticePage {
     versions: Vec<NoticeVersion>,
     clarifications: Vec<Clarification>,
     open_for_bids: bool,
+    /// The award notice and complaints, once awarded.
+    award: Option<super::procurement_award::PublicAward>,
+    complaint_filed: bool,
 }
 
 impl NoticePage {
@@ -261,11 +302,19 @@ impl NoticePage {
     }
 }
 
-/// `GET /procurement/tenders/{id}`: the notice as everyone sees it.
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    complaint: String,
+}
+
+/// `GET /procurement/tenders/{id}`: the notice as everyone sees it (and, once awarded, the
+/// award notice with its complaints).
 pub async fn notice(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let id = tender_id(&id)?;
     let p = state.procurement();
@@ -287,7 +336,10 @@ pub async fn notice(
         .collect();
     let open_for_bids = tender.status == TenderStatus::Published
         && state.db().clock().now() < tender.notice.timeline.bid_deadline;
+    let award = super::procurement_award::public_award(&state, &ctx, id).await?;
     render(&NoticePage {
+        award,
+        complaint_filed: q.complaint == "filed",
         status: status_label(&ctx, tender.status),
         method: method_label(&ctx, tender.notice.method.as_str()),
         estimated: tender.notice.estimated_value.as_ref().map(money),

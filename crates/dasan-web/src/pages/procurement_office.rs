@@ -61,6 +61,8 @@ struct Row {
     cancellable: bool,
     /// Not cancelled: the opening page says where it stands (or shows the record).
     openable: bool,
+    /// Opened or later: evaluation, award and complaints.
+    awardable: bool,
 }
 
 #[derive(Template)]
@@ -100,6 +102,10 @@ pub async fn office(
             amendable: t.status == TenderStatus::Published,
             cancellable: matches!(t.status, TenderStatus::Published | TenderStatus::Closed),
             openable: t.status != TenderStatus::Cancelled,
+            awardable: matches!(
+                t.status,
+                TenderStatus::Opened | TenderStatus::Evaluated | TenderStatus::Awarded
+            ),
         })
         .collect();
     // Only a tender of this agency is named in the confirmation.

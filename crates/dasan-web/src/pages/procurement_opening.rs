@@ -38,7 +38,7 @@ fn tender_id(text: &str) -> Result<TenderId, WebError> {
 }
 
 /// An amount in minor units of the currency code it was bid in (`KRW` if the code is not one).
-fn amount(minor: u64, currency: &str) -> String {
+pub(crate) fn amount(minor: u64, currency: &str) -> String {
     let currency: Currency = currency
         .parse()
         .or_else(|_| "KRW".parse())
@@ -106,7 +106,11 @@ impl OpeningPage {
     }
 }
 
-async fn supplier_name(state: &AppState, id: &str, cache: &mut BTreeMap<String, String>) -> String {
+pub(crate) async fn supplier_name(
+    state: &AppState,
+    id: &str,
+    cache: &mut BTreeMap<String, String>,
+) -> String {
     if let Some(name) = cache.get(id) {
         return name.clone();
     }
