@@ -15,6 +15,7 @@ mod identity;
 mod ocds;
 mod ops;
 mod procurement;
+mod procurement_award_pages;
 mod procurement_committee;
 mod procurement_contracts;
 mod procurement_documents;

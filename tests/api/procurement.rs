@@ -245,12 +245,17 @@ pub fn notice() -> Value {
 
 impl World {
     pub async fn publish(&self, app: &TestApp) -> String {
+        self.publish_notice(app, notice()).await
+    }
+
+    /// Publishes `notice` with the three members as the committee (two needed to open).
+    pub async fn publish_notice(&self, app: &TestApp, notice: Value) -> String {
         let r = post(
             app,
             "/api/v1/procurement/tenders",
             &self.officer,
             &json!({
-                "notice": notice(),
+                "notice": notice,
                 "committee": self.members.iter().map(|(a, _)| a.to_string()).collect::<Vec<_>>(),
                 "threshold": 2,
             }),

@@ -13,7 +13,7 @@ use dasan_procurement::TenderPublicKey;
 use dasan_store::{engine_tests, on_reader};
 use serde_json::{Value, json};
 
-async fn wait_closed(app: &TestApp, id: &str) {
+pub async fn wait_closed(app: &TestApp, id: &str) {
     for _ in 0..100 {
         if app
             .get(&format!("/api/v1/procurement/tenders/{id}/bid-box"))
