@@ -326,6 +326,9 @@ engine_tests! {
         // A complains from the public page; nobody may complain for a business they do not act
         // for, or for one that did not bid.
         let complaint = format!("/procurement/tenders/{id}/complaint");
+        let receipt = format!("{public_page}/receipt?business={}", w.a.business);
+        let html = rep_a.get_page(&receipt, "en").await.text().await.unwrap();
+        assert!(html.contains(&format!("href=\"{public_page}#award\"")), "{html}");
         let html = rep_a.get_page(&public_page, "en").await.text().await.unwrap();
         assert!(html.contains(&format!("href=\"{complaint}\"")), "{html}");
         let html = rep_a.get_page(&complaint, "en").await.text().await.unwrap();

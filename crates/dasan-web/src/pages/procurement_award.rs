@@ -543,7 +543,7 @@ pub struct DoneQuery {
 
 fn done_notice(ctx: &PageCtx, done: &str) -> Option<String> {
     match done {
-        "appointed" | "evaluated" | "decided" | "awarded" | "answered" | "reviewed" | "filed" => {
+        "appointed" | "evaluated" | "decided" | "awarded" | "answered" | "reviewed" => {
             Some(ctx.t(&format!("procurement-award-done-{done}")))
         }
         _ => None,
