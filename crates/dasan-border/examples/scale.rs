@@ -771,7 +771,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "NGUYEN VAN NAM",
     ];
     let mut queries: Vec<(Kind, ScreeningQuery)> = Vec::with_capacity(nq);
-    for i in 0..nq {
+    for (i, traveller) in travellers.iter().enumerate() {
         let date = |rng: &mut Rng| {
             CalendarDate::new(
                 1940 + rng.below(66) as u16,
@@ -803,7 +803,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 )
             }
             5..=8 => {
-                let t = &travellers[i];
+                let t = traveller;
                 let birth_date = date(&mut rng);
                 (
                     Kind::Clean,

@@ -5,8 +5,11 @@
 //! Hangul romanised, NFKD, diacritics and punctuation removed, upper case) and indexed under
 //! keys of each token: the token itself, its phonetic skeleton, its Korean loose key, the
 //! Revised Romanization forms of the Korean surname/syllable tables it belongs to, and its
-//! character trigrams. A query's tokens look up the same keys; names are ranked by the summed
-//! weight of the keys they share, and the best [`ScreeningConfig::max_candidates`] are scored.
+//! character trigrams. A query's tokens look up the same keys, rarest first, scanning at most
+//! [`ScreeningConfig::max_postings_scanned`] postings (keys over that budget only add weight to
+//! names already found, so a list of a million names costs about what a small one does); names
+//! are ranked by the summed weight of the keys they share, and the best
+//! [`ScreeningConfig::max_candidates`] are scored.
 //!
 //! **Scores.** Token pairs are compared by the best of: equality, the Korean tables, the Korean
 //! loose key, the phonetic skeleton and Jaro-Winkler (`strsim`); two adjacent tokens may match
