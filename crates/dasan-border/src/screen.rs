@@ -996,6 +996,23 @@ mod tests {
     }
 
     #[test]
+    fn a_tiny_postings_budget_still_finds_listed_names() {
+        // Only the rarest key is scanned; every other key just adds its weight. A name queried
+        // as listed has every key of the query, the rarest included, so it is always found.
+        // (A new spelling may not be: its rarest key can belong to someone else.)
+        let s = screener();
+        let c = ScreeningConfig {
+            max_postings_scanned: 1,
+            ..ScreeningConfig::default()
+        };
+        let hits = s.screen(&q("KIM Chol Su", Some((1970, 5, 1)), Some("PRK")), &c);
+        assert_eq!(ids(&hits), ["1"], "{hits:#?}");
+        let hits = s.screen(&q("Mohammed Abdullah Al-Harbi", None, None), &c);
+        assert_eq!(ids(&hits), ["4"], "{hits:#?}");
+        assert!(s.screen(&q("Jane Doe", None, None), &c).is_empty());
+    }
+
+    #[test]
     fn gallop_finds_the_first_element_not_less() {
         let list: Vec<u32> = (0..1000).map(|i| i * 3).collect();
         for x in 0..3010 {
