@@ -5,8 +5,11 @@
 //! Hangul romanised, NFKD, diacritics and punctuation removed, upper case) and indexed under
 //! keys of each token: the token itself, its phonetic skeleton, its Korean loose key, the
 //! Revised Romanization forms of the Korean surname/syllable tables it belongs to, and its
-//! character trigrams. A query's tokens look up the same keys; names are ranked by the summed
-//! weight of the keys they share, and the best [`ScreeningConfig::max_candidates`] are scored.
+//! character trigrams. A query's tokens look up the same keys, rarest first, scanning at most
+//! [`ScreeningConfig::max_postings_scanned`] postings (keys over that budget only add weight to
+//! names already found, so a list of a million names costs about what a small one does); names
+//! are ranked by the summed weight of the keys they share, and the best
+//! [`ScreeningConfig::max_candidates`] are scored.
 //!
 //! **Scores.** Token pairs are compared by the best of: equality, the Korean tables, the Korean
 //! loose key, the phonetic skeleton and Jaro-Winkler (`strsim`); two adjacent tokens may match
@@ -23,8 +26,34 @@ use crate::normalize;
 use crate::types::{CalendarDate, Score};
 use crate::watchlist::{BirthDate, EntryKind, NameKind, WatchlistEntry};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+
+/// Hashes the `u32` name indexes of candidate generation with one multiplication: SipHash
+/// (the default) cost more than the rest of a long postings scan.
+#[derive(Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(self.0.rotate_left(8) ^ u64::from(*b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        let h = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 29);
+    }
+}
+
+type IdMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
 
 /// Thresholds and weights of screening. Deserialisable, so it can live in TOML
 /// (`[border.screening]`); every field has a default.
@@ -55,6 +84,20 @@ pub struct ScreeningConfig {
     pub single_token_cap: f64,
     /// Names scored per query (after candidate generation).
     pub max_candidates: usize,
+    /// Candidate generation scans the postings of a query's keys rarest first, and at most this
+    /// many postings in all (the rarest key is always scanned, whatever its size). A key that
+    /// would go over the budget is not scanned: it only adds its weight to names the rarer keys
+    /// already found (see [`Self::max_pending_candidates`]). Why: on a large list the postings
+    /// of common keys (`MOHAMMED`, `KIM`, trigrams such as `^AL`) grow with the list (over
+    /// 100,000 each with a million entries) and scanning them all made one screening take tens
+    /// of milliseconds; the rare keys of a name are what find it, the common ones only rank
+    /// it. On the UN list alone no query reaches the budget, so nothing changes there.
+    pub max_postings_scanned: usize,
+    /// When keys went over [`Self::max_postings_scanned`], the names found so far are cut to
+    /// this many (best share of their keys first) before the remaining keys add their weight
+    /// by binary search in their postings. Bounds that step to a few hundred thousand
+    /// comparisons; keep it well above [`Self::max_candidates`].
+    pub max_pending_candidates: usize,
     /// Hits returned at most (best first).
     pub max_hits: usize,
     /// Screen against organisations too (off for travellers).
@@ -76,6 +119,8 @@ impl Default for ScreeningConfig {
             low_quality_alias_factor: 0.95,
             single_token_cap: 0.75,
             max_candidates: 64,
+            max_postings_scanned: 20_000,
+            max_pending_candidates: 256,
             max_hits: 10,
             include_entities: false,
         }
@@ -285,6 +330,7 @@ struct IndexedName {
 pub struct Screener {
     entries: Vec<WatchlistEntry>,
     names: Vec<IndexedName>,
+    /// Key → indexes of the names that have it, ascending (candidate generation relies on it).
     postings: HashMap<u64, Vec<u32>>,
     skeleton_df: HashMap<String, u32>,
     max_idf: f64,
@@ -314,6 +360,18 @@ fn key(kind: KeyKind, s: &str) -> u64 {
     (kind as u8).hash(&mut h);
     s.hash(&mut h);
     h.finish()
+}
+
+/// The index of the first element of the ascending `list` not less than `x`, searching from
+/// the start by doubling steps: ascending look-ups in one list stay near each other.
+fn gallop(list: &[u32], x: u32) -> usize {
+    let mut hi = 1;
+    while hi < list.len() && list[hi - 1] < x {
+        hi *= 2;
+    }
+    let lo = hi / 2;
+    let hi = hi.min(list.len());
+    lo + list[lo..hi].partition_point(|v| *v < x)
 }
 
 /// The keys of one token, with their kinds.
@@ -460,24 +518,67 @@ impl Screener {
         }
         keys.sort_unstable_by_key(|k| k.0);
         keys.dedup_by_key(|k| k.0);
-        let mut acc: HashMap<u32, f64> = HashMap::new();
-        for (k, kind) in &keys {
-            if let Some(list) = self.postings.get(k) {
-                for n in list {
-                    *acc.entry(*n).or_default() += kind.weight();
-                }
+        // Rarest keys first, within the budget of postings; the rest only add weight to the
+        // names found (see `ScreeningConfig::max_postings_scanned`).
+        let mut lists: Vec<(&[u32], f64)> = keys
+            .iter()
+            .filter_map(|(k, kind)| self.postings.get(k).map(|l| (l.as_slice(), kind.weight())))
+            .collect();
+        lists.sort_by_key(|(l, _)| l.len());
+        let mut acc: IdMap<f64> = IdMap::default();
+        let mut scanned = 0usize;
+        let mut over = lists.len();
+        for (i, (list, _)) in lists.iter().enumerate() {
+            if i > 0 && scanned + list.len() > config.max_postings_scanned {
+                over = i;
+                break;
+            }
+            scanned += list.len();
+        }
+        acc.reserve(scanned);
+        for (list, w) in &lists[..over] {
+            for n in *list {
+                *acc.entry(*n).or_default() += w;
             }
         }
-        let mut cands: Vec<(u32, f64)> = acc
-            .into_iter()
-            .filter(|(n, w)| {
-                let name = &self.names[*n as usize];
-                *w >= 2.0
-                    && exclude != Some((name.entry, name.name))
-                    && (config.include_entities
-                        || self.entries[name.entry as usize].kind == EntryKind::Individual)
-            })
-            .collect();
+        let wanted = |n: u32| {
+            let name = &self.names[n as usize];
+            exclude != Some((name.entry, name.name))
+                && (config.include_entities
+                    || self.entries[name.entry as usize].kind == EntryKind::Individual)
+        };
+        let mut cands: Vec<(u32, f64)> = if over == lists.len() {
+            acc.into_iter().filter(|(n, _)| wanted(*n)).collect()
+        } else {
+            // Keys went over the budget: keep the names sharing the most weight so far (by
+            // weight alone: looking each name up would cost a cache miss per name), then add
+            // the remaining keys' weight to them by searching their postings.
+            let mut pending: Vec<(u32, f64)> = acc.into_iter().collect();
+            let keep = config
+                .max_pending_candidates
+                .max(config.max_candidates)
+                .max(1);
+            if pending.len() > keep {
+                pending.select_nth_unstable_by(keep - 1, |a, b| {
+                    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+                });
+                pending.truncate(keep);
+            }
+            pending.retain(|(n, _)| wanted(*n));
+            pending.sort_unstable_by_key(|c| c.0);
+            for (list, w) in &lists[over..] {
+                let mut rest: &[u32] = list;
+                for (n, acc_w) in pending.iter_mut() {
+                    let at = gallop(rest, *n);
+                    if rest.get(at) == Some(n) {
+                        *acc_w += w;
+                    }
+                    rest = &rest[at..];
+                }
+            }
+            pending
+        };
+        cands.retain(|(_, w)| *w >= 2.0);
         // Rank by shared weight, relative to the size of the listed name (a short name sharing
         // all its keys ranks above a long one sharing the same keys).
         for (n, w) in cands.iter_mut() {
@@ -491,13 +592,20 @@ impl Screener {
             .nationality
             .as_deref()
             .and_then(crate::countries::alpha3);
+        let qunits = units(&qtokens);
         let mut best: HashMap<u32, Hit> = HashMap::new();
         for (n, _) in cands {
             let name = &self.names[n as usize];
             let entry = &self.entries[name.entry as usize];
             let listed = &entry.names[usize::from(name.name)];
-            let (mut name_score, tokens) =
-                score_names(&qtokens, &qweights, &name.tokens, &name.weights, config);
+            let (mut name_score, tokens) = score_names(
+                &qtokens,
+                &qunits,
+                &qweights,
+                &name.tokens,
+                &name.weights,
+                config,
+            );
             if listed.kind.is_low_quality() {
                 name_score *= config.low_quality_alias_factor;
             }
@@ -592,27 +700,31 @@ fn token_sim(a: &Tok, b: &Tok) -> (f64, MatchRule) {
 }
 
 /// A unit: one token, or two adjacent tokens written together.
-struct Unit {
+struct Unit<'a> {
     first: usize,
     len: usize,
-    tok: Tok,
+    tok: Cow<'a, Tok>,
 }
 
-fn units(tokens: &[Tok]) -> Vec<Unit> {
-    let mut out: Vec<Unit> = tokens
+fn units(tokens: &[Tok]) -> Vec<Unit<'_>> {
+    let mut out: Vec<Unit<'_>> = tokens
         .iter()
         .enumerate()
         .map(|(i, t)| Unit {
             first: i,
             len: 1,
-            tok: t.clone(),
+            tok: Cow::Borrowed(t),
         })
         .collect();
     for i in 1..tokens.len() {
         out.push(Unit {
             first: i - 1,
             len: 2,
-            tok: Tok::new(format!("{}{}", tokens[i - 1].text, tokens[i].text)),
+            tok: Cow::Owned(Tok::new(format!(
+                "{}{}",
+                tokens[i - 1].text,
+                tokens[i].text
+            ))),
         });
     }
     out
@@ -621,12 +733,12 @@ fn units(tokens: &[Tok]) -> Vec<Unit> {
 /// Greedy best-first pairing of query and listed tokens; returns the name score and the pairs.
 fn score_names(
     q: &[Tok],
+    qu: &[Unit<'_>],
     qw: &[f64],
     c: &[Tok],
     cw: &[f64],
     config: &ScreeningConfig,
 ) -> (f64, Vec<TokenMatch>) {
-    let qu = units(q);
     let cu = units(c);
     let mut pairs: Vec<(f64, MatchRule, usize, usize)> = Vec::with_capacity(qu.len() * cu.len());
     for (i, a) in qu.iter().enumerate() {
@@ -881,6 +993,34 @@ mod tests {
             DateAgreement::WithinTolerance { years: 1 }
         );
         assert!(far.is_empty() || far[0].score < near[0].score);
+    }
+
+    #[test]
+    fn a_tiny_postings_budget_still_finds_listed_names() {
+        // Only the rarest key is scanned; every other key just adds its weight. A name queried
+        // as listed has every key of the query, the rarest included, so it is always found.
+        // (A new spelling may not be: its rarest key can belong to someone else.)
+        let s = screener();
+        let c = ScreeningConfig {
+            max_postings_scanned: 1,
+            ..ScreeningConfig::default()
+        };
+        let hits = s.screen(&q("KIM Chol Su", Some((1970, 5, 1)), Some("PRK")), &c);
+        assert_eq!(ids(&hits), ["1"], "{hits:#?}");
+        let hits = s.screen(&q("Mohammed Abdullah Al-Harbi", None, None), &c);
+        assert_eq!(ids(&hits), ["4"], "{hits:#?}");
+        assert!(s.screen(&q("Jane Doe", None, None), &c).is_empty());
+    }
+
+    #[test]
+    fn gallop_finds_the_first_element_not_less() {
+        let list: Vec<u32> = (0..1000).map(|i| i * 3).collect();
+        for x in 0..3010 {
+            assert_eq!(gallop(&list, x), list.partition_point(|v| *v < x), "{x}");
+        }
+        assert_eq!(gallop(&[], 5), 0);
+        assert_eq!(gallop(&[7], 7), 0);
+        assert_eq!(gallop(&[7], 8), 1);
     }
 
     #[test]
