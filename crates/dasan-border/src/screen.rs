@@ -28,32 +28,11 @@ use crate::watchlist::{BirthDate, EntryKind, NameKind, WatchlistEntry};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
-/// Hashes the `u32` name indexes of candidate generation with one multiplication: SipHash
-/// (the default) cost more than the rest of a long postings scan.
-#[derive(Default, Clone, Copy)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(self.0.rotate_left(8) ^ u64::from(*b));
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-    fn write_u64(&mut self, n: u64) {
-        let h = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 29);
-    }
-}
-
-type IdMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
+/// Candidate generation's accumulator is keyed by `u32` name indexes: SipHash (the default)
+/// cost more than the rest of a long postings scan, so it uses FxHash.
+type IdMap<V> = rustc_hash::FxHashMap<u32, V>;
 
 /// Thresholds and weights of screening. Deserialisable, so it can live in TOML
 /// (`[border.screening]`); every field has a default.
