@@ -156,6 +156,80 @@ engine_tests! {
         assert!(err.contains("--demo only runs on an empty database"), "{err}");
         assert!(!dasan_identity::account_exists(&t.db, "admin@demo.dasan.example").await.unwrap());
     }
+
+    async fn doc_issue_issues_signed_pdfs_for_an_operator_token(engine) {
+        use dasan_identity::{AccountKind, Assurance, Permission, Principal, RoleGrant};
+        use dasan_store::{on_reader, sqlx};
+        let t = TestDatabase::empty(engine).await;
+        let dir = tempfile_dir();
+        // The demo gives a country, the platform's PKI and key store in this directory, and
+        // the Ministry's registrar (a civil-service officer of MOIS); the services' definitions
+        // are read from ./services.
+        std::os::unix::fs::symlink(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("services"), dir.path().join("services")).unwrap();
+        serve_and_stop(dir.path(), &t.url).await;
+        let account: String = on_reader!(t.db, |p| sqlx::query_scalar("SELECT id FROM accounts WHERE email = 'registrar@mois.demo.dasan.example'").fetch_one(p).await).unwrap();
+        let roles = vec![RoleGrant { role: "civil.officer", scope: "MOIS".into() }];
+        let registrar = Principal {
+            account: account.parse().unwrap(),
+            kind: AccountKind::Official,
+            display_name: "registrar".into(),
+            agency: Some("MOIS".into()),
+            person: None,
+            business: None,
+            roles,
+            assurance: Assurance::Multi,
+            scopes: None,
+        };
+        let (_, token) = dasan_identity::tokens::create(&t.db, &registrar, "batch", &[Permission::CivilReview], 1).await.unwrap();
+        std::fs::write(dir.path().join("token.txt"), format!("{token}\n")).unwrap();
+        let rrn: String = on_reader!(t.db, |p| sqlx::query_scalar("SELECT national_id FROM registry_people WHERE status = 'living' ORDER BY national_id LIMIT 1").fetch_one(p).await).unwrap();
+        let issue = |args: &[&str], token_env: Option<&str>| {
+            let mut cmd = dasan(dir.path());
+            cmd.args(["doc", "issue"]).args(args).env("DASAN_DATABASE_URL", &t.url).env_remove("DASAN_OPERATOR_TOKEN");
+            if let Some(token) = token_env {
+                cmd.env("DASAN_OPERATOR_TOKEN", token);
+            }
+            run(&mut cmd, None)
+        };
+        let issued_by_operator = || async {
+            on_reader!(t.db, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events WHERE action = 'civil.document.issue-by-operator' AND actor_account = $1").bind(&account).fetch_one(p).await).unwrap()
+        };
+
+        // Without a token, or with one that names nobody, nothing is issued.
+        let (code, _, err) = issue(&["--type", "resident-registration", "--subject", &rrn, "--out", "none.pdf"], None);
+        assert_eq!(code, 1);
+        assert!(err.contains("--token-file or DASAN_OPERATOR_TOKEN"), "{err}");
+        let (code, _, err) = issue(&["--type", "resident-registration", "--subject", &rrn, "--out", "none.pdf"], Some("dsn_not-a-token"));
+        assert_eq!(code, 1);
+        assert!(err.contains("unknown, expired or revoked"), "{err}");
+        assert!(!err.contains("dsn_not-a-token"), "secrets never reach the logs: {err}");
+        assert!(!dir.path().join("none.pdf").exists());
+        assert_eq!(issued_by_operator().await, 0);
+
+        // One document, the token read from a file.
+        let (code, out, err) = issue(&["--type", "resident-registration", "--subject", &rrn, "--out", "one.pdf", "--token-file", "token.txt"], None);
+        assert_eq!(code, 0, "{out}{err}");
+        let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        let number = line["issued"].as_str().expect("the issue number").to_owned();
+        let pdf = std::fs::read(dir.path().join("one.pdf")).unwrap();
+        dasan_docs::pades::verify_integrity(&pdf).unwrap();
+        let stored: i64 = on_reader!(t.db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM civil_documents WHERE issue_number = $1").bind(&number).fetch_one(p).await).unwrap();
+        assert_eq!(stored, 1);
+
+        // A batch, the token from the environment: a bad row is reported and the rest issued.
+        std::fs::create_dir(dir.path().join("batch")).unwrap();
+        std::fs::write(dir.path().join("batch/rows.csv"), format!("type,subject,out\nresident-registration,{rrn},a.pdf\nresident-registration,000000-0000000,b.pdf\n")).unwrap();
+        let (code, out, err) = issue(&["--batch", "batch/rows.csv"], Some(&token));
+        assert_eq!(code, 3, "{out}{err}");
+        let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert!(lines[0]["issued"].is_string() && lines[0]["issued"] != number.as_str(), "{out}");
+        assert!(lines[1]["error"].is_string() && lines[1]["issued"].is_null(), "{out}");
+        assert!(err.contains("1 issued, 1 failed"), "{err}");
+        assert!(dir.path().join("batch/a.pdf").exists() && !dir.path().join("batch/b.pdf").exists());
+        assert!(!out.contains(&token) && !err.contains(&token), "secrets never reach the logs");
+        assert_eq!(issued_by_operator().await, 2);
+    }
 }
 
 /// Starts `dasan serve --demo` on a random port, checks it answers, stops it with SIGTERM.
