@@ -131,6 +131,7 @@ queue-claimed = You took { $claimed }. { $missed } had been taken or changed by 
 queue-back = Back to the queue
 
 account-queue-link = Applications to decide (work queue)
+account-received-link = Documents sent to your organisation
 
 inbox-title = Messages
 inbox-empty = No messages yet.

@@ -208,6 +208,7 @@ procurement-office-amend = Amend
 procurement-office-cancel = Cancel
 procurement-office-back = Back to your agency's tenders
 procurement-committee-link = Your opening committees and committee key
+procurement-transparency-link = Procurement transparency: awards, contracts and red flags, for everyone
 procurement-publish-title = Publish a tender
 procurement-publish-lead = Everything on this form is published as the notice, except the estimated value unless you make it public. Publishing splits the tender's key among the committee you choose.
 procurement-publish-submit = Publish the tender

@@ -131,6 +131,7 @@ queue-claimed = { $claimed }건을 맡았습니다. { $missed }건은 다른 사
 queue-back = 업무함으로 돌아가기
 
 account-queue-link = 처리할 신청(업무함)
+account-received-link = 기관으로 보내온 증명서
 
 inbox-title = 알림함
 inbox-empty = 아직 알림이 없습니다.

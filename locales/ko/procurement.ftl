@@ -208,6 +208,7 @@ procurement-office-amend = 정정
 procurement-office-cancel = 취소
 procurement-office-back = 기관 입찰 목록으로
 procurement-committee-link = 개찰 위원회와 위원 키
+procurement-transparency-link = 조달 투명성: 낙찰, 계약, 위험 신호 공개
 procurement-publish-title = 입찰 공고하기
 procurement-publish-lead = 이 양식의 내용은 공고문으로 게시됩니다. 추정가격은 공개를 선택한 경우에만 게시됩니다. 공고하면 입찰 키가 선택한 위원회에 분할됩니다.
 procurement-publish-submit = 입찰 공고하기

@@ -165,6 +165,8 @@ engine_tests! {
         account(&app, dasan_identity::AccountKind::Official, "desk@moef.go.kr", &[("civil.officer", "MOEF")], Some("MOEF")).await;
         let desk = app.shallow();
         sign_in_official(&desk, "desk@moef.go.kr", None).await;
+        let home = desk.get_page("/account", "en").await.text().await.unwrap();
+        assert!(home.contains("href=\"/received\"") && home.contains("Documents sent to your organisation"), "{home}");
         let inbox = desk.get_page("/received", "en").await.text().await.unwrap();
         assert!(inbox.contains(&format!("href=\"/received/{id2}\"")) && inbox.contains("Genuine and valid"), "{inbox}");
         let one = desk.get_page(&format!("/received/{id2}"), "en").await.text().await.unwrap();

@@ -97,6 +97,8 @@ engine_tests! {
 
         // The pages, in both languages, without an account.
         for (lang, heading, flag) in [("en", "Procurement transparency", "Single bidder"), ("ko", "조달 투명성", "단독 투찰")] {
+            let tenders = app.get_page("/procurement", lang).await.text().await.unwrap();
+            assert!(tenders.contains("href=\"/transparency\"") && tenders.contains(heading), "the tender list links the transparency pages ({lang})");
             let r = app.get_page("/transparency", lang).await;
             assert_eq!(r.status(), 200);
             let html = r.text().await.unwrap();
