@@ -340,7 +340,11 @@ impl Server {
             db.clone(),
             dasan_registry::Registry::new(db.clone()),
             keys.clone(),
-            procurement_config(config),
+            dasan_procurement::ProcurementConfig {
+                // Links in published data follow the address actually served (see above).
+                public_url: Some(settings.public_url.to_string()),
+                ..procurement_config(config)
+            },
         )
         .with_contract_documents(dasan_procurement::ContractDocuments::new(
             &config.civil.fonts_dir,
