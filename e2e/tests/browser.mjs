@@ -61,3 +61,12 @@ export function totp(key, step) {
   const offset = mac[mac.length - 1] & 0x0f;
   return String(((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000)).padStart(6, '0');
 }
+
+/// The server accepts a TOTP code for its own 30-second step or one either side. A code typed
+/// for the previous step, on a loaded machine, can arrive after the window has turned and be
+/// refused: call this right before computing the code, and it waits (at most `margin` seconds)
+/// until the current window has `margin` seconds left.
+export async function totpMargin(margin = 10) {
+  const spare = 30 - ((Date.now() / 1000) % 30);
+  if (spare < margin) await new Promise((r) => setTimeout(r, spare * 1000 + 250));
+}

@@ -6,7 +6,7 @@
 // in a second, scripted browser) and never scroll sideways.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, context, accessibilityViolations, totp, DEMO_TOTP_KEY } from './browser.mjs';
+import { BASE, launch, context, accessibilityViolations, totp, totpMargin, DEMO_TOTP_KEY } from './browser.mjs';
 
 const SUPPLIER = 'supplier@demo.dasan.example';
 const PASSWORD = 'dasan-demo-2026';
@@ -106,13 +106,14 @@ for (const lang of ['en', 'ko']) {
 const nowStep = () => Math.floor(Date.now() / 1000 / 30);
 let lastStep = 0;
 async function signInOfficer(page) {
-  let step = Math.max(nowStep() - 1, lastStep + 1);
-  while (step > nowStep() + 1) await new Promise((r) => setTimeout(r, 1000));
-  lastStep = step;
   await page.goto(BASE + '/sign-in');
   await page.fill('#email', 'officer@pps.demo.dasan.example');
   await page.fill('#password', PASSWORD);
   await page.click('form[action="/sign-in"] button[type=submit]');
+  await totpMargin();
+  let step = Math.max(nowStep() - 1, lastStep + 1);
+  while (step > nowStep() + 1) await new Promise((r) => setTimeout(r, 1000));
+  lastStep = step;
   await page.fill('#code', totp(DEMO_TOTP_KEY, step));
   await page.click('form[action="/sign-in/second-factor"] button[type=submit]');
   assert.equal(new URL(page.url()).pathname, '/account');
