@@ -51,7 +51,12 @@ pub(crate) async fn border_app_with(
 }
 
 /// An API token of a new official with `role` in `scope`.
-pub(crate) async fn official_token(app: &TestApp, email: &str, role: &'static str, scope: &str) -> String {
+pub(crate) async fn official_token(
+    app: &TestApp,
+    email: &str,
+    role: &'static str,
+    scope: &str,
+) -> String {
     let id = dasan_identity::create_account(
         &app.db.db,
         dasan_kernel::Actor::system(),

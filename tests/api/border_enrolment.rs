@@ -5,11 +5,11 @@
 
 use crate::border::{border_app, border_app_with, codes, official_token, pass};
 use crate::helpers::*;
+use crate::identity::{account, location, sign_in_official};
 use base64::Engine as _;
 use dasan::demo;
 use dasan::gatesim::Traveller;
 use dasan_border::gate::Direction;
-use crate::identity::{account, location, sign_in_official};
 use dasan_identity::AccountKind;
 use dasan_store::engine_tests;
 
@@ -19,7 +19,10 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String,
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
         );
     }
     for (name, file, bytes) in files {

@@ -63,9 +63,7 @@ fn unb64(field: &str, text: &str) -> Result<Vec<u8>, WebError> {
     let compact: String = text.split_whitespace().collect();
     base64::engine::general_purpose::STANDARD
         .decode(compact)
-        .map_err(|_| {
-            WebError::from_problem(&BorderError::invalid(field, "border-error-base64"))
-        })
+        .map_err(|_| WebError::from_problem(&BorderError::invalid(field, "border-error-base64")))
 }
 
 fn text_of<T: Serialize>(v: &T) -> String {
@@ -563,12 +561,7 @@ pub async fn set_state(
     }
     Ok(Json(enrolment_doc(
         border
-            .set_enrolment_state(
-                principal.actor(Some(ctx.request_id)),
-                &id,
-                to,
-                &body.reason,
-            )
+            .set_enrolment_state(principal.actor(Some(ctx.request_id)), &id, to, &body.reason)
             .await
             .map_err(border_error)?,
     )))
@@ -669,11 +662,9 @@ pub async fn import_list(
     bytes: &[u8],
 ) -> Result<ListDoc, WebError> {
     let border = border_of(state)?;
-    let today = dasan_border::CalendarDate::from_unix_micros(
-        state.db().clock().now().as_micros(),
-    )
-    .map(|d| d.to_string())
-    .unwrap_or_else(|| "1".into());
+    let today = dasan_border::CalendarDate::from_unix_micros(state.db().clock().now().as_micros())
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "1".into());
     let version = version
         .map(str::trim)
         .filter(|v| !v.is_empty())

@@ -135,7 +135,10 @@ pub async fn enrol_submit(
                 "validation-failed" => e.fields,
                 "not-eligible" => vec![FieldError::new("mrz", "border-error-not-eligible")],
                 "enrolment-not-required" => {
-                    vec![FieldError::new("mrz", "border-error-enrolment-not-required")]
+                    vec![FieldError::new(
+                        "mrz",
+                        "border-error-enrolment-not-required",
+                    )]
                 }
                 "invalid-transition" => {
                     vec![FieldError::new("mrz", "border-error-already-enrolled")]
@@ -279,7 +282,10 @@ async fn enrolment_page(
     for (m, matcher) in &e.biometrics {
         details.push((
             ctx.t("border-enrolment-biometric"),
-            format!("{} ({matcher})", ctx.t(&format!("border-modality-{}", name_of(m)))),
+            format!(
+                "{} ({matcher})",
+                ctx.t(&format!("border-modality-{}", name_of(m)))
+            ),
         ));
     }
     if let Some(r) = &e.status_reason {
@@ -632,16 +638,7 @@ pub async fn upload(
     };
     let name = Some(page.name.as_str()).filter(|n| !n.trim().is_empty());
     let version = Some(page.version.as_str()).filter(|v| !v.trim().is_empty());
-    match import_list(
-        &state,
-        desk_actor(&signed),
-        &page.kind,
-        name,
-        version,
-        file,
-    )
-    .await
-    {
+    match import_list(&state, desk_actor(&signed), &page.kind, name, version, file).await {
         Ok(_) => Ok(see_other("/border/lists?imported=1")),
         Err(e) if e.code == "validation-failed" => {
             // A row of a visa or waiver file names its column: show it at the upload.
