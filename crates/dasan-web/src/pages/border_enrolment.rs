@@ -277,7 +277,7 @@ async fn enrolment_page(
         details.push((ctx.t("border-enrolment-valid-until"), until.to_string()));
     }
     if let Some(pa) = &e.passive_authentication {
-        details.push((ctx.t("border-enrolment-pa"), name_of(&pa.verdict)));
+        details.push((ctx.t("border-enrolment-pa"), name_of(pa.verdict)));
     }
     for (m, matcher) in &e.biometrics {
         details.push((
