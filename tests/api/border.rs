@@ -15,9 +15,18 @@ use dasan_store::testing::TestDatabase;
 /// An app whose border trusts the demo test PKI (through `border.csca_files`, as a deployment
 /// would) with the border demo loaded: the demo gate, watchlist, lost/stolen list, three
 /// referrals at ICN and ten past overstayers.
-async fn border_app(engine: dasan_store::Engine) -> TestApp {
+pub(crate) async fn border_app(engine: dasan_store::Engine) -> TestApp {
+    border_app_with(engine, |_| {}).await
+}
+
+/// [`border_app`] with the configuration changed by `tweak` first.
+pub(crate) async fn border_app_with(
+    engine: dasan_store::Engine,
+    tweak: impl FnOnce(&mut dasan_config::Config),
+) -> TestApp {
     let db = TestDatabase::migrated(engine).await;
     let mut config = test_config(&db);
+    tweak(&mut config);
     let dir = tempfile::Builder::new()
         .prefix("dasan-test-border-")
         .tempdir()
@@ -42,7 +51,12 @@ async fn border_app(engine: dasan_store::Engine) -> TestApp {
 }
 
 /// An API token of a new official with `role` in `scope`.
-async fn official_token(app: &TestApp, email: &str, role: &'static str, scope: &str) -> String {
+pub(crate) async fn official_token(
+    app: &TestApp,
+    email: &str,
+    role: &'static str,
+    scope: &str,
+) -> String {
     let id = dasan_identity::create_account(
         &app.db.db,
         dasan_kernel::Actor::system(),
@@ -106,7 +120,7 @@ async fn send(
 }
 
 /// Through the demo gate: the decision as JSON.
-async fn pass(
+pub(crate) async fn pass(
     app: &TestApp,
     traveller: &Traveller,
     forged: bool,
@@ -134,7 +148,7 @@ fn location_header(r: &reqwest::Response) -> String {
         .to_owned()
 }
 
-fn codes(decision: &serde_json::Value) -> Vec<String> {
+pub(crate) fn codes(decision: &serde_json::Value) -> Vec<String> {
     decision["reasons"]
         .as_array()
         .unwrap()

@@ -4,6 +4,7 @@
 mod acting;
 mod audit;
 mod border;
+mod border_enrolment;
 mod civil;
 mod cli;
 mod doc_issue;

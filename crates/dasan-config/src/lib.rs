@@ -97,6 +97,10 @@ pub struct Border {
     pub crl_files: Vec<PathBuf>,
     /// How often a node checks whether another node imported a watchlist (seconds).
     pub refresh_interval_secs: u64,
+    /// The largest list a border administrator may upload through the API or the lists page
+    /// (bytes; the UN consolidated list is about 2 MB). Other routes keep
+    /// `server.body_limit_bytes`.
+    pub list_body_limit_bytes: usize,
 }
 
 impl Default for Border {
@@ -120,6 +124,7 @@ impl Default for Border {
             csca_files: Vec::new(),
             crl_files: Vec::new(),
             refresh_interval_secs: 10,
+            list_body_limit_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -668,6 +673,9 @@ impl Config {
         }
         if b.refresh_interval_secs == 0 {
             return invalid("border.refresh_interval_secs", "it must be at least 1");
+        }
+        if b.list_body_limit_bytes < 1024 {
+            return invalid("border.list_body_limit_bytes", "it must be at least 1024");
         }
         if b.consent_version.trim().is_empty() {
             return invalid("border.consent_version", "it must not be empty");

@@ -222,6 +222,27 @@ pub fn router(state: AppState) -> Router {
         .route("/border/referrals/{id}", get(pages::border::referral))
         .route("/border/referrals/{id}/decide", post(pages::border::decide))
         .route("/border/overstays", get(pages::border::overstays))
+        .route(
+            "/border/enrol",
+            get(pages::border_enrolment::enrol_form).post(pages::border_enrolment::enrol_submit),
+        )
+        .route("/border/enrolments", get(pages::border_enrolment::desk))
+        .route(
+            "/border/enrolments/{id}",
+            get(pages::border_enrolment::enrolment),
+        )
+        .route(
+            "/border/enrolments/{id}/complete",
+            post(pages::border_enrolment::complete),
+        )
+        .route(
+            "/border/enrolments/{id}/state",
+            post(pages::border_enrolment::set_state),
+        )
+        .route(
+            "/border/lists",
+            get(pages::border_enrolment::lists).post(pages::border_enrolment::upload),
+        )
         .route("/api/v1/openapi.json", get(api::openapi_json))
         .route("/static/{file}", get(assets::serve))
         .route("/pki/crl/{file}", get(pki::crl))
@@ -259,12 +280,37 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             settings.request_timeout,
         ))
+        .layer(from_fn_with_state(state.clone(), body_limit))
         // A stalled upload is the client's fault (408) and must be told apart from a slow
         // handler (503): the body gets half the request's time, so the two never race.
-        .layer(RequestBodyTimeoutLayer::new(settings.request_timeout / 2))
-        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
-        .layer(DefaultBodyLimit::max(settings.body_limit_bytes));
+        .layer(RequestBodyTimeoutLayer::new(settings.request_timeout / 2));
     routes.layer(edge).with_state(state)
+}
+
+/// Bounds every request body by `server.body_limit_bytes`, except border list uploads, which
+/// get `border.list_body_limit_bytes` (a published watchlist is larger than any form). Too
+/// large: 413 `payload-too-large`, from the declared length or while reading.
+async fn body_limit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use tower::ServiceExt as _;
+    let settings = state.settings();
+    let limit = if api::border_enrolment::is_list_upload(request.method(), request.uri().path()) {
+        settings.border_list_body_limit_bytes
+    } else {
+        settings.body_limit_bytes
+    };
+    let service = ServiceBuilder::new()
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .map_request(|r: axum::extract::Request<_>| r.map(axum::body::Body::new))
+        .service(next);
+    match service.oneshot(request).await {
+        Ok(response) => response.map(axum::body::Body::new),
+        Err(never) => match never {},
+    }
 }
 
 impl error::WebError {

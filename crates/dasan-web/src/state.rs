@@ -15,6 +15,8 @@ pub struct WebSettings {
     pub tls: bool,
     pub default_locale: Locale,
     pub body_limit_bytes: usize,
+    /// The body limit of border list uploads (`border.list_body_limit_bytes`).
+    pub border_list_body_limit_bytes: usize,
     pub request_timeout: Duration,
     /// How mobile numbers typed without a country code are read (ISO 3166-1 alpha-2).
     pub sms_region: String,
@@ -27,6 +29,7 @@ impl WebSettings {
             tls: config.tls(),
             default_locale: Locale::from_code(&config.portal.default_locale).unwrap_or(Locale::En),
             body_limit_bytes: config.server.body_limit_bytes,
+            border_list_body_limit_bytes: config.border.list_body_limit_bytes,
             request_timeout: Duration::from_secs(config.server.request_timeout_secs),
             sms_region: config.sms.region.clone(),
         }

@@ -24,6 +24,10 @@ pub(crate) const ENROLMENT_PROBE: &str = "SELECT id, issuing_state, document_num
                  WHERE issuing_state = $1 AND document_number = $2 AND valid_until IS NOT NULL \
                  ORDER BY created_at DESC LIMIT 1";
 
+/// The desk's queue: enrolments in one state, oldest first (index `border_enrolments_status`).
+pub(crate) const ENROLMENTS_BY_STATE: &str = "SELECT id FROM border_enrolments WHERE status = $1 \
+                 ORDER BY created_at, id LIMIT 200";
+
 /// Largest biometric reference accepted (a reference or handle, not raw images).
 const MAX_REFERENCE: usize = 64 * 1024;
 
@@ -567,6 +571,23 @@ impl Border {
         );
         tx.commit().await?;
         self.enrolment(id).await
+    }
+
+    /// Enrolments in `state`, oldest first (at most 200): the desk's queue of pending ones.
+    pub async fn enrolments_in_state(
+        &self,
+        state: EnrolmentState,
+    ) -> Result<Vec<EnrolmentRecord>, BorderError> {
+        let ids: Vec<(String,)> = on_reader!(self.db, |p| sqlx::query_as(ENROLMENTS_BY_STATE)
+            .bind(state.as_str())
+            .fetch_all(p)
+            .await)
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (id,) in ids {
+            out.push(self.enrolment(&id).await?);
+        }
+        Ok(out)
     }
 
     /// An enrolment.

@@ -141,6 +141,22 @@ fn list_from_row(r: ListRow) -> Result<ListInfo, BorderError> {
     })
 }
 
+/// The name of an XML document's root element (`None`: not XML, or no element).
+fn xml_root(xml: &[u8]) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                return Some(String::from_utf8_lossy(e.name().as_ref()).into_owned());
+            }
+            Event::Eof => return None,
+            _ => buf.clear(),
+        }
+    }
+}
+
 fn check_label(field: &str, s: &str) -> Result<(), BorderError> {
     if s.trim().is_empty() || s.len() > 200 || s.chars().any(|c| c.is_control()) || s.trim() != s {
         return Err(BorderError::invalid(field, "border-error-label"));
@@ -157,6 +173,16 @@ impl Border {
         xml: &[u8],
     ) -> Result<ListInfo, BorderError> {
         check_label("version", version)?;
+        // Another XML file (well-formed, but no list) would replace the list with nothing.
+        match xml_root(xml).as_deref() {
+            Some("CONSOLIDATED_LIST") => {}
+            Some(root) => {
+                return Err(BorderError::Import(format!(
+                    "not the UN consolidated list: the root element is {root}"
+                )));
+            }
+            None => return Err(BorderError::Import("no XML element".into())),
+        }
         let imported =
             crate::import::import_un_xml(xml).map_err(|e| BorderError::Import(e.to_string()))?;
         let issues = imported.issues.len();
@@ -530,4 +556,16 @@ pub(crate) fn values_sql(prefix: &str, columns: usize, rows: usize) -> String {
         sql.push(')');
     }
     sql
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_root_element_names_the_file() {
+        let un = b"<?xml version=\"1.0\"?>\n<!-- x --><CONSOLIDATED_LIST a=\"1\"><INDIVIDUALS/></CONSOLIDATED_LIST>";
+        assert_eq!(super::xml_root(un).as_deref(), Some("CONSOLIDATED_LIST"));
+        assert_eq!(super::xml_root(b"<nope/>").as_deref(), Some("nope"));
+        assert_eq!(super::xml_root(b"id,kind\n1,2\n"), None);
+        assert_eq!(super::xml_root(b""), None);
+    }
 }

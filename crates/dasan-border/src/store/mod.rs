@@ -139,6 +139,7 @@ mod plans {
     const QUERIES: &[(&str, &str)] = &[
         ("device", super::devices::DEVICE_PROBE),
         ("enrolment", super::enrolment::ENROLMENT_PROBE),
+        ("enrolment desk", super::enrolment::ENROLMENTS_BY_STATE),
         ("visa", super::visas::VISA_PROBE),
         ("stay", super::clearance::STAY_PROBE),
         ("lost/stolen", super::lists::LOST_STOLEN_PROBE),

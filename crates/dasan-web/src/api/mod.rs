@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod border;
+pub mod border_enrolment;
 pub mod civil;
 pub mod contracts;
 pub mod feedback;
@@ -43,7 +44,7 @@ use utoipa_axum::routes;
         (name = "procurement", description = "E-procurement: tenders, sealed bids nobody can open early, openings"),
         (name = "ocds", description = "Open contracting data: OCDS 1.1.5 releases and records of every procurement procedure, by page, in bulk and by day"),
         (name = "registry", description = "Once-only look-ups in the base registries, for agency systems"),
-        (name = "border", description = "Smart border clearance: gate decisions (signed by the gate's device key), decision records and replay, gate devices"),
+        (name = "border", description = "Smart border clearance: gate decisions (signed by the gate's device key), decision records and replay, gate devices, traveller enrolment, watchlist and visa table imports"),
         (name = "audit", description = "The tamper-evident audit log: checkpoints and proofs anyone can check"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
     )
@@ -100,6 +101,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(border::register_gate))
         .routes(routes!(border::gate))
         .routes(routes!(border::revoke_gate))
+        .routes(routes!(border_enrolment::pre_register))
+        .routes(routes!(border_enrolment::enrolment))
+        .routes(routes!(border_enrolment::complete))
+        .routes(routes!(border_enrolment::set_state))
+        .routes(routes!(border_enrolment::lists))
+        .routes(routes!(border_enrolment::import))
         .routes(routes!(audit::checkpoint))
         .routes(routes!(audit::archive))
         .routes(routes!(audit::key))

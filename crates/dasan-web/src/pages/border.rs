@@ -82,6 +82,7 @@ struct IndexPage {
     ctx: PageCtx,
     ports: Vec<String>,
     any_port: bool,
+    admin: bool,
 }
 
 /// `GET /border`: the officer's ports.
@@ -91,6 +92,7 @@ pub async fn index(
     signed: Signed,
 ) -> Result<Response, WebError> {
     border_of(&state)?;
+    let admin = crate::api::border_enrolment::is_border_admin(&signed.principal);
     match ports_of(&signed.principal) {
         Some(ports) if ports.is_empty() => Err(WebError::NotFound),
         Some(ports) if ports.len() == 1 => {
@@ -100,11 +102,13 @@ pub async fn index(
             ctx,
             ports,
             any_port: false,
+            admin,
         }),
         None => render(&IndexPage {
             ctx,
             ports: Vec::new(),
             any_port: true,
+            admin,
         }),
     }
 }
@@ -147,6 +151,7 @@ struct QueuePage {
     port: String,
     rows: Vec<QueueRow>,
     decided: bool,
+    admin: bool,
 }
 
 fn reason_label(ctx: &PageCtx, code: &str) -> String {
@@ -199,6 +204,7 @@ pub async fn queue(
         port,
         rows,
         decided: q.decided.is_some(),
+        admin: crate::api::border_enrolment::is_border_admin(&signed.principal),
     })
 }
 

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod agency;
 pub mod border;
+pub mod border_enrolment;
 pub mod business;
 pub mod civil;
 pub mod clients;
