@@ -2,7 +2,8 @@
 //! awarded on its page (B wins both lots) and its standstill passes; the entity makes the
 //! contract from the award page and signs it, B's authorised user finds it on the public tender
 //! page and signs with the e-seal, the signed PDF carries both signatures, and the entity
-//! accepts a delivery and records a payment (the page shows the late days). Refusals: people
+//! accepts a delivery and records a payment (the page shows the late days), amends the
+//! contract (both sign again) and terminates it. Refusals: people
 //! without the role find no page (404), bad input is a page with the error next to its field.
 
 use crate::helpers::*;
@@ -180,6 +181,46 @@ engine_tests! {
         assert!(html.contains("The payment is recorded.") && html.contains("On time") && html.contains("435,000,000"), "{html}");
         let c: Value = app.get(&format!("/api/v1/procurement/contracts/{cid}")).await.json().await.unwrap();
         assert_eq!(c["payments"][0]["late_days"], 0);
+
+        // An amendment needs a reason and a change; both parties sign it.
+        let amendments = format!("{page}/amendments");
+        assert_eq!(rep_b.post_form(&page, &amendments, &[("reason", "Longer works."), ("period_end", "2031-06-30")]).await.status(), 404);
+        let r = officer.post_form(&page, &amendments, &[("reason", ""), ("value", ""), ("period_end", "2031-06-30")]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("href=\"#reason\""));
+        let r = officer.post_form(&page, &amendments, &[("reason", "Nothing."), ("value", ""), ("period_end", "31 June")]).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("href=\"#amend_period_end\"") && html.contains("value=\"31 June\""), "{html}");
+        let r = officer.post_form(&page, &amendments, &[("reason", "Nothing."), ("value", ""), ("period_end", "")]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("href=\"#reason\""));
+        let r = officer.post_form(&page, &amendments, &[("reason", "Longer works."), ("value", ""), ("period_end", "2031-06-30")]).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+        assert_eq!(location(&r), format!("{page}?done=amended"));
+        let html = officer.get_page(&page, "en").await.text().await.unwrap();
+        assert!(html.contains("2: Longer works.") && html.contains(&format!("action=\"{sign_entity}\"")), "{html}");
+        assert!(!html.contains(&format!("action=\"{amendments}\"")), "one amendment at a time");
+        let r = officer.post_form(&page, &sign_entity, &[]).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+        let r = rep_b.post_form(&page, &sign_supplier, &[]).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+        let pdf = app.get(&format!("/api/v1/procurement/contracts/{cid}/pdf?version=2")).await.bytes().await.unwrap();
+        assert_eq!(dasan_docs::pades::verify_integrity_all(&pdf).unwrap().len(), 2);
+        let html = officer.get_page(&page, "en").await.text().await.unwrap();
+        assert!(html.contains("2026-01-01 – 2031-06-30") && html.contains(&format!("action=\"{amendments}\"")), "{html}");
+
+        // The entity terminates it with a reason; then nothing more can be done.
+        let termination = format!("{page}/termination");
+        assert_eq!(rep_b.post_form(&page, &termination, &[("reason", "x")]).await.status(), 404);
+        let r = officer.post_form(&page, &termination, &[("reason", "")]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("href=\"#termination\""));
+        let r = officer.post_form(&page, &termination, &[("reason", "The supplier abandoned the works.")]).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+        let html = officer.get_page(&location(&r), "en").await.text().await.unwrap();
+        assert!(html.contains("The contract is terminated.") && html.contains("The supplier abandoned the works."), "{html}");
+        assert!(!html.contains(&format!("action=\"{termination}\"")) && !html.contains(&format!("action=\"{payments}\"")), "{html}");
 
         // Unknown contracts, and people with no business in it.
         let (_, _) = new_account(&app, "outsider@example.kr", AccountKind::Citizen, &[], None, &[]).await;
