@@ -2,8 +2,8 @@
 //! awarded on its page (B wins both lots) and its standstill passes; the entity makes the
 //! contract from the award page and signs it, B's authorised user finds it on the public tender
 //! page and signs with the e-seal, the signed PDF carries both signatures, and the entity
-//! accepts a delivery and records a payment (the page shows the late days), amends the
-//! contract (both sign again) and terminates it. Refusals: people
+//! accepts a delivery and records a payment (the page shows the late days, 16 for a delivery accepted 30 days ago on a 14-day term),
+//! amends the contract (both sign again) and terminates it. Refusals: people
 //! without the role find no page (404), bad input is a page with the error next to its field.
 
 use crate::helpers::*;
@@ -11,8 +11,8 @@ use crate::identity::{location, sign_in, sign_in_official};
 use crate::procurement::{PASSWORD, new_account, notice, world};
 use crate::procurement_award_pages::{opened, pass_standstill};
 use dasan_identity::AccountKind;
-use dasan_kernel::{Clock, SystemClock};
-use dasan_store::engine_tests;
+use dasan_kernel::{Actor, Clock, SystemClock};
+use dasan_store::{engine_tests, on_tx};
 use serde_json::Value;
 
 engine_tests! {
@@ -210,6 +210,30 @@ engine_tests! {
         let html = officer.get_page(&page, "en").await.text().await.unwrap();
         assert!(html.contains("2026-01-01 – 2031-06-30") && html.contains(&format!("action=\"{amendments}\"")), "{html}");
 
+        // A delivery accepted 30 days ago and paid today, 14 days after acceptance: 16 days late.
+        let r = officer.post_form(&page, &format!("{page}/milestones/2/acceptance"), &[("accepted", "yes"), ("notes", "")]).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+        let past = SystemClock.now().as_micros() - 30 * 24 * 3_600_000_000;
+        let mut tx = app.db.db.begin(Actor::system()).await.unwrap();
+        let c2 = cid.clone();
+        on_tx!(tx, |c| dasan_store::sqlx::query(
+            "UPDATE procurement_contract_acceptances SET decided_at = $1 WHERE contract_id = $2 AND milestone_id = '2'"
+        )
+        .bind(past)
+        .bind(&c2)
+        .execute(c)
+        .await
+        .map(drop))
+        .unwrap();
+        tx.record("test.time_passes", format!("contract:{cid}"), serde_json::json!({}));
+        tx.commit().await.unwrap();
+        let r = officer.post_form(&page, &payments, &[("milestone_id", "2"), ("amount", "1,000"), ("paid_on", &today)]).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+        let html = officer.get_page(&page, "en").await.text().await.unwrap();
+        assert!(html.contains("16 days late"), "{html}");
+        let html = officer.get_page(&page, "ko").await.text().await.unwrap();
+        assert!(html.contains("16일 지연"), "{html}");
+
         // The entity terminates it with a reason; then nothing more can be done.
         let termination = format!("{page}/termination");
         assert_eq!(rep_b.post_form(&page, &termination, &[("reason", "x")]).await.status(), 404);
@@ -228,6 +252,6 @@ engine_tests! {
         assert_eq!(sign_in(&outsider, "outsider@example.kr", PASSWORD).await.status(), 303);
         assert_eq!(outsider.post_form("/procurement", &payments, &[("milestone_id", "1"), ("amount", "1"), ("paid_on", &today)]).await.status(), 404);
         assert_eq!(officer.get_page("/procurement/contracts/nope", "en").await.status(), 404);
-        assert_eq!(app.count("SELECT COUNT(*) FROM procurement_contract_payments").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM procurement_contract_payments").await, 2);
     }
 }
