@@ -18,6 +18,7 @@ contract-new-title = Make the contract: { $title }
 contract-new-lead = The lots and the value come from the award. Give the period, the payment term and the milestones; the milestones' amounts add up to the value. The contract is then signed by your entity and by the supplier.
 contract-new-start = Make a contract from the award
 contract-new-not-yet = A contract can be made once the award is final: after the standstill period, with no complaint open.
+contract-new-all-made = Every winner of the award has its contract: find them on the award page.
 contract-new-submit = Make the contract
 contract-back-award = Back to the evaluation and award
 contract-list-heading = Contracts

@@ -18,6 +18,7 @@ contract-new-title = 계약 작성: { $title }
 contract-new-lead = 분할과 계약금액은 낙찰에서 가져옵니다. 계약기간, 대금 지급 기한, 이행 단계를 입력하십시오. 단계별 금액의 합은 계약금액과 같아야 합니다. 그다음 발주기관과 공급자가 서명합니다.
 contract-new-start = 낙찰에 따라 계약 작성
 contract-new-not-yet = 낙찰이 확정된 뒤(이의신청 기간이 지나고 진행 중인 이의신청이 없을 때) 계약을 작성할 수 있습니다.
+contract-new-all-made = 낙찰자 모두와 계약이 작성되었습니다. 평가 및 낙찰 화면에서 확인하십시오.
 contract-new-submit = 계약 작성
 contract-back-award = 평가 및 낙찰로 돌아가기
 contract-list-heading = 계약

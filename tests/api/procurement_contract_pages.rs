@@ -102,6 +102,10 @@ engine_tests! {
         assert!(to.starts_with("/procurement/contracts/") && to.ends_with("?done=created"), "{to}");
         let page = to.trim_end_matches("?done=created").to_owned();
         let cid = page.trim_start_matches("/procurement/contracts/").to_owned();
+        let html = officer.get_page(&new_page, "en").await.text().await.unwrap();
+        assert!(html.contains("Every winner of the award has its contract") && !html.contains(&format!("action=\"{new_page}\"")), "{html}");
+        let r = officer.post_form(&office_page, &new_page, &fields).await;
+        assert_eq!(r.status(), 422, "one contract per winner");
         let html = officer.get_page(&to, "en").await.text().await.unwrap();
         assert!(html.contains("The contract is drafted.") && html.contains("935,000,000"), "{html}");
         let sign_entity = format!("{page}/signatures/entity");

@@ -163,6 +163,8 @@ struct NewPage {
     title: String,
     /// The award is final: a contract can be made.
     ready: bool,
+    /// Final, but every winner already has its contract.
+    all_made: bool,
     winners: Vec<Winner>,
     form: ContractFields,
     errors: Vec<ShownError>,
@@ -231,6 +233,7 @@ async fn new_page(
         tender_id: id.to_string(),
         title: tender.notice.title,
         ready: ready && !winners.is_empty(),
+        all_made: ready && winners.is_empty(),
         winners,
         form,
         errors,
