@@ -18,6 +18,7 @@ mod ops;
 mod procurement;
 mod procurement_award_pages;
 mod procurement_committee;
+mod procurement_contract_pages;
 mod procurement_contracts;
 mod procurement_documents;
 mod procurement_pages;

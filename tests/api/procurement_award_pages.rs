@@ -36,7 +36,7 @@ fn best_value_notice() -> Value {
 
 /// Publishes `notice`, takes bids from A (900 000 000) and B (850 000 000), closes the box,
 /// releases two shares and opens the bids (through the API: the opening page has its own test).
-async fn opened(app: &TestApp, w: &World, notice: Value) -> String {
+pub(crate) async fn opened(app: &TestApp, w: &World, notice: Value) -> String {
     let id = w.publish_notice(app, notice).await;
     let detail: Value = app
         .get(&format!("/api/v1/procurement/tenders/{id}"))
@@ -150,7 +150,7 @@ async fn post_pairs(
 }
 
 /// Moves the award's standstill end into the past, as time would.
-async fn pass_standstill(app: &TestApp, id: &str) {
+pub(crate) async fn pass_standstill(app: &TestApp, id: &str) {
     let past = SystemClock.now().as_micros() - 1;
     let mut tx = app.db.db.begin(Actor::system()).await.unwrap();
     let tid = id.to_owned();

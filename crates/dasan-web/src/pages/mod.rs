@@ -16,6 +16,7 @@ pub mod phone;
 pub mod procurement;
 pub mod procurement_award;
 pub mod procurement_committee;
+pub mod procurement_contract;
 pub mod procurement_debarment;
 pub mod procurement_office;
 pub mod procurement_opening;

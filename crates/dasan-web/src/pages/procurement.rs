@@ -140,6 +140,38 @@ pub fn routes() -> Router<AppState> {
                 .post(super::procurement_award::submit_scores),
         )
         .route(
+            "/procurement/office/tenders/{id}/contract",
+            get(super::procurement_contract::new_form).post(super::procurement_contract::create),
+        )
+        .route(
+            "/procurement/contracts/{id}",
+            get(super::procurement_contract::show),
+        )
+        .route(
+            "/procurement/contracts/{id}/signatures/entity",
+            axum::routing::post(super::procurement_contract::sign_entity),
+        )
+        .route(
+            "/procurement/contracts/{id}/signatures/supplier",
+            axum::routing::post(super::procurement_contract::sign_supplier),
+        )
+        .route(
+            "/procurement/contracts/{id}/milestones/{milestone}/acceptance",
+            axum::routing::post(super::procurement_contract::accept),
+        )
+        .route(
+            "/procurement/contracts/{id}/payments",
+            axum::routing::post(super::procurement_contract::pay),
+        )
+        .route(
+            "/procurement/contracts/{id}/amendments",
+            axum::routing::post(super::procurement_contract::amend),
+        )
+        .route(
+            "/procurement/contracts/{id}/termination",
+            axum::routing::post(super::procurement_contract::terminate),
+        )
+        .route(
             "/procurement/tenders/{id}/complaint",
             get(super::procurement_award::complaint_form)
                 .post(super::procurement_award::file_complaint),
@@ -283,6 +315,8 @@ struct NoticePage {
     open_for_bids: bool,
     /// The award notice and complaints, once awarded.
     award: Option<super::procurement_award::PublicAward>,
+    /// The tender's contracts the viewer may see.
+    contracts: Vec<super::procurement_contract::ContractLink>,
     complaint_filed: bool,
 }
 
@@ -313,6 +347,7 @@ pub struct NoticeQuery {
 pub async fn notice(
     State(state): State<AppState>,
     ctx: PageCtx,
+    axum::Extension(auth): axum::Extension<crate::auth::Auth>,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
@@ -337,8 +372,11 @@ pub async fn notice(
     let open_for_bids = tender.status == TenderStatus::Published
         && state.db().clock().now() < tender.notice.timeline.bid_deadline;
     let award = super::procurement_award::public_award(&state, &ctx, id).await?;
+    let contracts =
+        super::procurement_contract::contract_links(&state, &ctx, auth.principal(), id).await?;
     render(&NoticePage {
         award,
+        contracts,
         complaint_filed: q.complaint == "filed",
         status: status_label(&ctx, tender.status),
         method: method_label(&ctx, tender.notice.method.as_str()),

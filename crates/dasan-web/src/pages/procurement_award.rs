@@ -347,6 +347,9 @@ struct AwardPage {
     can_award: bool,
     award: Option<AwardView>,
     complaints: Vec<ComplaintView>,
+    /// The tender's contracts, and whether one can be made (the award is final).
+    contracts: Vec<super::procurement_contract::ContractLink>,
+    can_contract: bool,
     /// The principal is the review body (procurement.manage at platform scope).
     reviewer: bool,
     notice: Option<String>,
@@ -466,10 +469,17 @@ async fn award_page(
         && report
             .as_ref()
             .is_some_and(|r| !r.needs_justification && r.has_winner);
-    let award = match award_of(state, id).await? {
+    let award = award_of(state, id).await?;
+    let can_contract = award
+        .as_ref()
+        .is_some_and(|a| a.status == AwardStatus::Final);
+    let award = match award {
         Some(a) => Some(award_view(state, &ctx, &a, &mut names).await),
         None => None,
     };
+    let contracts =
+        super::procurement_contract::contract_links(state, &ctx, Some(&signed.principal), id)
+            .await?;
     let typed_text = typed.text.as_ref().map(|(f, t)| (f.as_str(), t.as_str()));
     let complaints =
         complaint_views(state, &ctx, p.complaints(id).await?, &mut names, typed_text).await;
@@ -507,6 +517,8 @@ async fn award_page(
         can_award,
         award,
         complaints,
+        contracts,
+        can_contract,
         notice,
         errors,
         ctx,
