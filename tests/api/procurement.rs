@@ -312,6 +312,9 @@ engine_tests! {
         let all: Value = app.get("/api/v1/procurement/tenders").await.json().await.unwrap();
         assert_eq!(all.as_array().unwrap().len(), 1);
         assert_problem(app.get("/api/v1/procurement/tenders?category=cpv:%25").await, 422, "validation-failed").await;
+        // Whitespace is not a code (the API takes codes as documented, unpadded).
+        assert_problem(app.get("/api/v1/procurement/tenders?category=%0B").await, 422, "validation-failed").await;
+        assert_problem(app.get("/api/v1/procurement/tenders?category=%20cpv:4523").await, 422, "validation-failed").await;
         let detail: Value = app.get(&format!("/api/v1/procurement/tenders/{id}")).await.json().await.unwrap();
         assert_eq!(detail["status"], "published");
         assert_eq!(detail["notice"]["estimated_value"], Value::Null);

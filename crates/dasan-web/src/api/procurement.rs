@@ -133,12 +133,12 @@ pub async fn tenders(
     Query(q): Query<TenderQuery>,
 ) -> Result<Json<Vec<TenderItem>>, WebError> {
     let p = state.procurement();
-    let list = match q
-        .category
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    let list = match q.category.as_deref().filter(|c| !c.is_empty()) {
+        // The API takes the code as documented, unpadded (the search page trims what people
+        // type; a client sending whitespace has a bug worth hearing about).
+        Some(category) if category.trim() != category => {
+            return Err(invalid("category", "procurement-error-classification"));
+        }
         Some(category) => p.search(category).await?,
         None => p.published().await?,
     };
