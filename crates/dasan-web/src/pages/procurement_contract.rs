@@ -565,6 +565,19 @@ async fn contract_for(
     }
 }
 
+/// The contract page again, with what was typed and why it was refused (422).
+async fn reshow(
+    state: &AppState,
+    ctx: PageCtx,
+    principal: &Principal,
+    id: ContractId,
+    typed: Typed,
+    errors: Vec<ShownError>,
+) -> Result<Response, WebError> {
+    let page = contract_page(state, ctx, Some(principal), id, typed, None, errors).await?;
+    render_invalid(&page)
+}
+
 async fn contract_page(
     state: &AppState,
     ctx: PageCtx,
@@ -760,17 +773,7 @@ pub async fn sign_entity(
         Ok(_) => return Ok(done(id, "signed")),
         Err(e) => said(&ctx, "sign", &[], e)?,
     };
-    let page = contract_page(
-        &state,
-        ctx,
-        Some(&signed.principal),
-        id,
-        Typed::default(),
-        None,
-        errors,
-    )
-    .await?;
-    render_invalid(&page)
+    reshow(&state, ctx, &signed.principal, id, Typed::default(), errors).await
 }
 
 /// `POST /procurement/contracts/{id}/signatures/supplier`: an authorised user of the supplier
@@ -792,17 +795,7 @@ pub async fn sign_supplier(
         Ok(_) => return Ok(done(id, "signed")),
         Err(e) => said(&ctx, "sign", &[], e)?,
     };
-    let page = contract_page(
-        &state,
-        ctx,
-        Some(&signed.principal),
-        id,
-        Typed::default(),
-        None,
-        errors,
-    )
-    .await?;
-    render_invalid(&page)
+    reshow(&state, ctx, &signed.principal, id, Typed::default(), errors).await
 }
 
 #[derive(Deserialize)]
@@ -855,8 +848,7 @@ pub async fn accept(
         notes: Some((m, typed(&form.notes))),
         ..Typed::default()
     };
-    let page = contract_page(&state, ctx, Some(&signed.principal), id, t, None, errors).await?;
-    render_invalid(&page)
+    reshow(&state, ctx, &signed.principal, id, t, errors).await
 }
 
 #[derive(Deserialize)]
@@ -925,8 +917,7 @@ pub async fn pay(
         payment: Some((form.milestone_id, typed(&form.amount), typed(&form.paid_on))),
         ..Typed::default()
     };
-    let page = contract_page(&state, ctx, Some(&signed.principal), id, t, None, errors).await?;
-    render_invalid(&page)
+    reshow(&state, ctx, &signed.principal, id, t, errors).await
 }
 
 #[derive(Deserialize)]
@@ -1008,8 +999,7 @@ pub async fn amend(
         )),
         ..Typed::default()
     };
-    let page = contract_page(&state, ctx, Some(&signed.principal), id, t, None, errors).await?;
-    render_invalid(&page)
+    reshow(&state, ctx, &signed.principal, id, t, errors).await
 }
 
 #[derive(Deserialize)]
@@ -1040,8 +1030,7 @@ pub async fn terminate(
         termination: typed(&form.reason),
         ..Typed::default()
     };
-    let page = contract_page(&state, ctx, Some(&signed.principal), id, t, None, errors).await?;
-    render_invalid(&page)
+    reshow(&state, ctx, &signed.principal, id, t, errors).await
 }
 
 // ---------------------------------------------------------------------------------------------
