@@ -9,7 +9,8 @@
 //! | cancelled | `tenderCancellation` | status, the reason as a `cancellationDetails` document |
 //! | opening | `tenderUpdate` | tenderers, bids (one per bid and lot) and bid statistics |
 //! | award | `award` (then `awardUpdate` at the end of the standstill) | the award, its supplier, related bids and lots |
-//! | contract signed | `contract` | the contract |
+//! | contract signed | `contract` | the contract as first signed |
+//! | contract amended (both signed) | `contractAmendment` | the amended period, value and milestones, the signed amendment, and every amendment so far |
 //! | payment, milestone | `implementation` | one transaction or milestone |
 //! | contract closed | `contractTermination` | status `terminated` |
 //!
@@ -87,6 +88,7 @@ enum Event {
     Award(usize),
     AwardUpdate(usize),
     Contract(usize),
+    ContractAmendment(usize, usize),
     Implementation(usize, usize),
     Close(usize),
     Cancellation,
@@ -183,6 +185,10 @@ pub fn releases(prefix: &OcidPrefix, p: &Procedure) -> Result<Vec<Release>, Buil
             return Err(BuildError::UnknownAward(c.award_id.clone()));
         }
         events.push((c.date_signed, Event::Contract(i)));
+        for (k, a) in c.amendments.iter().enumerate() {
+            // Never before the contract it amends (the sort below is stable).
+            events.push((a.date.max(c.date_signed), Event::ContractAmendment(i, k)));
+        }
         for (j, e) in c.implementation.iter().enumerate() {
             check_id(e.key())?;
             events.push((e.date(), Event::Implementation(i, j)));
@@ -406,15 +412,36 @@ impl<'a> Builder<'a> {
                     date_signed: Some(dt(c.date_signed)),
                     related_bids: award.map(|a| self.related_bids(a)).unwrap_or_default(),
                     documents: c.documents.iter().map(document).collect(),
-                    milestones: c
-                        .milestones
+                    milestones: c.milestones.iter().map(planned_milestone).collect(),
+                    ..Default::default()
+                }];
+                r
+            }
+            Event::ContractAmendment(i, k) => {
+                let c = &p.contracts[i];
+                let a = &c.amendments[k];
+                let release_id = |k: usize| match k {
+                    0 => format!("{ocid}-contract-{}", c.id),
+                    k => format!("{ocid}-contract-{}-amendment-{k}", c.id),
+                };
+                let mut r =
+                    self.new_release(release_id(k + 1), date, ReleaseTag::ContractAmendment);
+                r.contracts = vec![model::Contract {
+                    id: c.id.clone(),
+                    award_id: c.award_id.clone(),
+                    period: a.period.map(period),
+                    value: Some(Value::from(a.value)),
+                    documents: a.documents.iter().map(document).collect(),
+                    milestones: a.milestones.iter().map(planned_milestone).collect(),
+                    amendments: c.amendments[..=k]
                         .iter()
-                        .map(|m| model::Milestone {
-                            id: m.id.clone(),
-                            title: Some(m.title.clone()),
-                            kind: Some(m.kind),
-                            due_date: Some(dt(m.due)),
-                            status: Some(MilestoneStatus::Scheduled),
+                        .enumerate()
+                        .map(|(n, a)| model::Amendment {
+                            id: (n + 1).to_string(),
+                            date: Some(dt(a.date.max(c.date_signed))),
+                            rationale: Some(a.rationale.clone()),
+                            amends_release_id: Some(release_id(n)),
+                            release_id: Some(release_id(n + 1)),
                             ..Default::default()
                         })
                         .collect(),
@@ -762,6 +789,18 @@ fn item_of(lot: &str, n: usize, item: &ItemSpec) -> model::Item {
             value: None,
         }),
         related_lot: Some(lot.to_owned()),
+    }
+}
+
+/// A milestone as agreed (scheduled).
+fn planned_milestone(m: &crate::procedure::PlannedMilestone) -> model::Milestone {
+    model::Milestone {
+        id: m.id.clone(),
+        title: Some(m.title.clone()),
+        kind: Some(m.kind),
+        due_date: Some(dt(m.due)),
+        status: Some(MilestoneStatus::Scheduled),
+        ..Default::default()
     }
 }
 

@@ -218,7 +218,7 @@ object!(Implementation {
 });
 object!(Contract [id] {
     id, award_id, title, description, status, period, value, items, date_signed, documents,
-    implementation, milestones, related_bids
+    implementation, milestones, amendments, related_bids
 });
 
 /// A release as linked from a record.

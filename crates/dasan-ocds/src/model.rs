@@ -359,6 +359,8 @@ pub struct Contract {
     pub implementation: Option<Implementation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub milestones: Vec<Milestone>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<Amendment>,
     /// Bids extension.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related_bids: Vec<String>,

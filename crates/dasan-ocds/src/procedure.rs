@@ -212,6 +212,22 @@ pub struct ContractStage {
     pub documents: Vec<DocumentSpec>,
     /// The milestones agreed in the contract (scheduled deliveries).
     pub milestones: Vec<PlannedMilestone>,
+    /// Amendments both parties signed, in order; the fields above are the contract as first
+    /// signed.
+    pub amendments: Vec<ContractAmendmentStage>,
+}
+
+/// An amendment of a signed contract: the terms as amended, in force from `date` (when both
+/// parties had signed it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContractAmendmentStage {
+    pub date: Timestamp,
+    pub rationale: String,
+    pub period: Option<(Timestamp, Timestamp)>,
+    pub value: Money,
+    pub milestones: Vec<PlannedMilestone>,
+    /// The amended contract as signed.
+    pub documents: Vec<DocumentSpec>,
 }
 
 /// A milestone as agreed in a contract: what is due and when.

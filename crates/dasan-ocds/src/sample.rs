@@ -250,6 +250,7 @@ pub fn full_cycle(n: u64) -> Procedure {
             kind: MilestoneType::Delivery,
             due: at(signed + days * DAY),
         }],
+        amendments: Vec::new(),
     };
     Procedure {
         tender_id,
@@ -285,10 +286,26 @@ pub fn full_cycle(n: u64) -> Procedure {
             bids,
         }),
         awards,
-        contracts: vec![
-            contract("1", money(40_100_000), 90),
-            contract("2", money(18_900_000), 60),
-        ],
+        contracts: vec![contract("1", money(40_100_000), 90), {
+            let mut c = contract("2", money(18_900_000), 60);
+            c.amendments.push(ContractAmendmentStage {
+                date: at(signed + 20 * DAY),
+                rationale: "Period extended by 15 days after flooding on site".into(),
+                period: Some((at(signed + DAY), at(signed + 76 * DAY))),
+                value: money(18_900_000),
+                milestones: c.milestones.clone(),
+                documents: vec![DocumentSpec {
+                    id: "contract-2-amendment-1-signed".into(),
+                    kind: DocumentType::ContractSigned,
+                    title: "Signed amendment 1 of the contract for lot 2".into(),
+                    url: Some("https://dasan.example/contracts/2-amendment-1.pdf".into()),
+                    format: Some("application/pdf".into()),
+                    published: at(signed + 20 * DAY),
+                    related_lots: Vec::new(),
+                }],
+            });
+            c
+        }],
     }
 }
 

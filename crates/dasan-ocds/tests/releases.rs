@@ -57,8 +57,9 @@ fn every_stage_is_released_in_date_order_with_stable_ids() {
             Contract,
             Implementation, // advance payments
             Implementation,
-            Implementation, // lot 2 delivered
-            Implementation, // lot 2 final payment
+            ContractAmendment, // lot 2's period extended
+            Implementation,    // lot 2 delivered
+            Implementation,    // lot 2 final payment
             ContractTermination,
             Implementation, // lot 1 delivered
             Implementation, // lot 1 final payment
@@ -80,6 +81,7 @@ fn every_stage_is_released_in_date_order_with_stable_ids() {
         TenderUpdate,
         Award,
         Contract,
+        ContractAmendment,
         Implementation,
     ] {
         assert!(tags.contains(&stage), "{stage:?} missing");
@@ -142,6 +144,38 @@ fn the_compiled_release_merges_by_id_and_keeps_the_latest() {
     assert_eq!(contract["milestones"][0]["type"], "delivery");
     assert_eq!(contract["milestones"][0]["status"], "scheduled");
     assert!(contract["milestones"][0]["dueDate"].is_string());
+    // An amendment replaces the period, lists every amendment so far (pointing at the release
+    // it amends) and adds the signed amendment to the contract's documents.
+    let amended = &c["contracts"][1];
+    assert_eq!(amended["id"], "2");
+    let amendments = amended["amendments"].as_array().expect("amendments");
+    assert_eq!(amendments.len(), 1);
+    assert_eq!(
+        amendments[0]["amendsReleaseID"],
+        format!("{}-contract-2", c["ocid"].as_str().expect("ocid"))
+    );
+    assert_eq!(
+        amendments[0]["releaseID"],
+        format!(
+            "{}-contract-2-amendment-1",
+            c["ocid"].as_str().expect("ocid")
+        )
+    );
+    assert!(
+        amendments[0]["rationale"]
+            .as_str()
+            .is_some_and(|r| r.contains("flooding"))
+    );
+    assert_eq!(amended["documents"].as_array().map(Vec::len), Some(2));
+    let first = rs
+        .iter()
+        .find(|r| r.id.ends_with("-contract-2"))
+        .expect("the contract release");
+    assert_ne!(
+        json_of(&first.contracts[0].period)["endDate"],
+        amended["period"]["endDate"],
+        "the compiled contract has the amended period"
+    );
     // The winner has every role it had, the buyer too.
     let parties = c["parties"].as_array().expect("parties");
     let winner = parties

@@ -1800,9 +1800,10 @@ fn kst_midnight(d: civil::Date) -> Timestamp {
 }
 
 /// The OCDS contract stage of a signed contract, under the award stage it came from (matched
-/// by the lots it covers), with its milestones met (accepted deliveries) and payments as
-/// implementation events. `None` for a contract not yet signed by both parties, or whose award
-/// is not in the procedure (the builder refuses a contract without its award).
+/// by the lots it covers): the contract as first signed, each amendment both parties signed
+/// since, its milestones met (accepted deliveries) and payments as implementation events.
+/// `None` for a contract not yet signed by both parties, or whose award is not in the procedure
+/// (the builder refuses a contract without its award).
 pub fn contract_stage(
     c: &Contract,
     awards: &[dasan_ocds::procedure::AwardStage],
@@ -1810,19 +1811,57 @@ pub fn contract_stage(
 ) -> Option<dasan_ocds::procedure::ContractStage> {
     use dasan_ocds::codelist::{DocumentType, MilestoneStatus, MilestoneType};
     use dasan_ocds::procedure::{
-        ContractStage, DocumentSpec, ImplementationEvent, PlannedMilestone,
+        ContractAmendmentStage, ContractStage, DocumentSpec, ImplementationEvent, PlannedMilestone,
     };
     let signed = c.signed_at?;
+    let first = c.versions.iter().find(|v| v.fully_signed())?;
     let current = c.current()?;
-    let terms = &current.terms;
     let award = awards
         .iter()
-        .find(|a| terms.lots.iter().any(|l| a.lots.contains(&l.lot_id)))?;
-    let currency: dasan_kernel::Currency = terms.currency.parse().ok()?;
+        .find(|a| first.terms.lots.iter().any(|l| a.lots.contains(&l.lot_id)))?;
+    let currency: dasan_kernel::Currency = current.terms.currency.parse().ok()?;
     let money = |minor: u64| dasan_kernel::Money::new(minor_i64(minor), currency);
+    let period =
+        |t: &ContractTerms| Some((kst_midnight(t.period_start), kst_midnight(t.period_end)));
+    let planned = |t: &ContractTerms| -> Vec<PlannedMilestone> {
+        t.milestones
+            .iter()
+            .map(|m| PlannedMilestone {
+                id: m.id.clone(),
+                title: m.title.clone(),
+                kind: MilestoneType::Delivery,
+                due: kst_midnight(m.due_on),
+            })
+            .collect()
+    };
+    // The PDF both parties signed (public once signed), when the portal has an address.
+    let documents = |v: &ContractVersion| -> Vec<DocumentSpec> {
+        public_url
+            .map(|base| DocumentSpec {
+                id: format!("contract-{}-v{}", c.id, v.version),
+                kind: DocumentType::ContractSigned,
+                title: format!("Signed contract, version {}", v.version),
+                url: Some(format!(
+                    "{}/api/v1/procurement/contracts/{}/pdf?version={}",
+                    base.trim_end_matches('/'),
+                    c.id,
+                    v.version
+                )),
+                format: Some("application/pdf".into()),
+                published: v.supplier_signed_at.unwrap_or(signed),
+                related_lots: v.terms.lots.iter().map(|l| l.lot_id.clone()).collect(),
+            })
+            .into_iter()
+            .collect()
+    };
     let mut implementation = Vec::new();
     for (n, a) in c.acceptances.iter().enumerate().filter(|(_, a)| a.accepted) {
-        let Some(m) = terms.milestones.iter().find(|m| m.id == a.milestone_id) else {
+        let Some(m) = current
+            .terms
+            .milestones
+            .iter()
+            .find(|m| m.id == a.milestone_id)
+        else {
             continue;
         };
         implementation.push(ImplementationEvent::Milestone {
@@ -1842,46 +1881,35 @@ pub fn contract_stage(
             value: money(p.amount_minor),
         });
     }
+    let amendments = c
+        .versions
+        .iter()
+        .filter(|v| v.version > first.version && v.fully_signed())
+        .map(|v| ContractAmendmentStage {
+            // In force once the second party has signed.
+            date: v
+                .supplier_signed_at
+                .max(v.entity_signed_at)
+                .unwrap_or(signed),
+            rationale: v.reason.clone().unwrap_or_default(),
+            period: period(&v.terms),
+            value: money(v.terms.value_minor),
+            milestones: planned(&v.terms),
+            documents: documents(v),
+        })
+        .collect();
     Some(ContractStage {
         id: c.id.to_string(),
         award_id: award.id.clone(),
         title: None,
         date_signed: signed,
-        period: Some((
-            kst_midnight(terms.period_start),
-            kst_midnight(terms.period_end),
-        )),
-        value: money(terms.value_minor),
+        period: period(&first.terms),
+        value: money(first.terms.value_minor),
         implementation,
         closed: c.ended_at.filter(|_| c.status.ended()),
-        // The PDF both parties signed (public once signed), when the portal has an address.
-        documents: public_url
-            .map(|base| DocumentSpec {
-                id: format!("contract-{}-v{}", c.id, current.version),
-                kind: DocumentType::ContractSigned,
-                title: format!("Signed contract, version {}", current.version),
-                url: Some(format!(
-                    "{}/api/v1/procurement/contracts/{}/pdf?version={}",
-                    base.trim_end_matches('/'),
-                    c.id,
-                    current.version
-                )),
-                format: Some("application/pdf".into()),
-                published: current.supplier_signed_at.unwrap_or(signed),
-                related_lots: terms.lots.iter().map(|l| l.lot_id.clone()).collect(),
-            })
-            .into_iter()
-            .collect(),
-        milestones: terms
-            .milestones
-            .iter()
-            .map(|m| PlannedMilestone {
-                id: m.id.clone(),
-                title: m.title.clone(),
-                kind: MilestoneType::Delivery,
-                due: kst_midnight(m.due_on),
-            })
-            .collect(),
+        documents: documents(first),
+        milestones: planned(&first.terms),
+        amendments,
     })
 }
 
