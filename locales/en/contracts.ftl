@@ -82,6 +82,7 @@ contract-amend-lead = An amendment is a new version with a reason, in force once
 contract-amend-reason = Reason for the amendment
 contract-amend-value = New value
 contract-amend-period-end = New last day
+contract-amend-milestones-hint = The milestones as they are now. Change, add or clear rows; delivered or paid milestones must stay as they are, and the amounts must add up to the value.
 contract-amend-submit = Record the amendment
 contract-terminate-heading = Terminate the contract
 contract-terminate-reason = Reason for ending the contract early

@@ -82,6 +82,7 @@ contract-amend-lead = 변경계약은 사유가 있는 새 차수이며, 양 당
 contract-amend-reason = 변경 사유
 contract-amend-value = 변경 계약금액
 contract-amend-period-end = 변경 종료일
+contract-amend-milestones-hint = 현재의 이행 단계입니다. 행을 고치거나 추가하거나 비우십시오. 검수되었거나 대금이 지급된 단계는 바꿀 수 없고, 금액의 합계는 계약금액과 같아야 합니다.
 contract-amend-submit = 변경계약 기록
 contract-terminate-heading = 계약 해지
 contract-terminate-reason = 해지 사유

@@ -214,6 +214,52 @@ engine_tests! {
         let html = officer.get_page(&page, "en").await.text().await.unwrap();
         assert!(html.contains("2026-01-01 – 2031-06-30") && html.contains(&format!("action=\"{amendments}\"")), "{html}");
 
+        // The amendment form shows the milestones as they are; a value change must change them
+        // too, a delivered and paid milestone stays as it is, and a new milestone makes the sum.
+        assert!(html.contains("name=\"am-0-title\" value=\"Base course\"") && html.contains("name=\"am-1-amount\" value=\"500000000\"") && html.contains("name=\"am-2-title\" value=\"\""), "{html}");
+        let rows = |extra: &[(&'static str, &'static str)]| {
+            let mut f = vec![
+                ("reason", "Road markings added."),
+                ("value", "1,035,000,000"),
+                ("period_end", ""),
+                ("am-0-title", "Base course"),
+                ("am-0-due", "2030-06-30"),
+                ("am-0-amount", "435000000"),
+                ("am-1-title", "Surface course"),
+                ("am-1-due", "2030-12-31"),
+                ("am-1-amount", "500000000"),
+            ];
+            for (k, v) in extra {
+                f.retain(|(name, _)| name != k);
+                f.push((k, v));
+            }
+            f
+        };
+        let r = officer.post_form(&page, &amendments, &rows(&[])).await;
+        assert_eq!(r.status(), 422, "the milestones no longer add up to the value");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("href=\"#am-milestones\"") && html.contains("value=\"1,035,000,000\""), "{html}");
+        let r = officer.post_form(&page, &amendments, &rows(&[("am-2-title", "Road markings"), ("am-2-due", "2031-03-31"), ("am-2-amount", "lots")])).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("href=\"#am-2-amount\"") && html.contains("name=\"am-2-amount\" value=\"lots\""), "{html}");
+        let r = officer.post_form(&page, &amendments, &rows(&[("am-0-amount", "335,000,000"), ("am-2-title", "Road markings"), ("am-2-due", "2031-03-31"), ("am-2-amount", "200,000,000")])).await;
+        assert_eq!(r.status(), 422, "milestone 1 is delivered and paid");
+        assert!(r.text().await.unwrap().contains("href=\"#am-milestones\""));
+        let r = officer.post_form(&page, &amendments, &rows(&[("am-2-title", "Road markings"), ("am-2-due", "2031-03-31"), ("am-2-amount", "100,000,000")])).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+        let c: Value = app.get(&format!("/api/v1/procurement/contracts/{cid}")).await.json().await.unwrap();
+        let v3 = c["versions"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(v3["version"], 3, "{c}");
+        assert_eq!(v3["terms"]["value_minor"], 1_035_000_000u64, "{c}");
+        assert_eq!(v3["terms"]["milestones"][2]["title"], "Road markings", "{c}");
+        assert_eq!(v3["terms"]["milestones"][0]["amount_minor"], 435_000_000u64, "{c}");
+        for r in [officer.post_form(&page, &sign_entity, &[]).await, rep_b.post_form(&page, &sign_supplier, &[]).await] {
+            assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+        }
+        let html = officer.get_page(&page, "en").await.text().await.unwrap();
+        assert!(html.contains("3: Road markings added.") && html.contains("Road markings") && html.contains("1,035,000,000"), "{html}");
+
         // A delivery accepted 30 days ago and paid today, 14 days after acceptance: 16 days late.
         let r = officer.post_form(&page, &format!("{page}/milestones/2/acceptance"), &[("accepted", "yes"), ("notes", "")]).await;
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());

@@ -22,6 +22,7 @@ use axum::response::Response;
 use dasan_identity::{Permission, Principal, Scope};
 use dasan_kernel::{Currency, FieldError, Money, Problem as _, Timestamp};
 use dasan_procurement::contracts::kst_date;
+use dasan_procurement::contracts::{MAX_MILESTONES, Milestone};
 use dasan_procurement::{
     AmendmentRequest, AwardStatus, Contract, ContractId, ContractLanguage, ContractRequest,
     ContractStatus, MilestoneInput, ProcurementError, TenderId,
@@ -31,6 +32,8 @@ use std::collections::BTreeMap;
 
 /// Milestone rows on the contract form (empty rows are ignored).
 const MILESTONE_ROWS: usize = 6;
+/// Empty milestone rows the amendment form adds after the current milestones.
+const AMEND_EXTRA_ROWS: usize = 2;
 
 fn when(t: Timestamp) -> String {
     super::account::when(t)
@@ -138,11 +141,92 @@ struct Winner {
     label: String,
 }
 
-#[derive(Default, Clone)]
+#[derive(Default, Clone, PartialEq, Eq)]
 struct MilestoneRow {
     title: String,
     due: String,
     amount: String,
+}
+
+impl MilestoneRow {
+    fn is_empty(&self) -> bool {
+        self.title.trim().is_empty() && self.due.trim().is_empty() && self.amount.trim().is_empty()
+    }
+}
+
+/// The rows `{prefix}-{i}-title|due|amount` of a posted form, as typed.
+fn posted_rows(pairs: &[(String, String)], prefix: &str, rows: usize) -> Vec<MilestoneRow> {
+    let get = |name: String| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| typed(v))
+            .unwrap_or_default()
+    };
+    (0..rows)
+        .map(|i| MilestoneRow {
+            title: get(format!("{prefix}-{i}-title")),
+            due: get(format!("{prefix}-{i}-due")),
+            amount: get(format!("{prefix}-{i}-amount")),
+        })
+        .collect()
+}
+
+/// The non-empty rows as milestones, each with its row number; a row that does not parse is an
+/// error on its field (`{prefix}-{i}-due`, `{prefix}-{i}-amount`).
+fn parse_rows(
+    rows: &[MilestoneRow],
+    prefix: &str,
+    currency: &str,
+    errors: &mut Vec<FieldError>,
+) -> Vec<(usize, MilestoneInput)> {
+    let mut out = Vec::new();
+    for (i, m) in rows.iter().enumerate() {
+        if m.is_empty() {
+            continue;
+        }
+        let due = day(&m.due);
+        if due.is_none() {
+            errors.push(FieldError::new(
+                format!("{prefix}-{i}-due"),
+                "procurement-error-day",
+            ));
+        }
+        let amount_minor = minor(&m.amount, currency);
+        if amount_minor.is_none() {
+            errors.push(FieldError::new(
+                format!("{prefix}-{i}-amount"),
+                "procurement-error-amount",
+            ));
+        }
+        if let (Some(due_on), Some(amount_minor)) = (due, amount_minor) {
+            out.push((
+                i,
+                MilestoneInput {
+                    title: m.title.clone(),
+                    due_on,
+                    amount_minor,
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// A domain error on `milestones[k]…` renamed to the form row the k-th kept milestone came from.
+fn renumbered(fields: Vec<FieldError>, rows: &[usize]) -> Vec<FieldError> {
+    fields
+        .into_iter()
+        .map(|mut f| {
+            if let Some(rest) = f.field.strip_prefix("milestones[")
+                && let Some((i, part)) = rest.split_once(']')
+                && let Some(row) = i.parse::<usize>().ok().and_then(|i| rows.get(i))
+            {
+                f.field = format!("milestones[{row}]{part}");
+            }
+            f
+        })
+        .collect()
 }
 
 #[derive(Default)]
@@ -276,13 +360,7 @@ pub async fn create(
         period_end: get("period_end"),
         payment_term_days: get("payment_term_days"),
         language: get("language"),
-        milestones: (0..MILESTONE_ROWS)
-            .map(|i| MilestoneRow {
-                title: get(&format!("m-{i}-title")),
-                due: get(&format!("m-{i}-due")),
-                amount: get(&format!("m-{i}-amount")),
-            })
-            .collect(),
+        milestones: posted_rows(&pairs, "m", MILESTONE_ROWS),
     };
     // The currency of the award (KRW when there is none yet: the domain refuses anyway).
     let currency = match p.award_of(id).await {
@@ -323,34 +401,7 @@ pub async fn create(
             "procurement-error-payment-term",
         );
     }
-    let mut milestones = Vec::new();
-    for (i, m) in form.milestones.iter().enumerate() {
-        if m.title.trim().is_empty() && m.due.trim().is_empty() && m.amount.trim().is_empty() {
-            continue;
-        }
-        let due = day(&m.due);
-        if due.is_none() {
-            bad(&mut errors, format!("m-{i}-due"), "procurement-error-day");
-        }
-        let amount_minor = minor(&m.amount, &currency);
-        if amount_minor.is_none() {
-            bad(
-                &mut errors,
-                format!("m-{i}-amount"),
-                "procurement-error-amount",
-            );
-        }
-        if let (Some(due_on), Some(amount_minor)) = (due, amount_minor) {
-            milestones.push((
-                i,
-                MilestoneInput {
-                    title: m.title.clone(),
-                    due_on,
-                    amount_minor,
-                },
-            ));
-        }
-    }
+    let milestones = parse_rows(&form.milestones, "m", &currency, &mut errors);
     if milestones.is_empty() && errors.iter().all(|e| !e.field.starts_with("m-")) {
         bad(
             &mut errors,
@@ -382,32 +433,18 @@ pub async fn create(
                         c.id
                     )));
                 }
-                Err(ProcurementError::Invalid(fields)) => {
-                    let renumbered: Vec<FieldError> = fields
-                        .into_iter()
-                        .map(|mut f| {
-                            if let Some(rest) = f.field.strip_prefix("milestones[")
-                                && let Some((i, part)) = rest.split_once(']')
-                                && let Some(row) = i.parse::<usize>().ok().and_then(|i| rows.get(i))
-                            {
-                                f.field = format!("milestones[{row}]{part}");
-                            }
-                            f
-                        })
-                        .collect();
-                    said(
-                        &ctx,
+                Err(ProcurementError::Invalid(fields)) => said(
+                    &ctx,
+                    "business",
+                    &[
                         "business",
-                        &[
-                            "business",
-                            "period_start",
-                            "period_end",
-                            "payment_term_days",
-                            "milestones",
-                        ],
-                        ProcurementError::Invalid(renumbered),
-                    )?
-                }
+                        "period_start",
+                        "period_end",
+                        "payment_term_days",
+                        "milestones",
+                    ],
+                    ProcurementError::Invalid(renumbered(fields, &rows)),
+                )?,
                 Err(e) => said(&ctx, "business", &[], e)?,
             }
         }
@@ -457,8 +494,17 @@ struct Typed {
     /// (milestone id, notes)
     notes: Option<(String, String)>,
     payment: Option<(String, String, String)>,
-    amendment: Option<(String, String, String)>,
+    amendment: Option<AmendTyped>,
     termination: String,
+}
+
+/// The amendment form as typed.
+#[derive(Default, Clone)]
+struct AmendTyped {
+    reason: String,
+    value: String,
+    period_end: String,
+    rows: Vec<MilestoneRow>,
 }
 
 #[derive(Template)]
@@ -490,6 +536,8 @@ struct ContractPage {
     awaiting_entity: bool,
     active: bool,
     can_amend: bool,
+    /// The amendment form's milestone rows: as typed, else the current milestones and empty rows.
+    amend_rows: Vec<MilestoneRow>,
     can_terminate: bool,
     /// Accepted milestones with something left to pay: (id, label).
     payable: Vec<(String, String)>,
@@ -656,6 +704,10 @@ async fn contract_page(
         .collect();
     let ended = c.status.ended();
     let pending_amendment = !latest.fully_signed();
+    let amend_rows = match &typed.amendment {
+        Some(a) => a.rows.clone(),
+        None => current_rows(&terms.milestones, &cur),
+    };
     let mut names = BTreeMap::new();
     let supplier = if c.supplier_name.is_empty() {
         supplier_name(state, &c.business_id, &mut names).await
@@ -695,6 +747,7 @@ async fn contract_page(
         supplier_view: role == Role::Supplier,
         awaiting_entity: !ended && latest.entity_signed_at.is_none(),
         can_amend: entity && active && !pending_amendment,
+        amend_rows,
         can_terminate: entity && !ended,
         active,
         entity,
@@ -920,55 +973,117 @@ pub async fn pay(
     reshow(&state, ctx, &signed.principal, id, t, errors).await
 }
 
-#[derive(Deserialize)]
-pub struct AmendmentForm {
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    value: String,
-    #[serde(default)]
-    period_end: String,
+/// The current milestones as amendment rows (amounts in major units, as typed), then empty rows.
+fn current_rows(milestones: &[Milestone], currency: &str) -> Vec<MilestoneRow> {
+    let major = |minor: u64| match (currency.parse::<Currency>(), i64::try_from(minor)) {
+        (Ok(c), Ok(m)) => Money::new(m, c).major_string(),
+        _ => minor.to_string(),
+    };
+    let mut rows: Vec<MilestoneRow> = milestones
+        .iter()
+        .map(|m| MilestoneRow {
+            title: m.title.clone(),
+            due: m.due_on.to_string(),
+            amount: major(m.amount_minor),
+        })
+        .collect();
+    let len = (rows.len() + AMEND_EXTRA_ROWS).min(MAX_MILESTONES.max(rows.len()));
+    rows.resize(len, MilestoneRow::default());
+    rows
 }
 
-/// `POST /procurement/contracts/{id}/amendments`: a new version (value or end date), in force
-/// once both parties have signed it.
+/// The form field of an amendment refusal the domain names.
+fn amend_field(field: &str) -> String {
+    if let Some(rest) = field.strip_prefix("milestones[")
+        && let Some((i, part)) = rest.split_once("].")
+    {
+        let part = match part {
+            "title" => "title",
+            "due_on" => "due",
+            _ => "amount",
+        };
+        return format!("am-{i}-{part}");
+    }
+    match field {
+        "period_end" => "amend_period_end",
+        "value_minor" => "value",
+        "milestones" => "am-milestones",
+        _ => "reason",
+    }
+    .into()
+}
+
+/// `POST /procurement/contracts/{id}/amendments`: a new version (value, end date or
+/// milestones), in force once both parties have signed it. Milestone rows left as they were
+/// change nothing.
 pub async fn amend(
     State(state): State<AppState>,
     ctx: PageCtx,
     signed: Signed,
     Path(id): Path<String>,
-    PageForm(form): PageForm<AmendmentForm>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let id = contract_id(&id)?;
     let (c, _) = contract_for(&state, &signed.principal, id).await?;
-    let currency = c
-        .latest()
-        .map_or_else(|| "KRW".to_owned(), |v| v.terms.currency.clone());
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| typed(v))
+            .unwrap_or_default()
+    };
+    let (currency, current) = c.latest().map_or_else(
+        || ("KRW".to_owned(), Vec::new()),
+        |v| (v.terms.currency.clone(), v.terms.milestones.clone()),
+    );
+    let mut rows = posted_rows(&pairs, "am", MAX_MILESTONES);
+    // Keep what was shown: the typed rows up to the last non-empty one, and the empty rows after.
+    let shown_rows = rows
+        .iter()
+        .rposition(|r| !r.is_empty())
+        .map_or(0, |i| i + 1);
+    rows.truncate(shown_rows.max(current.len()) + AMEND_EXTRA_ROWS);
+    let typed_form = AmendTyped {
+        reason: get("reason"),
+        value: get("value"),
+        period_end: get("period_end"),
+        rows,
+    };
     let mut errors = Vec::new();
-    let value_minor = if form.value.trim().is_empty() {
+    let value_minor = if typed_form.value.trim().is_empty() {
         None
     } else {
-        let v = minor(&form.value, &currency);
+        let v = minor(&typed_form.value, &currency);
         if v.is_none() {
             errors.push(FieldError::new("value", "procurement-error-amount"));
         }
         v
     };
-    let period_end = if form.period_end.trim().is_empty() {
+    let period_end = if typed_form.period_end.trim().is_empty() {
         None
     } else {
-        let d = day(&form.period_end);
+        let d = day(&typed_form.period_end);
         if d.is_none() {
             errors.push(FieldError::new("amend_period_end", "procurement-error-day"));
         }
         d
     };
+    let kept = parse_rows(&typed_form.rows, "am", &currency, &mut errors);
+    let row_numbers: Vec<usize> = kept.iter().map(|(i, _)| *i).collect();
+    let inputs: Vec<MilestoneInput> = kept.into_iter().map(|(_, m)| m).collect();
+    // Rows that say what the milestones already say are no change (the form shows them filled).
+    let unchanged = inputs.len() == current.len()
+        && inputs.iter().zip(&current).all(|(n, o)| {
+            n.title.trim() == o.title && n.due_on == o.due_on && n.amount_minor == o.amount_minor
+        });
+    let no_rows = !pairs.iter().any(|(k, _)| k.starts_with("am-"));
+    let milestones = (!no_rows && !unchanged).then_some(inputs);
     let errors = if errors.is_empty() {
         let req = AmendmentRequest {
-            reason: form.reason.clone(),
+            reason: typed_form.reason.clone(),
             value_minor,
             period_end,
-            milestones: None,
+            milestones,
         };
         match state
             .procurement()
@@ -976,14 +1091,14 @@ pub async fn amend(
             .await
         {
             Ok(_) => return Ok(done(id, "amended")),
-            Err(ProcurementError::Invalid(mut fields)) => {
-                for f in &mut fields {
-                    f.field = match f.field.as_str() {
-                        "period_end" => "amend_period_end".into(),
-                        "value_minor" | "milestones" => "value".into(),
-                        _ => "reason".into(),
-                    };
-                }
+            Err(ProcurementError::Invalid(fields)) => {
+                let fields = renumbered(fields, &row_numbers)
+                    .into_iter()
+                    .map(|mut f| {
+                        f.field = amend_field(&f.field);
+                        f
+                    })
+                    .collect::<Vec<_>>();
                 shown(&ctx, &fields)
             }
             Err(e) => said(&ctx, "reason", &[], e)?,
@@ -992,11 +1107,7 @@ pub async fn amend(
         shown(&ctx, &errors)
     };
     let t = Typed {
-        amendment: Some((
-            typed(&form.reason),
-            typed(&form.value),
-            typed(&form.period_end),
-        )),
+        amendment: Some(typed_form),
         ..Typed::default()
     };
     reshow(&state, ctx, &signed.principal, id, t, errors).await
