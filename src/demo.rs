@@ -486,8 +486,9 @@ async fn load_overstayers(
 }
 
 /// The demo's e-procurement accounts: a procurement officer and two evaluators of the Public
-/// Procurement Service (the opening committee, with the officer), and the representative of a
-/// demo business registered as a supplier.
+/// Procurement Service (the opening committee, with the officer), the representative of a
+/// demo business registered as a supplier, a business owner who is not one yet, and the review
+/// body that decides complaints.
 pub const PROCUREMENT_ACCOUNTS: &[DemoAccount] = &[
     DemoAccount {
         role: "procurement officer (PPS)",
@@ -532,6 +533,16 @@ pub const PROCUREMENT_ACCOUNTS: &[DemoAccount] = &[
         email: "owner@demo.dasan.example",
         password: PASSWORD,
         roles: &[],
+        agency: None,
+    },
+    // Last: the accounts above are used by position.
+    DemoAccount {
+        role: "procurement review body (decides complaints in every agency)",
+        kind: AccountKind::Official,
+        name: "한결 Han Gyeol",
+        email: "review@demo.dasan.example",
+        password: PASSWORD,
+        roles: &[("procurement.officer", "platform")],
         agency: None,
     },
 ];

@@ -105,9 +105,9 @@ for (const lang of ['en', 'ko']) {
 // each sign-in takes a later step than the one before (waiting if it would be in the future).
 const nowStep = () => Math.floor(Date.now() / 1000 / 30);
 let lastStep = 0;
-async function signInOfficer(page) {
+async function signInOfficer(page, email = 'officer@pps.demo.dasan.example') {
   await page.goto(BASE + '/sign-in');
-  await page.fill('#email', 'officer@pps.demo.dasan.example');
+  await page.fill('#email', email);
   await page.fill('#password', PASSWORD);
   await page.click('form[action="/sign-in"] button[type=submit]');
   await totpMargin();
@@ -360,6 +360,75 @@ test('the opening, bid-box check and debarment pages work without JavaScript and
         assert.ok(await page.isVisible('.panel-confirmation'));
         assert.equal(await page.$('.tag-warning'), null, 'no longer in force');
         await check('debarment lifted');
+      }
+    } finally {
+      await ctx.close();
+    }
+  }
+});
+
+// The award and contract pages on the demo's awarded tender: the officer's award page and the
+// contract with the entity's forms (an amendment without a reason is refused next to its field,
+// what was typed kept), the supplier's list of contracts and the contract as the supplier sees
+// it, the public tender page with the award notice, and the review body's queue; without
+// JavaScript and with axe, at 360 px in both languages.
+test('the award, contract and review pages work without JavaScript and pass axe at 360 px (en, ko)', async () => {
+  for (const javaScript of [false, true]) {
+    let lang = 'en';
+    let page;
+    const check = async (label) => {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${label} (${lang}) scrolls sideways by ${overflow} px`);
+      if (!javaScript) return;
+      const violations = await accessibilityViolations(page);
+      assert.deepEqual(violations, [], `${label} (${lang}):\n${violations.join('\n')}`);
+    };
+    let ctx = await context(browser, { lang: 'en', width: 360, javaScript });
+    page = await ctx.newPage();
+    try {
+      await signInOfficer(page);
+      for (lang of ['en', 'ko']) {
+        await page.goto(BASE + `/language?lang=${lang}&return=/procurement/office`);
+        await page.click('a[href^="/procurement/office/tenders/"][href$="/award"]');
+        await check('award page');
+        await page.click('a[href^="/procurement/contracts/"]');
+        assert.match(new URL(page.url()).pathname, /^\/procurement\/contracts\/[0-9a-f-]+$/);
+        await check('contract page (entity)');
+        assert.ok((await page.inputValue('#am-0-title')).length > 0, 'the amendment form shows the milestones');
+        await page.fill('#am-1-amount', '1');
+        await page.click('form[action$="/amendments"] button[type=submit]');
+        assert.deepEqual(await errorLinks(page), ['#reason']);
+        assert.equal(await page.inputValue('#am-1-amount'), '1');
+        await check('contract page with an amendment error');
+      }
+    } finally {
+      await ctx.close();
+    }
+    ctx = await context(browser, { lang: 'en', width: 360, javaScript });
+    page = await ctx.newPage();
+    try {
+      await signInAs(page, SUPPLIER);
+      for (lang of ['en', 'ko']) {
+        await page.goto(BASE + `/language?lang=${lang}&return=/procurement/contracts`);
+        await check('the supplier\'s contracts');
+        await page.click('.service-list a');
+        await check('contract page (supplier)');
+        await page.click('.breadcrumb a');
+        assert.match(new URL(page.url()).pathname, /^\/procurement\/tenders\/[0-9a-f-]+$/);
+        assert.ok(await page.isVisible('#award'), 'the award notice');
+        await check('public tender page with its award');
+      }
+    } finally {
+      await ctx.close();
+    }
+    ctx = await context(browser, { lang: 'en', width: 360, javaScript });
+    page = await ctx.newPage();
+    try {
+      await signInOfficer(page, 'review@demo.dasan.example');
+      for (lang of ['en', 'ko']) {
+        await page.goto(BASE + `/language?lang=${lang}&return=/procurement/review`);
+        assert.equal(new URL(page.url()).pathname, '/procurement/review');
+        await check('review body\'s queue');
       }
     } finally {
       await ctx.close();

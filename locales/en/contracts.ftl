@@ -100,3 +100,10 @@ contract-done-paid = The payment is recorded.
 contract-done-amended = The amendment is recorded. Both parties sign it next.
 contract-done-terminated = The contract is terminated.
 contract-error-acceptance = Choose whether the delivery is accepted.
+
+contract-mine-link = Your contracts
+contract-mine-title = Your contracts
+contract-mine-back = Your businesses as suppliers
+contract-mine-lead = The contracts of the businesses you bid for, newest first. Open one to sign it, read its milestones and payments, or download the signed PDF.
+contract-mine-none = None of the businesses you bid for has a contract yet.
+contract-mine-to-sign = The procuring entity has signed: waiting for your business's signature.

@@ -232,3 +232,12 @@ procurement-error-points = Give whole points from 0 to the criterion's maximum.
 procurement-error-complaint-bidder = Only a business that bid on this tender, acting through its authorised users, may complain.
 procurement-receipt-award-lead = Once the tender is awarded, its page shows the award notice, the standstill period and the complaints; a bidder may complain there until the standstill ends.
 procurement-receipt-award = The award and complaints
+
+procurement-review-link = Complaints for review (review body)
+procurement-review-title = Complaints for review
+procurement-review-lead = Complaints against awards in every agency. Read the grounds and the procuring entity's answer, then decide on the tender's award page. The award stays suspended until you decide.
+procurement-review-open = Waiting for a decision
+procurement-review-decided = Decided
+procurement-review-none-open = No complaint is waiting for a decision.
+procurement-review-none-decided = No complaint has been decided yet.
+procurement-review-ready = Answered: ready for your decision.

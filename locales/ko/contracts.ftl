@@ -100,3 +100,10 @@ contract-done-paid = 지급이 기록되었습니다.
 contract-done-amended = 변경계약이 기록되었습니다. 양 당사자가 서명합니다.
 contract-done-terminated = 계약이 해지되었습니다.
 contract-error-acceptance = 납품 합격 여부를 선택하십시오.
+
+contract-mine-link = 내 계약
+contract-mine-title = 내 계약
+contract-mine-back = 조달업체로 등록한 내 사업체
+contract-mine-lead = 내가 입찰하는 사업체의 계약입니다(최신순). 계약을 열어 서명하거나, 이행 단계와 대금 지급을 보거나, 서명된 PDF를 내려받으십시오.
+contract-mine-none = 내가 입찰하는 사업체의 계약이 아직 없습니다.
+contract-mine-to-sign = 발주기관이 서명했습니다. 사업체의 서명을 기다립니다.

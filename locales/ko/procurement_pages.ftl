@@ -232,3 +232,12 @@ procurement-error-points = 0점부터 기준의 만점까지 정수로 점수를
 procurement-error-complaint-bidder = 이 입찰에 참가한 사업자만 권한 있는 사용자를 통해 이의를 신청할 수 있습니다.
 procurement-receipt-award-lead = 낙찰되면 입찰 공고 화면에 낙찰 통지, 대기 기간, 이의신청이 표시됩니다. 입찰자는 대기 기간이 끝날 때까지 그곳에서 이의를 신청할 수 있습니다.
 procurement-receipt-award = 낙찰 및 이의신청
+
+procurement-review-link = 이의신청 심사(심사기관)
+procurement-review-title = 심사할 이의신청
+procurement-review-lead = 모든 기관의 낙찰에 대한 이의신청입니다. 신청 사유와 발주기관의 답변을 읽고 입찰 건의 낙찰 페이지에서 결정하십시오. 결정할 때까지 낙찰은 정지됩니다.
+procurement-review-open = 결정을 기다리는 건
+procurement-review-decided = 결정된 건
+procurement-review-none-open = 결정을 기다리는 이의신청이 없습니다.
+procurement-review-none-decided = 아직 결정된 이의신청이 없습니다.
+procurement-review-ready = 답변 완료: 결정할 수 있습니다.

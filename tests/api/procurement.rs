@@ -611,11 +611,22 @@ engine_tests! {
             &[("procurement.officer", "platform")], None, &[Permission::ProcurementManage]).await;
         assert_problem(post(&app, &decision, &reviewer, &json!({ "decision": "maybe", "reason": "x" })).await,
             422, "validation-failed").await;
+        // The review body's queue across agencies: undecided first, then decided.
+        let queue = |token: &str, q: &str| app.client.get(app.url(&format!("/api/v1/procurement/complaints{q}"))).bearer_auth(token.to_owned()).send();
+        let open: Value = queue(&reviewer, "").await.unwrap().json().await.unwrap();
+        assert_eq!(open[0]["id"], cid, "{open}");
+        assert!(open[0]["tender_title"].is_string() && open[0]["agency"] == "PPS", "{open}");
+        assert_eq!(queue(&reviewer, "?decided=true").await.unwrap().json::<Value>().await.unwrap(), json!([]));
+        assert_problem(queue(&w.officer, "").await.unwrap(), 403, "forbidden").await;
+        assert_problem(queue(&reviewer, "?decided=perhaps").await.unwrap(), 400, "bad-request").await;
         let r = post(&app, &decision, &reviewer, &body).await;
         assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
         assert_problem(post(&app, &decision, &reviewer, &body).await, 409, "invalid-transition").await;
         let list: Value = app.get(&complaints).await.json().await.unwrap();
         assert_eq!(list[0]["decision"], "dismissed");
+        let decided: Value = queue(&reviewer, "?decided=true").await.unwrap().json().await.unwrap();
+        assert_eq!((decided[0]["id"].clone(), decided[0]["decision"].clone()), (json!(cid), json!("dismissed")), "{decided}");
+        assert_eq!(queue(&reviewer, "").await.unwrap().json::<Value>().await.unwrap(), json!([]));
         assert_eq!(list[0]["answer"], "It is within 5 % of the other bid.");
         let a: Value = app.get(&award).await.json().await.unwrap();
         assert_eq!(a["suspended"], false);

@@ -377,13 +377,24 @@ engine_tests! {
             &[("procurement.officer", "platform")], None, &[Permission::ProcurementManage]).await;
         let reviewer = app.shallow();
         sign_in_official(&reviewer, "review@pps.go.kr", None).await;
+        // The review body finds it in its queue across agencies; nobody else has the queue.
+        let html = reviewer.get_page("/procurement/review", "en").await.text().await.unwrap();
+        let (open, decided) = html.split_once("<h2>Decided</h2>").expect("two sections");
+        assert!(open.contains(&format!("href=\"{office_page}#complaint-{cid}\"")) && open.contains("Answered: ready for your decision.")
+            && open.contains("B&#39;s price is abnormally low."), "{html}");
+        assert!(decided.contains("No complaint has been decided yet."), "{html}");
+        assert_eq!(officer.get_page("/procurement/review", "en").await.status(), 404, "an entity does not review");
+        assert_eq!(rep_a.get_page("/procurement/review", "en").await.status(), 404);
         let html = reviewer.get_page(&office_page, "en").await.text().await.unwrap();
-        assert!(html.contains(&format!("action=\"{decision}\"")), "{html}");
+        assert!(html.contains(&format!("action=\"{decision}\"")) && html.contains(&format!("id=\"complaint-{cid}\"")), "{html}");
         let r = reviewer.post_form(&office_page, &decision, &[("reason", "No.")]).await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains(&format!("href=\"#decision-{cid}\"")));
         let r = reviewer.post_form(&office_page, &decision, &[("decision", "dismissed"), ("reason", "The price is explained.")]).await;
         assert_eq!(r.status(), 303);
+        let html = reviewer.get_page("/procurement/review", "ko").await.text().await.unwrap();
+        let (open, decided) = html.split_once("<h2>결정된 건</h2>").expect("two sections");
+        assert!(open.contains("결정을 기다리는 이의신청이 없습니다.") && decided.contains("The price is explained."), "{html}");
         let html = app.shallow().get_page(&public_page, "en").await.text().await.unwrap();
         assert!(html.contains("Dismissed") && html.contains("The price is explained.") && !html.contains("the award is suspended"), "{html}");
         let award: Value = app.get(&format!("/api/v1/procurement/tenders/{id}/award")).await.json().await.unwrap();

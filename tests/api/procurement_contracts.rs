@@ -153,6 +153,13 @@ engine_tests! {
         assert_eq!(r.status(), 200);
         let listed: Value = app.get(&contracts).await.json().await.unwrap();
         assert_eq!(listed.as_array().unwrap().len(), 0);
+        // The supplier's users find it in their list (draft included); the other bidder does not.
+        let mine = |token: &str| app.client.get(app.url("/api/v1/me/contracts")).bearer_auth(token.to_owned()).send();
+        let listed: Value = mine(&w.b.token).await.unwrap().json().await.unwrap();
+        assert_eq!(listed.as_array().map(|l| l.iter().map(|c| c["id"].clone()).collect::<Vec<_>>()), Some(vec![json!(cid)]), "{listed}");
+        let listed: Value = mine(&w.a.token).await.unwrap().json().await.unwrap();
+        assert_eq!(listed, json!([]));
+        assert_problem(app.get("/api/v1/me/contracts").await, 401, "unauthenticated").await;
 
         // The supplier signs after the entity, and only its own contracts.
         let entity = format!("{path}/signatures/entity");

@@ -181,6 +181,18 @@ pub struct Complaint {
     pub decided_at: Option<Timestamp>,
 }
 
+/// The most complaints one page of the review body's queue shows.
+pub const REVIEW_LIST_LIMIT: i64 = 200;
+
+/// A complaint in the review body's queue, with the tender it is against.
+#[derive(Clone, Debug, Serialize)]
+pub struct ComplaintForReview {
+    #[serde(flatten)]
+    pub complaint: Complaint,
+    pub tender_title: String,
+    pub agency: String,
+}
+
 fn sheet_hash(entries: &[SheetEntry]) -> String {
     hex::encode(Sha256::digest(
         serde_json::to_vec(entries).unwrap_or_default(),
@@ -1199,6 +1211,51 @@ impl Procurement {
         for i in ids {
             let cid: ComplaintId = i.parse().map_err(|_| corrupt("complaint id"))?;
             out.push(Self::complaint_tx(&mut tx, cid).await?);
+        }
+        tx.rollback().await?;
+        Ok(out)
+    }
+
+    /// The review body's queue (procurement.manage at platform scope): complaints across every
+    /// agency, either the undecided ones oldest first or the decided ones newest first, at
+    /// most [`REVIEW_LIST_LIMIT`], each with its tender's title and agency.
+    pub async fn complaints_for_review(
+        &self,
+        principal: &Principal,
+        decided: bool,
+    ) -> Result<Vec<ComplaintForReview>, ProcurementError> {
+        principal
+            .require(Permission::ProcurementManage, Scope::Platform)
+            .map_err(|_| {
+                ProcurementError::Forbidden(
+                    "procurement.manage at platform scope (the review body)",
+                )
+            })?;
+        let sql = if decided {
+            "SELECT c.id, t.title, t.agency FROM procurement_complaints c \
+             JOIN procurement_tenders t ON t.id = c.tender_id \
+             WHERE c.decided_at IS NOT NULL ORDER BY c.decided_at DESC, c.id DESC LIMIT $1"
+        } else {
+            "SELECT c.id, t.title, t.agency FROM procurement_complaints c \
+             JOIN procurement_tenders t ON t.id = c.tender_id \
+             WHERE c.decided_at IS NULL ORDER BY c.filed_at, c.id LIMIT $1"
+        };
+        let rows: Vec<(String, String, String)> = on_reader!(self.db, |p| sqlx::query_as(sql)
+            .bind(REVIEW_LIST_LIMIT)
+            .fetch_all(p)
+            .await)?;
+        let mut tx = self
+            .db
+            .begin_bookkeeping("procurement complaints read")
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, tender_title, agency) in rows {
+            let cid: ComplaintId = id.parse().map_err(|_| corrupt("complaint id"))?;
+            out.push(ComplaintForReview {
+                complaint: Self::complaint_tx(&mut tx, cid).await?,
+                tender_title,
+                agency,
+            });
         }
         tx.rollback().await?;
         Ok(out)

@@ -68,6 +68,8 @@ define_id!(
 
 /// At most this many milestones per contract.
 pub const MAX_MILESTONES: usize = 50;
+/// The most contracts a supplier's list shows.
+pub const MY_CONTRACTS_LIMIT: i64 = 200;
 /// Longest payment term, in days.
 pub const MAX_PAYMENT_TERM_DAYS: u32 = 365;
 /// Longest milestone title, reason or note, in characters.
@@ -913,6 +915,51 @@ impl Procurement {
         let c = contract_tx(&mut tx, &id.to_string()).await;
         tx.rollback().await?;
         c
+    }
+
+    /// The contracts of every business `principal` is an authorised bidder for (and still acts
+    /// for), newest first, at most [`MY_CONTRACTS_LIMIT`]: a supplier's "my contracts".
+    pub async fn my_contracts(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<Contract>, ProcurementError> {
+        let rows: Vec<(String, String)> = on_reader!(self.db, |p| sqlx::query_as(
+            "SELECT c.id, c.business_id FROM procurement_contracts c \
+             WHERE c.business_id IN (SELECT b.business_id FROM procurement_bidders b \
+                                     WHERE b.account_id = $1 AND b.removed_at IS NULL) \
+             ORDER BY c.created_at DESC, c.id DESC LIMIT $2"
+        )
+        .bind(principal.account.to_string())
+        .bind(MY_CONTRACTS_LIMIT)
+        .fetch_all(p)
+        .await)?;
+        // An authorisation the registry no longer backs (a former director) shows nothing.
+        let mut acting: BTreeMap<String, bool> = BTreeMap::new();
+        let mut ids = Vec::new();
+        for (id, business) in rows {
+            let acts = match acting.get(&business) {
+                Some(a) => *a,
+                None => {
+                    let b: BusinessId = business.parse().map_err(|_| corrupt("business id"))?;
+                    let a = self.bidder_key(principal, b).await.is_ok();
+                    acting.insert(business, a);
+                    a
+                }
+            };
+            if acts {
+                ids.push(id);
+            }
+        }
+        let mut tx = self
+            .db
+            .begin_bookkeeping("procurement contracts read")
+            .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(contract_tx(&mut tx, &id).await?);
+        }
+        tx.rollback().await?;
+        Ok(out)
     }
 
     /// Whether `principal` is a party to the contract: an official who manages the entity's

@@ -31,6 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(tender_contracts, create_contract))
         .routes(routes!(contract))
+        .routes(routes!(my_contracts))
         .routes(routes!(contract_pdf))
         .routes(routes!(sign_entity))
         .routes(routes!(sign_supplier))
@@ -235,6 +236,25 @@ pub async fn contract(
         return Err(WebError::NotFound);
     }
     Ok(Json(c))
+}
+
+/// The contracts of the businesses you are an authorised bidder for, newest first (at most
+/// 200), whatever their status.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/contracts",
+    tag = "procurement",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The contracts", body = Vec<Object>),
+        (status = 401, description = P401, body = ProblemDocument, content_type = PROBLEM),
+    )
+)]
+pub async fn my_contracts(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+) -> Result<Json<Vec<Contract>>, WebError> {
+    Ok(Json(state.procurement().my_contracts(&principal).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

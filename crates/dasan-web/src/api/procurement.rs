@@ -55,6 +55,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(award, make_award))
         .routes(routes!(complaints, file_complaint))
         .routes(routes!(answer_complaint))
+        .routes(routes!(review_queue))
         .routes(routes!(decide_complaint))
 }
 
@@ -1510,6 +1511,43 @@ pub async fn file_complaint(
         .file_complaint(&principal, business, tender_id(&id)?, &body.grounds)
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id: c.to_string() })))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewQuery {
+    /// `true`: the decided complaints, newest decision first; otherwise the undecided ones,
+    /// oldest first.
+    #[serde(default)]
+    decided: bool,
+}
+
+/// The review body's queue: complaints against awards across every agency (at most 200), each
+/// with its tender's title and agency (procurement.manage at platform scope).
+#[utoipa::path(
+    get,
+    path = "/api/v1/procurement/complaints",
+    tag = "procurement",
+    security(("bearer" = [])),
+    params(ReviewQuery),
+    responses(
+        (status = 200, description = "The complaints", body = Vec<Object>),
+        (status = 400, description = "A malformed query", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = P401, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "Not the review body", body = ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+pub async fn review_queue(
+    State(state): State<AppState>,
+    Bearer(principal): Bearer,
+    Query(q): Query<ReviewQuery>,
+) -> Result<Json<Vec<dasan_procurement::awards::ComplaintForReview>>, WebError> {
+    Ok(Json(
+        state
+            .procurement()
+            .complaints_for_review(&principal, q.decided)
+            .await?,
+    ))
 }
 
 fn complaint_id(text: &str) -> Result<dasan_procurement::ComplaintId, WebError> {

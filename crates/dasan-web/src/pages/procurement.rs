@@ -134,6 +134,11 @@ pub fn routes() -> Router<AppState> {
             "/procurement/evaluation",
             get(super::procurement_award::seats),
         )
+        .route("/procurement/review", get(super::procurement_award::review))
+        .route(
+            "/procurement/contracts",
+            get(super::procurement_contract::mine),
+        )
         .route(
             "/procurement/evaluation/tenders/{id}",
             get(super::procurement_award::scores_form)

@@ -891,6 +891,69 @@ pub async fn seats(
     render(&SeatsPage { ctx, seats })
 }
 
+/// A complaint in the review body's queue.
+struct ReviewRow {
+    tender_id: String,
+    tender_title: String,
+    agency: String,
+    complaint: ComplaintView,
+}
+
+#[derive(Template)]
+#[template(path = "procurement_review.html")]
+struct ReviewPage {
+    ctx: PageCtx,
+    open: Vec<ReviewRow>,
+    decided: Vec<ReviewRow>,
+}
+
+async fn review_rows(
+    state: &AppState,
+    ctx: &PageCtx,
+    signed: &Signed,
+    decided: bool,
+    names: &mut BTreeMap<String, String>,
+) -> Result<Vec<ReviewRow>, WebError> {
+    let list = match state
+        .procurement()
+        .complaints_for_review(&signed.principal, decided)
+        .await
+    {
+        Ok(l) => l,
+        Err(ProcurementError::Forbidden(_)) => return Err(WebError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for r in list {
+        let tender_id = r.complaint.tender_id.to_string();
+        let complaint = complaint_views(state, ctx, vec![r.complaint], names, None)
+            .await
+            .pop()
+            .ok_or_else(|| WebError::internal(&"a complaint view"))?;
+        out.push(ReviewRow {
+            tender_id,
+            tender_title: r.tender_title,
+            agency: r.agency,
+            complaint,
+        });
+    }
+    Ok(out)
+}
+
+/// `GET /procurement/review`: the review body's queue (procurement.manage at platform scope;
+/// 404 for anyone else): complaints across every agency waiting for a decision, oldest first,
+/// then the decided ones. Each is decided on its tender's award page.
+pub async fn review(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    signed: Signed,
+) -> Result<Response, WebError> {
+    let mut names = BTreeMap::new();
+    let open = review_rows(&state, &ctx, &signed, false, &mut names).await?;
+    let decided = review_rows(&state, &ctx, &signed, true, &mut names).await?;
+    render(&ReviewPage { ctx, open, decided })
+}
+
 struct ScoreField {
     id: String,
     label: String,

@@ -803,6 +803,62 @@ pub async fn show(
     render(&page)
 }
 
+/// A contract in the supplier's list.
+struct MyContractRow {
+    id: String,
+    tender_title: String,
+    supplier: String,
+    agency: String,
+    status: String,
+    value: String,
+    /// The entity has signed the latest version and the supplier has not.
+    to_sign: bool,
+}
+
+#[derive(Template)]
+#[template(path = "procurement_my_contracts.html")]
+struct MyContractsPage {
+    ctx: PageCtx,
+    contracts: Vec<MyContractRow>,
+}
+
+/// `GET /procurement/contracts`: the contracts of the businesses the person bids for, newest
+/// first, those waiting for their signature marked.
+pub async fn mine(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    signed: Signed,
+) -> Result<Response, WebError> {
+    let p = state.procurement();
+    let mut titles: BTreeMap<TenderId, String> = BTreeMap::new();
+    let mut contracts = Vec::new();
+    for c in p.my_contracts(&signed.principal).await? {
+        let tender_title = match titles.get(&c.tender_id) {
+            Some(t) => t.clone(),
+            None => {
+                let t = p.tender(c.tender_id).await?.notice.title;
+                titles.insert(c.tender_id, t.clone());
+                t
+            }
+        };
+        let latest = c.latest();
+        let terms = c.current().or(latest).map(|v| &v.terms);
+        contracts.push(MyContractRow {
+            id: c.id.to_string(),
+            tender_title,
+            supplier: c.supplier_name.clone(),
+            agency: c.agency.clone(),
+            status: status_label(&ctx, c.status),
+            value: terms.map_or_else(String::new, |t| amount(t.value_minor, &t.currency)),
+            to_sign: !c.status.ended()
+                && latest.is_some_and(|v| {
+                    v.entity_signed_at.is_some() && v.supplier_signed_at.is_none()
+                }),
+        });
+    }
+    render(&MyContractsPage { ctx, contracts })
+}
+
 /// The form has nothing but its CSRF token.
 #[derive(Deserialize)]
 pub struct EmptyForm {}

@@ -1,0 +1,5 @@
+-- A supplier's contracts (its users find them through procurement_bidders by account), and the
+-- review body's queue of complaints across agencies (undecided first, oldest first).
+CREATE INDEX procurement_bidders_account ON procurement_bidders (account_id);
+CREATE INDEX procurement_contracts_business ON procurement_contracts (business_id, created_at);
+CREATE INDEX procurement_complaints_queue ON procurement_complaints (decided_at, filed_at);
