@@ -216,7 +216,7 @@ engine_tests! {
 
         // The amendment form shows the milestones as they are; a value change must change them
         // too, a delivered and paid milestone stays as it is, and a new milestone makes the sum.
-        assert!(html.contains("name=\"am-0-title\" value=\"Base course\"") && html.contains("name=\"am-1-amount\" value=\"500000000\"") && html.contains("name=\"am-2-title\" value=\"\""), "{html}");
+        assert!(html.contains("name=\"am-0-title\" value=\"Base course\"") && html.contains("name=\"am-1-amount\" class=\"input-width-20\" inputmode=\"numeric\" value=\"500000000\"") && html.contains("name=\"am-2-title\" value=\"\""), "{html}");
         let rows = |extra: &[(&'static str, &'static str)]| {
             let mut f = vec![
                 ("reason", "Road markings added."),
@@ -242,7 +242,7 @@ engine_tests! {
         let r = officer.post_form(&page, &amendments, &rows(&[("am-2-title", "Road markings"), ("am-2-due", "2031-03-31"), ("am-2-amount", "lots")])).await;
         assert_eq!(r.status(), 422);
         let html = r.text().await.unwrap();
-        assert!(html.contains("href=\"#am-2-amount\"") && html.contains("name=\"am-2-amount\" value=\"lots\""), "{html}");
+        assert!(html.contains("href=\"#am-2-amount\"") && html.contains("name=\"am-2-amount\" class=\"input-width-20\" inputmode=\"numeric\" value=\"lots\""), "{html}");
         let r = officer.post_form(&page, &amendments, &rows(&[("am-0-amount", "335,000,000"), ("am-2-title", "Road markings"), ("am-2-due", "2031-03-31"), ("am-2-amount", "200,000,000")])).await;
         assert_eq!(r.status(), 422, "milestone 1 is delivered and paid");
         assert!(r.text().await.unwrap().contains("href=\"#am-milestones\""));
