@@ -431,5 +431,17 @@ engine_tests! {
         assert_eq!(app.count("SELECT COUNT(*) FROM procurement_complaints").await, 2);
         assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'procurement.complaint.decide'").await, 2);
         assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'procurement.tender.award'").await, 2);
+
+        // Open data keeps the annulled award, cancelled with the review body's reason, next to
+        // the award that replaced it (2 lots each).
+        let record: Value = app.get(&format!("/api/v1/procurement/tenders/{id}/ocds")).await.json().await.unwrap();
+        let awards = record["records"][0]["compiledRelease"]["awards"].as_array().unwrap().clone();
+        let status: Vec<(&str, &str)> = awards.iter().map(|a| (a["id"].as_str().unwrap(), a["status"].as_str().unwrap())).collect();
+        assert_eq!(awards.len(), 4, "{status:?}");
+        let (old, new): (Vec<_>, Vec<_>) = awards.iter().partition(|a| a["status"] == "cancelled");
+        assert_eq!((old.len(), new.len()), (2, 2), "{status:?}");
+        assert!(old.iter().all(|a| a["description"] == "The method statement was not scored."), "{status:?}");
+        let version = |a: &Value| a["id"].as_str().unwrap().split('-').next().unwrap().parse::<i64>().unwrap();
+        assert!(old.iter().all(|o| new.iter().all(|n| version(o) < version(n))), "{status:?}");
     }
 }

@@ -44,6 +44,7 @@ fn meta(uri: &str) -> PackageMeta {
 fn procedures() -> Vec<Procedure> {
     let mut v: Vec<Procedure> = (0..4).map(sample::full_cycle).collect();
     v.push(sample::cancelled(4));
+    v.push(sample::reawarded(5));
     v
 }
 

@@ -309,6 +309,30 @@ pub fn full_cycle(n: u64) -> Procedure {
     }
 }
 
+/// A procedure whose first award of lot 2 was annulled (a complaint upheld) before the lot was
+/// awarded again: the annulled award stays published, cancelled, with the reason.
+pub fn reawarded(n: u64) -> Procedure {
+    let mut p = full_cycle(n);
+    let again = p.awards[1].clone();
+    let first_at = again.date.as_micros() - 3 * DAY;
+    p.awards.insert(
+        1,
+        AwardStage {
+            id: "2-annulled".into(),
+            date: Timestamp::from_micros(first_at),
+            status: AwardStatus::Cancelled,
+            // The update: annulled two days later.
+            standstill_end: Some(Timestamp::from_micros(first_at + 2 * DAY)),
+            description: Some(
+                "Complaint upheld: lot 2's price was scored with the wrong formula".into(),
+            ),
+            contract_period: None,
+            ..again
+        },
+    );
+    p
+}
+
 /// A procedure published and then cancelled before the deadline.
 pub fn cancelled(n: u64) -> Procedure {
     let mut p = full_cycle(n);

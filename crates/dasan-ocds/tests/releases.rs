@@ -209,6 +209,32 @@ fn compilation_takes_releases_in_date_order() {
 }
 
 #[test]
+fn an_annulled_award_stays_published_next_to_the_one_that_replaced_it() {
+    let rs = releases(&prefix(), &sample::reawarded(6)).expect("builds");
+    let c = json_of(&compile(&rs).expect("compiles"));
+    let awards = c["awards"].as_array().expect("awards");
+    assert_eq!(awards.len(), 3);
+    let annulled = awards
+        .iter()
+        .find(|a| a["id"] == "2-annulled")
+        .expect("the annulled award");
+    assert_eq!(annulled["status"], "cancelled");
+    assert!(
+        annulled["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("Complaint upheld"))
+    );
+    assert_eq!(annulled["relatedLots"], json!(["2"]));
+    assert!(
+        awards
+            .iter()
+            .filter(|a| a["id"] != "2-annulled")
+            .all(|a| a["status"] == "active")
+    );
+    assert_eq!(c["tender"]["status"], "complete");
+}
+
+#[test]
 fn a_cancelled_tender_is_cancelled_in_its_record() {
     let rs = releases(&prefix(), &sample::cancelled(3)).expect("builds");
     assert_eq!(

@@ -843,8 +843,21 @@ impl Procurement {
             now.as_micros()
                 .saturating_add(i64::from(self.config.standstill_days).saturating_mul(DAY_US)),
         );
-        // A tender awarded again after an annulment replaces its award row (the audit log
-        // keeps the history).
+        // A tender awarded again after an annulment replaces its award row; the annulled award
+        // moves to the history first, so that open data keeps publishing it.
+        on_tx!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO procurement_award_history (tender_id, evaluation_version, status, awarded_at, \
+                standstill_ends_at, final_at, ended_at, end_reason) \
+             SELECT tender_id, evaluation_version, status, awarded_at, standstill_ends_at, final_at, \
+                ended_at, end_reason FROM procurement_awards WHERE tender_id = $1 \
+             ON CONFLICT (tender_id, evaluation_version) DO NOTHING"
+        )
+        .bind(&id)
+        .execute(c)
+        .await
+        .map(drop)
+        })?;
         on_tx!(tx, |c| {
             sqlx::query(
             "INSERT INTO procurement_awards (tender_id, evaluation_version, status, awarded_at, standstill_ends_at) \

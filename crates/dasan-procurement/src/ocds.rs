@@ -51,6 +51,19 @@ type TenderHead = (
 /// The registry scheme of business registration numbers (org-id.guide `KR-BRN`).
 pub const BUSINESS_SCHEME: &str = "KR-BRN";
 
+/// An award as stored: evaluation version, status, awarded, final and ended at, end reason, the
+/// signed evaluation report and when it was made.
+type AwardRow = (
+    i64,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    String,
+    i64,
+);
+
 impl Procurement {
     /// The number of tenders (procedures) ever published.
     pub async fn ocds_count(&self) -> Result<u64, ProcurementError> {
@@ -235,40 +248,48 @@ impl Procurement {
         Ok(out)
     }
 
-    /// The stored award of a tender as OCDS awards, one per awarded lot (id
+    /// The stored awards of a tender as OCDS awards, one per awarded lot (id
     /// `{evaluation version}-{lot}`): `pending` during the standstill; `active` once final (the
     /// update dated when it became final); `cancelled` when annulled by an upheld complaint or
     /// cancelled with the tender (the update dated then, with the reason). Each links the
-    /// signed evaluation report it rests on. A tender awarded again after an annulment has one
-    /// award row, so only the current award is published (the audit log keeps the earlier one).
+    /// signed evaluation report it rests on. An award annulled and replaced by a later one is
+    /// published too (from `procurement_award_history`), oldest first.
     async fn award_stages(
         &self,
         tender: &str,
         parties: &mut HashMap<String, Party>,
     ) -> Result<Vec<AwardStage>, ProcurementError> {
-        type Row = (
-            i64,
-            String,
-            i64,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            String,
-            i64,
-        );
-        let row: Option<Row> = on_reader!(self.db, |p| {
+        let rows: Vec<AwardRow> = on_reader!(self.db, |p| {
             sqlx::query_as(
-            "SELECT a.evaluation_version, a.status, a.awarded_at, a.final_at, a.ended_at,              a.end_reason, e.report, e.created_at FROM procurement_awards a              JOIN procurement_evaluations e ON e.tender_id = a.tender_id AND e.version = a.evaluation_version              WHERE a.tender_id = $1"
+            "SELECT a.evaluation_version, a.status, a.awarded_at, a.final_at, a.ended_at, \
+                a.end_reason, e.report, e.created_at FROM procurement_award_history a \
+             JOIN procurement_evaluations e ON e.tender_id = a.tender_id AND e.version = a.evaluation_version \
+             WHERE a.tender_id = $1 \
+             UNION ALL \
+             SELECT a.evaluation_version, a.status, a.awarded_at, a.final_at, a.ended_at, \
+                a.end_reason, e.report, e.created_at FROM procurement_awards a \
+             JOIN procurement_evaluations e ON e.tender_id = a.tender_id AND e.version = a.evaluation_version \
+             WHERE a.tender_id = $1 \
+             ORDER BY 1"
         )
         .bind(tender)
-        .fetch_optional(p)
+        .fetch_all(p)
         .await
         })?;
-        let Some((version, status, awarded_at, final_at, ended_at, reason, report, reported_at)) =
-            row
-        else {
-            return Ok(Vec::new());
-        };
+        let mut out = Vec::new();
+        for row in rows {
+            out.extend(self.award_stage(tender, row, parties).await?);
+        }
+        Ok(out)
+    }
+
+    /// One stored award (current or replaced) as OCDS awards, one per awarded lot.
+    async fn award_stage(
+        &self,
+        tender: &str,
+        (version, status, awarded_at, final_at, ended_at, reason, report, reported_at): AwardRow,
+        parties: &mut HashMap<String, Party>,
+    ) -> Result<Vec<AwardStage>, ProcurementError> {
         let report: EvaluationReport = from_json(&report)?;
         let status =
             crate::awards::AwardStatus::parse(&status).ok_or_else(|| corrupt("award status"))?;
