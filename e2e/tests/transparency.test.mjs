@@ -1,6 +1,6 @@
 // Procurement transparency without an account: search → a tender's public page (with its red
 // flags and a link to its OCDS record) → the winning supplier's public profile → the red-flag
-// list, at 360 px without JavaScript, in English and in Korean; the same pages pass axe (in a
+// list, and the contract search → the demo's signed contract, at 360 px without JavaScript, in English and in Korean; the same pages pass axe (in a
 // second, scripted browser: axe needs JavaScript) and never scroll sideways. The demo's
 // finished tender (a single bid, three days to bid) carries the flags.
 import { test, before, after } from 'node:test';
@@ -46,12 +46,28 @@ async function browse(page, lang, check) {
   await check('search with an error');
 }
 
+/// The contract search → the demo's contract (public once both parties signed).
+async function browseContracts(page, check) {
+  await page.goto(BASE + '/transparency');
+  await page.click('a[href="/transparency/contracts"]');
+  await check('contract search');
+  await page.selectOption('#status', 'active');
+  await page.click('form[action="/transparency/contracts"] button[type=submit]');
+  assert.equal(new URL(page.url()).searchParams.get('status'), 'active');
+  await check('contract search results');
+  await page.click('.service-list a[href^="/procurement/contracts/"]');
+  assert.match(new URL(page.url()).pathname, /^\/procurement\/contracts\/[0-9a-f-]+$/);
+  assert.equal(await page.$('form[method="post"][action^="/procurement/contracts/"]'), null, 'no forms for the public');
+  await check('public contract');
+}
+
 for (const lang of ['en', 'ko']) {
   test(`the public browses search → tender → supplier without JavaScript at 360 px (${lang})`, async () => {
     const ctx = await context(browser, { lang, width: 360, javaScript: false });
     const page = await ctx.newPage();
     try {
       await browse(page, lang, async () => {});
+      await browseContracts(page, async () => {});
     } finally {
       await ctx.close();
     }
@@ -61,12 +77,14 @@ for (const lang of ['en', 'ko']) {
     const ctx = await context(browser, { lang, width: 360 });
     const page = await ctx.newPage();
     try {
-      await browse(page, lang, async (label) => {
+      const check = async (label) => {
         const violations = await accessibilityViolations(page);
         assert.deepEqual(violations, [], `${label} (${lang}):\n${violations.join('\n')}`);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `${label} (${lang}) scrolls sideways by ${overflow} px`);
-      });
+      };
+      await browse(page, lang, check);
+      await browseContracts(page, check);
     } finally {
       await ctx.close();
     }

@@ -85,3 +85,13 @@ transparency-error-date = Enter a real date as YYYY-MM-DD.
 transparency-error-date-order = The end date must not be before the start date.
 transparency-error-page = The page must be a number from 1 to 1000.
 transparency-error-kind = Choose a kind of flag from the list.
+
+transparency-contracts-link = Contracts
+transparency-contracts-title = Contracts
+transparency-contracts-lead = Every contract both parties have signed: in force, completed or terminated early. Open one for its milestones, payments, amendments and the signed PDF.
+transparency-contracts-text-label = Words in the tender's title
+transparency-contracts-results = { $count ->
+    [one] 1 contract
+   *[other] { $count } contracts
+}
+transparency-contracts-signed = signed { $date }

@@ -79,3 +79,10 @@ transparency-error-date = 올바른 날짜를 YYYY-MM-DD 형식으로 입력하�
 transparency-error-date-order = 끝 날짜는 시작 날짜보다 앞설 수 없습니다.
 transparency-error-page = 페이지는 1부터 1000까지의 숫자여야 합니다.
 transparency-error-kind = 목록에서 신호 종류를 고르세요.
+
+transparency-contracts-link = 계약
+transparency-contracts-title = 계약
+transparency-contracts-lead = 양 당사자가 서명한 모든 계약입니다(이행 중, 완료, 중도 해지). 계약을 열면 이행 단계, 대금 지급, 변경계약과 서명된 PDF를 볼 수 있습니다.
+transparency-contracts-text-label = 입찰 건명에 든 낱말
+transparency-contracts-results = 계약 { $count }건
+transparency-contracts-signed = { $date } 서명

@@ -152,6 +152,16 @@ engine_tests! {
         assert!(html.contains("이행 중") && !html.contains("<form method=\"post\" action=\"/procurement/contracts/"), "{html}");
         let public = app.shallow().get_page(&format!("/procurement/tenders/{id}"), "en").await.text().await.unwrap();
         assert!(public.contains(&format!("href=\"{page}\"")), "{public}");
+        // The public contract search lists it; a bad search is the form again with its error.
+        let html = app.shallow().get_page("/transparency/contracts?status=active", "en").await.text().await.unwrap();
+        assert!(html.contains(&format!("href=\"{page}\"")) && html.contains("1 contract<"), "{html}");
+        let html = app.shallow().get_page("/transparency/contracts?status=terminated", "ko").await.text().await.unwrap();
+        assert!(!html.contains(&format!("href=\"{page}\"")) && html.contains("계약 0건"), "{html}");
+        let r = app.shallow().get_page("/transparency/contracts?status=draft", "en").await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("href=\"#status\""));
+        let html = app.shallow().get_page("/transparency", "en").await.text().await.unwrap();
+        assert!(html.contains("href=\"/transparency/contracts\""), "{html}");
 
         // The entity accepts the first delivery and records its payment.
         let accept = format!("{page}/milestones/1/acceptance");

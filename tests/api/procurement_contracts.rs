@@ -153,6 +153,8 @@ engine_tests! {
         assert_eq!(r.status(), 200);
         let listed: Value = app.get(&contracts).await.json().await.unwrap();
         assert_eq!(listed.as_array().unwrap().len(), 0);
+        let search: Value = app.get("/api/v1/procurement/contracts").await.json().await.unwrap();
+        assert_eq!(search["total"], 0, "a draft is not public: {search}");
         // The supplier's users find it in their list (draft included); the other bidder does not.
         let mine = |token: &str| app.client.get(app.url("/api/v1/me/contracts")).bearer_auth(token.to_owned()).send();
         let listed: Value = mine(&w.b.token).await.unwrap().json().await.unwrap();
@@ -178,6 +180,18 @@ engine_tests! {
         // Public once signed; the PDF carries both signatures.
         let c: Value = app.get(&path).await.json().await.unwrap();
         assert_eq!(c["status"], "active");
+        // The public contract search finds it by the tender's words, status and agency.
+        for q in ["", "?status=active&agency=pps", "?q=%20SEJONG-daero%20"] {
+            let search: Value = app.get(&format!("/api/v1/procurement/contracts{q}")).await.json().await.unwrap();
+            assert_eq!((search["total"].clone(), search["items"][0]["id"].clone()), (json!(1), json!(cid)), "{q}: {search}");
+        }
+        for q in ["?status=completed", "?agency=MOIS", "?q=nothing-like-it"] {
+            let search: Value = app.get(&format!("/api/v1/procurement/contracts{q}")).await.json().await.unwrap();
+            assert_eq!(search["total"], 0, "{q}: {search}");
+        }
+        assert_problem(app.get("/api/v1/procurement/contracts?status=draft").await, 422, "validation-failed").await;
+        assert_problem(app.get("/api/v1/procurement/contracts?page=0").await, 422, "validation-failed").await;
+        assert_problem(app.get("/api/v1/procurement/contracts?page=x").await, 400, "bad-request").await;
         let r = app.get(&format!("{path}/pdf")).await;
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["content-type"], "application/pdf");

@@ -78,9 +78,12 @@ pub async fn officials(
     Ok(out)
 }
 
-/// The active officials who hold `permission` in `agency` (through a role granted there or
-/// platform-wide), by name: whom work can be assigned to. Anyone may ask: names of officials
-/// are not secret inside an agency, and callers check their own permission first.
+/// The active officials of `agency` who hold `permission` there (through a role granted there
+/// or platform-wide), by name: whom work can be assigned to. Officials of another agency or of
+/// none (a platform administrator, the procurement review body) are not, even when a
+/// platform-wide role would let them act: they are not the agency's staff, and the review body
+/// must stay apart from the procurements it reviews. Anyone may ask: names of officials are not
+/// secret inside an agency, and callers check their own permission first.
 pub async fn holders(
     db: &Database,
     agency: &str,
@@ -89,7 +92,8 @@ pub async fn holders(
     let roles: Vec<&str> = principal::roles_granting(permission).collect();
     let rows: Vec<(String, String, String)> = on_reader!(db, |p| sqlx::query_as(
         "SELECT a.id, a.display_name, g.role FROM accounts a JOIN role_grants g ON g.account_id = a.id \
-         WHERE a.kind = 'official' AND a.status = 'active' AND (g.scope = $1 OR g.scope = 'platform') \
+         WHERE a.kind = 'official' AND a.status = 'active' AND a.agency_code = $1 \
+           AND (g.scope = $1 OR g.scope = 'platform') \
          ORDER BY a.display_name, a.id"
     )
     .bind(agency)

@@ -16,6 +16,7 @@ use dasan_store::on_reader;
 use serde::Serialize;
 
 use crate::awards::{AwardStatus, awarded_lots};
+use crate::contracts::{Contract, ContractStatus};
 use crate::error::{ProcurementError, corrupt};
 use crate::evaluation::EvaluationReport;
 use crate::notice::category_prefix;
@@ -127,6 +128,86 @@ pub fn parse_page(s: Option<&str>) -> Result<u32, FieldError> {
     }
 }
 
+/// Words to search for (field `q`), if any; too long or with control characters is an error.
+fn search_text(text: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let text = blank(text)?;
+    if text.chars().count() > MAX_SEARCH_TEXT || text.chars().any(char::is_control) {
+        errors.push(FieldError::new("q", "transparency-error-text"));
+        None
+    } else {
+        Some(text.to_owned())
+    }
+}
+
+/// An agency code (field `agency`), if any, upper-cased.
+fn agency_code(code: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let a = blank(code)?;
+    if a.len() <= 32 && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        Some(a.to_ascii_uppercase())
+    } else {
+        errors.push(FieldError::new("agency", "transparency-error-agency"));
+        None
+    }
+}
+
+/// A public contract search, checked ([`ContractQuery::parse`]): contracts both parties have
+/// signed (in force, completed or terminated), newest signature first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContractQuery {
+    /// Words of the tender's title (case-insensitive for Latin letters).
+    pub text: Option<String>,
+    /// `active`, `completed` or `terminated`.
+    pub status: Option<ContractStatus>,
+    /// The procuring entity's agency code.
+    pub agency: Option<String>,
+    /// From 1.
+    pub page: u32,
+}
+
+/// The raw fields of a contract search, all optional text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContractQueryText<'a> {
+    pub text: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub agency: Option<&'a str>,
+    pub page: Option<&'a str>,
+}
+
+impl ContractQuery {
+    /// Checks every field; returns each bad one (message ids in `transparency.ftl`).
+    pub fn parse(t: &ContractQueryText<'_>) -> Result<ContractQuery, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut q = ContractQuery {
+            text: search_text(t.text, &mut errors),
+            agency: agency_code(t.agency, &mut errors),
+            page: 1,
+            ..ContractQuery::default()
+        };
+        if let Some(s) = blank(t.status) {
+            match ContractStatus::parse(s).filter(|s| PUBLIC_CONTRACT_STATUSES.contains(s)) {
+                Some(status) => q.status = Some(status),
+                None => errors.push(FieldError::new("status", "transparency-error-status")),
+            }
+        }
+        match parse_page(t.page) {
+            Ok(p) => q.page = p,
+            Err(e) => errors.push(e),
+        }
+        if errors.is_empty() {
+            Ok(q)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The statuses of a contract anyone may see (both parties have signed).
+pub const PUBLIC_CONTRACT_STATUSES: [ContractStatus; 3] = [
+    ContractStatus::Active,
+    ContractStatus::Completed,
+    ContractStatus::Terminated,
+];
+
 impl TenderQuery {
     /// Checks every field; returns each bad one (message ids in `transparency.ftl`).
     pub fn parse(t: &TenderQueryText<'_>) -> Result<TenderQuery, Vec<FieldError>> {
@@ -135,26 +216,14 @@ impl TenderQuery {
             page: 1,
             ..TenderQuery::default()
         };
-        if let Some(text) = blank(t.text) {
-            if text.chars().count() > MAX_SEARCH_TEXT || text.chars().any(char::is_control) {
-                errors.push(FieldError::new("q", "transparency-error-text"));
-            } else {
-                q.text = Some(text.to_owned());
-            }
-        }
+        q.text = search_text(t.text, &mut errors);
         if let Some(s) = blank(t.status) {
             match TenderStatus::parse(s) {
                 Some(status) => q.status = Some(status),
                 None => errors.push(FieldError::new("status", "transparency-error-status")),
             }
         }
-        if let Some(a) = blank(t.agency) {
-            if a.len() <= 32 && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-                q.agency = Some(a.to_ascii_uppercase());
-            } else {
-                errors.push(FieldError::new("agency", "transparency-error-agency"));
-            }
-        }
+        q.agency = agency_code(t.agency, &mut errors);
         if let Some(c) = blank(t.category) {
             match category_prefix(c) {
                 Some(p) => q.category = Some(p),
@@ -320,6 +389,10 @@ fn like_escape(s: &str) -> String {
     out
 }
 
+const CONTRACT_SEARCH_WHERE: &str = "c.status IN ('active', 'completed', 'terminated') \
+     AND ($1 = '' OR LOWER(t.title) LIKE $2 ESCAPE '\\') AND ($3 = '' OR c.status = $3) \
+     AND ($4 = '' OR c.agency = $4)";
+
 const SEARCH_WHERE: &str = "($1 = '' OR LOWER(title) LIKE $2 ESCAPE '\\') AND ($3 = '' OR status = $3) \
      AND ($4 = '' OR agency = $4) AND ($5 = '' OR category_index LIKE $5) \
      AND published_at >= $6 AND published_at < $7";
@@ -388,6 +461,59 @@ impl Procurement {
                 .into_iter()
                 .map(public_from)
                 .collect::<Result<_, _>>()?,
+            total: u64::try_from(total).unwrap_or(0),
+            page,
+            page_size: PUBLIC_PAGE_SIZE,
+        })
+    }
+
+    /// Contracts both parties have signed, searched by the tender's title, status and agency,
+    /// newest signature first, a page at a time (public data, so not audited).
+    pub async fn search_contracts(
+        &self,
+        q: &ContractQuery,
+    ) -> Result<PublicPage<Contract>, ProcurementError> {
+        let text = q.text.clone().unwrap_or_default();
+        let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
+        let status = q.status.map(ContractStatus::as_str).unwrap_or_default();
+        let agency = q.agency.clone().unwrap_or_default();
+        let page = q.page.clamp(1, PUBLIC_MAX_PAGE);
+        let offset = i64::from(page - 1) * i64::from(PUBLIC_PAGE_SIZE);
+        let from = "FROM procurement_contracts c JOIN procurement_tenders t ON t.id = c.tender_id";
+        let count_sql = format!("SELECT COUNT(*) {from} WHERE {CONTRACT_SEARCH_WHERE}");
+        let total: i64 = on_reader!(self.db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            count_sql.clone()
+        ))
+        .bind(&text)
+        .bind(&pattern)
+        .bind(status)
+        .bind(&agency)
+        .fetch_one(p)
+        .await)?;
+        let list_sql = format!(
+            "SELECT c.id {from} WHERE {CONTRACT_SEARCH_WHERE} \
+             ORDER BY c.signed_at DESC, c.id DESC LIMIT $5 OFFSET $6"
+        );
+        let ids: Vec<String> = on_reader!(self.db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            list_sql.clone()
+        ))
+        .bind(&text)
+        .bind(&pattern)
+        .bind(status)
+        .bind(&agency)
+        .bind(i64::from(PUBLIC_PAGE_SIZE))
+        .bind(offset)
+        .fetch_all(p)
+        .await)?;
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            items.push(
+                self.contract(id.parse().map_err(|_| corrupt("contract id"))?)
+                    .await?,
+            );
+        }
+        Ok(PublicPage {
+            items,
             total: u64::try_from(total).unwrap_or(0),
             page,
             page_size: PUBLIC_PAGE_SIZE,

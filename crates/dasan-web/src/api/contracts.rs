@@ -32,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tender_contracts, create_contract))
         .routes(routes!(contract))
         .routes(routes!(my_contracts))
+        .routes(routes!(search_contracts))
         .routes(routes!(contract_pdf))
         .routes(routes!(sign_entity))
         .routes(routes!(sign_supplier))
@@ -255,6 +256,74 @@ pub async fn my_contracts(
     Bearer(principal): Bearer,
 ) -> Result<Json<Vec<Contract>>, WebError> {
     Ok(Json(state.procurement().my_contracts(&principal).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContractSearch {
+    /// Words of the tender's title.
+    #[param(max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    #[serde(default)]
+    q: String,
+    /// `active`, `completed` or `terminated`.
+    #[param(pattern = "^(active|completed|terminated)?$")]
+    #[serde(default)]
+    status: String,
+    /// The procuring entity's agency code.
+    #[param(pattern = "^[A-Za-z0-9-]{0,32}$")]
+    #[serde(default)]
+    agency: String,
+    /// The page, from 1 (20 contracts a page).
+    #[param(minimum = 1, maximum = 1000)]
+    page: Option<u32>,
+}
+
+/// A page of contracts.
+#[derive(serde::Serialize)]
+pub struct ContractPage {
+    items: Vec<Contract>,
+    total: u64,
+    page: u32,
+    page_size: u32,
+}
+
+/// Contracts both parties have signed (in force, completed or terminated), searched by the
+/// tender's title, status and agency, newest signature first; public.
+#[utoipa::path(
+    get,
+    path = "/api/v1/procurement/contracts",
+    tag = "procurement",
+    params(ContractSearch),
+    responses(
+        (status = 200, description = "`items` (contracts), `total`, `page`, `page_size`", body = Object),
+        (status = 400, description = "A malformed query", body = ProblemDocument, content_type = PROBLEM),
+        (status = 422, description = "A search field out of range", body = ProblemDocument, content_type = PROBLEM),
+    )
+)]
+pub async fn search_contracts(
+    State(state): State<AppState>,
+    Query(s): Query<ContractSearch>,
+) -> Result<Json<ContractPage>, WebError> {
+    use dasan_procurement::transparency::{ContractQuery, ContractQueryText};
+    let page = s.page.map(|p| p.to_string());
+    let q = ContractQuery::parse(&ContractQueryText {
+        text: Some(&s.q),
+        status: Some(&s.status),
+        agency: Some(&s.agency),
+        page: page.as_deref(),
+    })
+    .map_err(|fields| {
+        let mut err = WebError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation-failed");
+        err.fields = fields;
+        err
+    })?;
+    let found = state.procurement().search_contracts(&q).await?;
+    Ok(Json(ContractPage {
+        items: found.items,
+        total: found.total,
+        page: found.page,
+        page_size: found.page_size,
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

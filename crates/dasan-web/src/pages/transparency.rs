@@ -1,7 +1,7 @@
 //! Public transparency pages (no account, no JavaScript): search every tender by text, status,
 //! agency, category and publication dates; a tender's public page with its bids once opened,
 //! its award, its red flags and a link to its OCDS record; a supplier's public profile; and the
-//! list of red flags, filterable by kind. Bad query parameters get the search form back with
+//! list of red flags, filterable by kind; and the contracts both parties have signed, searchable. Bad query parameters get the search form back with
 //! an error summary (422), never a 500.
 
 use super::{PageCtx, ShownError, error_for, render, render_invalid, urlencode};
@@ -15,8 +15,11 @@ use axum::response::Response;
 use axum::routing::get;
 use dasan_kernel::{FieldError, Money, Timestamp};
 use dasan_procurement::redflags::{RedFlag, RedFlagKind};
-use dasan_procurement::transparency::{PublicTender, TenderQuery, TenderQueryText, parse_page};
-use dasan_procurement::{ProcurementError, TenderId, TenderStatus};
+use dasan_procurement::transparency::{
+    ContractQuery, ContractQueryText, PUBLIC_CONTRACT_STATUSES, PublicPage, PublicTender,
+    TenderQuery, TenderQueryText, parse_page,
+};
+use dasan_procurement::{ContractStatus, ProcurementError, TenderId, TenderStatus};
 use dasan_registry::BusinessId;
 use serde::Deserialize;
 
@@ -26,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/transparency/tenders/{id}", get(tender))
         .route("/transparency/suppliers/{business}", get(supplier))
         .route("/transparency/red-flags", get(flags))
+        .route("/transparency/contracts", get(contracts))
 }
 
 fn when(t: Timestamp) -> String {
@@ -253,20 +257,7 @@ pub async fn search(
             f.total,
             (f.page > 1).then(|| link(f.page - 1)),
             f.has_next().then(|| link(f.page + 1)),
-            ctx.tr().with_args(
-                "transparency-page-of",
-                [
-                    ("page", f.page.to_string().as_str()),
-                    (
-                        "pages",
-                        f.total
-                            .div_ceil(u64::from(f.page_size))
-                            .max(1)
-                            .to_string()
-                            .as_str(),
-                    ),
-                ],
-            ),
+            page_of(&ctx, f),
         ),
         None => (Vec::new(), 0, None, None, String::new()),
     };
@@ -291,6 +282,160 @@ pub async fn search(
         from: params.from.trim().to_owned(),
         to: params.to.trim().to_owned(),
         tenders,
+        total,
+        prev,
+        next,
+        page_of,
+        errors,
+        ctx,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_invalid(&page)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contracts
+
+#[derive(Deserialize)]
+pub struct ContractParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    page: String,
+}
+
+struct ContractRow {
+    id: String,
+    tender_title: String,
+    supplier: String,
+    supplier_id: String,
+    agency: String,
+    status: String,
+    value: String,
+    signed: String,
+}
+
+#[derive(Template)]
+#[template(path = "transparency_contracts.html")]
+struct ContractsPage {
+    ctx: PageCtx,
+    q: String,
+    status: String,
+    agency: String,
+    statuses: Vec<(&'static str, String)>,
+    agencies: Vec<String>,
+    contracts: Vec<ContractRow>,
+    total: u64,
+    prev: Option<String>,
+    next: Option<String>,
+    page_of: String,
+    errors: Vec<ShownError>,
+}
+
+impl ContractsPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// "Page 2 of 5".
+fn page_of<T>(ctx: &PageCtx, f: &PublicPage<T>) -> String {
+    ctx.tr().with_args(
+        "transparency-page-of",
+        [
+            ("page", f.page.to_string().as_str()),
+            (
+                "pages",
+                f.total
+                    .div_ceil(u64::from(f.page_size))
+                    .max(1)
+                    .to_string()
+                    .as_str(),
+            ),
+        ],
+    )
+}
+
+/// `GET /transparency/contracts`: every contract both parties have signed, searchable by the
+/// tender's title, status and procuring entity.
+pub async fn contracts(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(params): Query<ContractParams>,
+) -> Result<Response, WebError> {
+    let p = state.procurement();
+    let parsed = ContractQuery::parse(&ContractQueryText {
+        text: Some(&params.q),
+        status: Some(&params.status),
+        agency: Some(&params.agency),
+        page: Some(&params.page),
+    });
+    let (found, errors) = match parsed {
+        Ok(q) => (Some(p.search_contracts(&q).await?), Vec::new()),
+        Err(fields) => (None, shown(&ctx, &fields)),
+    };
+    let link = |page: u32| {
+        format!(
+            "/transparency/contracts?q={}&status={}&agency={}&page={page}",
+            urlencode(params.q.trim()),
+            urlencode(params.status.trim()),
+            urlencode(params.agency.trim()),
+        )
+    };
+    let status_label = |s: ContractStatus| ctx.t(&format!("contract-status-{}", s.as_str()));
+    let (contracts, total, prev, next, page_of) = match &found {
+        Some(f) => {
+            let mut rows = Vec::with_capacity(f.items.len());
+            let mut titles: std::collections::HashMap<TenderId, String> =
+                std::collections::HashMap::new();
+            for c in &f.items {
+                let title = match titles.get(&c.tender_id) {
+                    Some(t) => t.clone(),
+                    None => {
+                        let t = p.tender(c.tender_id).await?.notice.title;
+                        titles.insert(c.tender_id, t.clone());
+                        t
+                    }
+                };
+                let terms = c.current().map(|v| &v.terms);
+                rows.push(ContractRow {
+                    id: c.id.to_string(),
+                    tender_title: title,
+                    supplier: c.supplier_name.clone(),
+                    supplier_id: c.business_id.clone(),
+                    agency: c.agency.clone(),
+                    status: status_label(c.status),
+                    value: terms.map_or_else(String::new, |t| amount(t.value_minor, &t.currency)),
+                    signed: c.signed_at.map(when).unwrap_or_default(),
+                });
+            }
+            (
+                rows,
+                f.total,
+                (f.page > 1).then(|| link(f.page - 1)),
+                f.has_next().then(|| link(f.page + 1)),
+                page_of(&ctx, f),
+            )
+        }
+        None => (Vec::new(), 0, None, None, String::new()),
+    };
+    let page = ContractsPage {
+        agencies: p.public_agencies().await?,
+        statuses: PUBLIC_CONTRACT_STATUSES
+            .into_iter()
+            .map(|s| (s.as_str(), status_label(s)))
+            .collect(),
+        q: params.q.trim().to_owned(),
+        status: params.status.trim().to_owned(),
+        agency: params.agency.trim().to_owned(),
+        contracts,
         total,
         prev,
         next,
