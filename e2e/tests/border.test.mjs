@@ -77,3 +77,25 @@ test('the console is accessible in English and Korean at 360 px', async () => {
   }
   await ctx.close();
 });
+
+// The public pre-registration, reached from the home page: a form without the chip's MRZ comes
+// back with its error, and both states pass axe in English and Korean at 360 px.
+test('the public enrolment form is reached from home and is accessible at 360 px', async () => {
+  const ctx = await context(browser, { width: 360 });
+  const page = await ctx.newPage();
+  try {
+    for (const lang of ['en', 'ko']) {
+      await page.goto(`${BASE}/language?lang=${lang}&return=%2F`);
+      await page.click('a[href="/border/enrol"]');
+      assert.equal(new URL(page.url()).pathname, '/border/enrol');
+      await checked(page, 'enrolment form', lang);
+      await page.fill('#mrz', 'NOT AN MRZ');
+      await page.click('form[action="/border/enrol"] button[type=submit]');
+      assert.ok(await page.isVisible('.error-summary'));
+      assert.equal(await page.inputValue('#mrz'), 'NOT AN MRZ');
+      await checked(page, 'enrolment form with an error', lang);
+    }
+  } finally {
+    await ctx.close();
+  }
+});

@@ -30,6 +30,7 @@ home-border-title = Border clearance
 home-border-body = Cross the border through automated gates in seconds.
 home-border-point-enrol = Enrol online before you travel, if you need to.
 home-border-point-gates = Gate decisions are explained and can be replayed and checked.
+home-border-link = Enrol for the automated gates
 home-trust-heading = Checked, not just trusted
 home-trust-body = Every change to your records is written to a tamper-evident log. Documents carry their own signatures, so they can be verified without asking us.
 home-trust-more = How Dasan works

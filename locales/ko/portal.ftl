@@ -30,6 +30,7 @@ home-border-title = 출입국 심사
 home-border-body = 자동출입국심사대를 통해 몇 초 만에 출입국 심사를 마치세요.
 home-border-point-enrol = 필요하다면 여행 전에 온라인으로 사전 등록하세요.
 home-border-point-gates = 심사대의 판정은 근거가 설명되며, 다시 재현하여 검증할 수 있습니다.
+home-border-link = 자동출입국심사 사전 등록하기
 home-trust-heading = 믿으라고 하지 않고, 확인할 수 있게
 home-trust-body = 내 기록이 바뀔 때마다 위변조를 탐지할 수 있는 기록부에 남습니다. 문서에는 자체 전자서명이 있어 저희에게 묻지 않고도 검증할 수 있습니다.
 home-trust-more = 다산의 작동 방식

@@ -181,6 +181,15 @@ pub struct Complaint {
     pub decided_at: Option<Timestamp>,
 }
 
+/// The review body: procurement.manage at platform scope, independent of procuring entities.
+fn require_review_body(principal: &Principal) -> Result<(), ProcurementError> {
+    principal
+        .require(Permission::ProcurementManage, Scope::Platform)
+        .map_err(|_| {
+            ProcurementError::Forbidden("procurement.manage at platform scope (the review body)")
+        })
+}
+
 /// The most complaints one page of the review body's queue shows.
 pub const REVIEW_LIST_LIMIT: i64 = 200;
 
@@ -1117,13 +1126,7 @@ impl Procurement {
         decision: ComplaintDecision,
         reason: &str,
     ) -> Result<(), ProcurementError> {
-        principal
-            .require(Permission::ProcurementManage, Scope::Platform)
-            .map_err(|_| {
-                ProcurementError::Forbidden(
-                    "procurement.manage at platform scope (the review body)",
-                )
-            })?;
+        require_review_body(principal)?;
         let reason = clean_text(reason, MAX_TEXT)
             .ok_or_else(|| invalid("reason", "procurement-error-text"))?;
         let mut tx = self.db.begin(Self::actor(principal)).await?;
@@ -1237,13 +1240,7 @@ impl Procurement {
         principal: &Principal,
         decided: bool,
     ) -> Result<Vec<ComplaintForReview>, ProcurementError> {
-        principal
-            .require(Permission::ProcurementManage, Scope::Platform)
-            .map_err(|_| {
-                ProcurementError::Forbidden(
-                    "procurement.manage at platform scope (the review body)",
-                )
-            })?;
+        require_review_body(principal)?;
         let sql = if decided {
             "SELECT c.id, t.title, t.agency FROM procurement_complaints c \
              JOIN procurement_tenders t ON t.id = c.tender_id \

@@ -73,17 +73,21 @@ fn minor(text: &str, currency: &str) -> Option<u64> {
     u64::try_from(m.minor).ok().filter(|m| *m > 0)
 }
 
+/// The milestone row field a domain error names (`milestones[0].due_on` → `{prefix}-0-due`).
+fn row_field(field: &str, prefix: &str) -> Option<String> {
+    let (i, part) = field.strip_prefix("milestones[")?.split_once("].")?;
+    let part = match part {
+        "title" => "title",
+        "due_on" => "due",
+        _ => "amount",
+    };
+    Some(format!("{prefix}-{i}-{part}"))
+}
+
 /// The form field a domain error names (`milestones[0].due_on` → `m-0-due`).
 fn form_field(field: &str) -> String {
-    if let Some(rest) = field.strip_prefix("milestones[")
-        && let Some((i, part)) = rest.split_once("].")
-    {
-        let part = match part {
-            "title" => "title",
-            "due_on" => "due",
-            _ => "amount",
-        };
-        return format!("m-{i}-{part}");
+    if let Some(f) = row_field(field, "m") {
+        return f;
     }
     match field {
         "business_id" => "business".into(),
@@ -1050,15 +1054,8 @@ fn current_rows(milestones: &[Milestone], currency: &str) -> Vec<MilestoneRow> {
 
 /// The form field of an amendment refusal the domain names.
 fn amend_field(field: &str) -> String {
-    if let Some(rest) = field.strip_prefix("milestones[")
-        && let Some((i, part)) = rest.split_once("].")
-    {
-        let part = match part {
-            "title" => "title",
-            "due_on" => "due",
-            _ => "amount",
-        };
-        return format!("am-{i}-{part}");
+    if let Some(f) = row_field(field, "am") {
+        return f;
     }
     match field {
         "period_end" => "amend_period_end",
