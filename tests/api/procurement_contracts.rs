@@ -192,6 +192,10 @@ engine_tests! {
         assert_problem(app.get("/api/v1/procurement/contracts?status=draft").await, 422, "validation-failed").await;
         assert_problem(app.get("/api/v1/procurement/contracts?page=0").await, 422, "validation-failed").await;
         assert_problem(app.get("/api/v1/procurement/contracts?page=x").await, 400, "bad-request").await;
+        // The API takes its parameters as documented: no control characters, nothing padded.
+        for q in ["?q=%0Aroad", "?agency=%20PPS", "?status=active%20"] {
+            assert_problem(app.get(&format!("/api/v1/procurement/contracts{q}")).await, 422, "validation-failed").await;
+        }
         let r = app.get(&format!("{path}/pdf")).await;
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["content-type"], "application/pdf");

@@ -305,6 +305,16 @@ pub async fn search_contracts(
     Query(s): Query<ContractSearch>,
 ) -> Result<Json<ContractPage>, WebError> {
     use dasan_procurement::transparency::{ContractQuery, ContractQueryText};
+    // Exactly as documented: the pages trim what people type, the API does not.
+    if s.q.chars().any(char::is_control) {
+        return Err(invalid("q", "transparency-error-text"));
+    }
+    if s.status.trim() != s.status {
+        return Err(invalid("status", "transparency-error-status"));
+    }
+    if s.agency.trim() != s.agency {
+        return Err(invalid("agency", "transparency-error-agency"));
+    }
     let page = s.page.map(|p| p.to_string());
     let q = ContractQuery::parse(&ContractQueryText {
         text: Some(&s.q),
