@@ -78,6 +78,21 @@ pub async fn officials(
     Ok(out)
 }
 
+/// An account's display name, to show who did something (`None`: no such account).
+pub async fn display_name(
+    db: &Database,
+    account: &str,
+) -> Result<Option<String>, IdentityError> {
+    let name = on_reader!(db, |p| sqlx::query_scalar(
+        "SELECT display_name FROM accounts WHERE id = $1"
+    )
+    .bind(account)
+    .fetch_optional(p)
+    .await)
+    .map_err(StoreError::from_sqlx)?;
+    Ok(name)
+}
+
 /// The active officials of `agency` who hold `permission` there (through a role granted there
 /// or platform-wide), by name: whom work can be assigned to. Officials of another agency or of
 /// none (a platform administrator, the procurement review body) are not, even when a

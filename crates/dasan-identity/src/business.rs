@@ -57,12 +57,36 @@ pub async fn acts_for(
     principal: &Principal,
     business: BusinessId,
 ) -> Result<bool, IdentityError> {
+    Ok(!matches!(
+        acting_for(registry, principal, business).await?,
+        ActingFor::No
+    ))
+}
+
+/// How the principal may act for a business, with the registry's record when deciding read it.
+#[derive(Debug)]
+pub enum ActingFor {
+    No,
+    /// A business user of that business (the registry was not asked).
+    Staff,
+    /// Its representative, per this record (read now; the business is not closed).
+    Representative(Box<Business>),
+}
+
+/// Like [`acts_for`], but hands back the registry record it read, so that a caller that needs
+/// the business's standing too does not read it twice.
+pub async fn acting_for(
+    registry: &Registry,
+    principal: &Principal,
+    business: BusinessId,
+) -> Result<ActingFor, IdentityError> {
     if principal.kind == AccountKind::Business {
-        return Ok(principal.business.as_deref() == Some(business.to_string().as_str()));
+        let own = principal.business.as_deref() == Some(business.to_string().as_str());
+        return Ok(if own { ActingFor::Staff } else { ActingFor::No });
     }
     match as_representative(registry, principal, business).await {
-        Ok(_) => Ok(true),
-        Err(IdentityError::NotFound) => Ok(false),
+        Ok(found) => Ok(ActingFor::Representative(Box::new(found))),
+        Err(IdentityError::NotFound) => Ok(ActingFor::No),
         Err(e) => Err(e),
     }
 }

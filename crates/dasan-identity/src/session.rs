@@ -192,15 +192,45 @@ pub async fn resume(
 ) -> Result<Option<ActiveSession>, IdentityError> {
     let now = db.clock().now();
     let id_hash = token.id_hash();
-    let row: Option<(String, i64, i64, Option<i64>, bool)> = on_reader!(db, |p| sqlx::query_as(
-        "SELECT account_id, last_seen_at, expires_at, second_factor_at, pending_factor FROM sessions \
-         WHERE id_hash = $1 AND revoked_at IS NULL"
-    )
+    // The session and its (active) account in one round trip: every page view pays for this.
+    type Row = (
+        String,
+        i64,
+        i64,
+        Option<i64>,
+        bool,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> =
+        on_reader!(db, |p| {
+            sqlx::query_as(concat!(
+        "SELECT s.account_id, s.last_seen_at, s.expires_at, s.second_factor_at, s.pending_factor, ",
+        store::account_columns!(),
+        " FROM sessions s JOIN accounts a ON a.id = s.account_id AND a.status = 'active' \
+         WHERE s.id_hash = $1 AND s.revoked_at IS NULL"
+    ))
     .bind(&id_hash)
     .fetch_optional(p)
-    .await)
-    .map_err(StoreError::from_sqlx)?;
-    let Some((account, last_seen, expires, second_factor, pending_factor)) = row else {
+    .await
+        })
+        .map_err(StoreError::from_sqlx)?;
+    let Some((
+        account,
+        last_seen,
+        expires,
+        second_factor,
+        pending_factor,
+        kind,
+        name,
+        agency,
+        person,
+        business,
+    )) = row
+    else {
         return Ok(None);
     };
     let account: AccountId = account
@@ -211,9 +241,13 @@ pub async fn resume(
     } else {
         Assurance::Single
     };
-    let Some(principal) = store::principal(db, account, assurance).await? else {
-        return Ok(None);
-    };
+    let principal = store::principal_of(
+        db,
+        account,
+        (kind, name, agency, person, business),
+        assurance,
+    )
+    .await?;
     let idle = if principal.kind == crate::AccountKind::Official {
         policy.official_idle
     } else {

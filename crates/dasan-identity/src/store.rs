@@ -80,30 +80,52 @@ pub(crate) async fn find_by_email(
     .transpose()
 }
 
+/// The account columns a principal is built from, for queries that join `accounts a` (one round
+/// trip for a token or a session and its account). A macro so that queries stay `&'static str`.
+macro_rules! account_columns {
+    () => {
+        "a.kind, a.display_name, a.agency_code, a.person_id, a.business_id"
+    };
+}
+pub(crate) use account_columns;
+
+/// The [`account_columns`] of one row: kind, display name, agency, person, business.
+pub(crate) type AccountRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// The principal for an active account, with its roles; `None` if the account is not active.
 pub(crate) async fn principal(
     db: &Database,
     account: AccountId,
     assurance: crate::principal::Assurance,
 ) -> Result<Option<crate::principal::Principal>, StoreError> {
-    /// kind, display name, agency, person, business.
-    type Row = (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let row: Option<Row> = on_reader!(db, |p| sqlx::query_as(
-        "SELECT kind, display_name, agency_code, person_id, business_id FROM accounts \
-             WHERE id = $1 AND status = 'active'"
-    )
+    let row: Option<AccountRow> = on_reader!(db, |p| sqlx::query_as(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM accounts a WHERE a.id = $1 AND a.status = 'active'"
+    ))
     .bind(account.to_string())
     .fetch_optional(p)
     .await)?;
-    let Some((kind, display_name, agency, person, business)) = row else {
-        return Ok(None);
-    };
+    match row {
+        Some(row) => principal_of(db, account, row, assurance).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The principal for an active account whose [`account_columns`] were already read: adds its
+/// roles.
+pub(crate) async fn principal_of(
+    db: &Database,
+    account: AccountId,
+    (kind, display_name, agency, person, business): AccountRow,
+    assurance: crate::principal::Assurance,
+) -> Result<crate::principal::Principal, StoreError> {
     let kind = AccountKind::parse(&kind)
         .ok_or_else(|| StoreError::Corrupt(format!("account kind {kind:?}")))?;
     let grants: Vec<(String, String)> = on_reader!(db, |p| sqlx::query_as(
@@ -118,7 +140,7 @@ pub(crate) async fn principal(
             crate::principal::role(&role).map(|role| RoleGrant { role, scope })
         })
         .collect();
-    Ok(Some(crate::principal::Principal {
+    Ok(crate::principal::Principal {
         account,
         kind,
         display_name,
@@ -128,7 +150,7 @@ pub(crate) async fn principal(
         roles,
         assurance,
         scopes: None,
-    }))
+    })
 }
 
 /// The account's id, e-mail and password hash for sign-in, if it is active.

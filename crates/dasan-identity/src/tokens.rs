@@ -115,26 +115,39 @@ pub async fn authenticate(db: &Database, bearer: &str) -> Result<Option<Principa
         return Ok(None);
     }
     let now = db.clock().now().as_micros();
-    let row: Option<(String, String, String, Option<i64>)> = on_reader!(db, |p| sqlx::query_as(
-        "SELECT id, account_id, scopes, last_used_at FROM api_tokens \
-         WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2"
-    )
+    // The token and its (active) account in one round trip: every API call pays for this.
+    type Row = (
+        String,
+        String,
+        String,
+        Option<i64>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = on_reader!(db, |p| sqlx::query_as(concat!(
+        "SELECT t.id, t.account_id, t.scopes, t.last_used_at, ",
+        store::account_columns!(),
+        " FROM api_tokens t JOIN accounts a ON a.id = t.account_id AND a.status = 'active' \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"
+    ))
     .bind(hash_secret(bearer))
     .bind(now)
     .fetch_optional(p)
     .await)
     .map_err(StoreError::from_sqlx)?;
-    let Some((id, account, scopes, last_used)) = row else {
+    let Some((id, account, scopes, last_used, kind, name, agency, person, business)) = row else {
         return Ok(None);
     };
+    let account_row = (kind, name, agency, person, business);
     let account: AccountId = account
         .parse()
         .map_err(|_| IdentityError::Store(StoreError::Corrupt("token account".into())))?;
     // A token stands for a machine that authenticates with a secret of 256 bits: it is not a
     // password, so officials' tokens act at the assurance of the session that created them.
-    let Some(mut principal) = store::principal(db, account, Assurance::Multi).await? else {
-        return Ok(None);
-    };
+    let mut principal = store::principal_of(db, account, account_row, Assurance::Multi).await?;
     let scope_names: Vec<String> = serde_json::from_str(&scopes).unwrap_or_default();
     principal.scopes = Some(
         scope_names

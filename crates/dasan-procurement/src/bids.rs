@@ -82,12 +82,13 @@ impl Procurement {
         tender: TenderId,
         submission: &[u8],
     ) -> Result<SignedReceipt, ProcurementError> {
-        let registered_key = self.bidder_key(principal, business).await?;
+        let bidder = self.bidder(principal, business).await?;
         let signed = SignedBid::parse_and_verify(submission)?;
-        if registered_key.as_deref() != Some(hex::encode(&signed.signer_spki).as_str()) {
+        if bidder.key.as_deref() != Some(hex::encode(&signed.signer_spki).as_str()) {
             return Err(ProcurementError::UnknownSigningKey);
         }
-        self.accept(principal, business, tender, Submission::Signed(signed))
+        let submission = Submission::Signed(signed);
+        self.accept(principal, business, bidder.record, tender, submission)
             .await
     }
 
@@ -101,13 +102,14 @@ impl Procurement {
         tender: TenderId,
         mut payload: BidPayload,
     ) -> Result<SignedReceipt, ProcurementError> {
-        self.bidder_key(principal, business).await?;
+        let bidder = self.bidder(principal, business).await?;
         let row = self.tender_row(&tender.to_string()).await?;
         payload.tender_id = tender.to_string();
         payload.supplier_id = business.to_string();
         let sealed = crate::seal_bid(&row.ceremony.public_key, &payload);
         drop(payload);
-        self.accept(principal, business, tender, Submission::Server(sealed?))
+        let submission = Submission::Server(sealed?);
+        self.accept(principal, business, bidder.record, tender, submission)
             .await
     }
 
@@ -115,15 +117,20 @@ impl Procurement {
         &self,
         principal: &Principal,
         business: BusinessId,
+        record: Option<dasan_registry::Business>,
         tender: TenderId,
         submission: Submission,
     ) -> Result<SignedReceipt, ProcurementError> {
-        // The registry's word on the business, now (once-only; a closed business cannot bid).
-        let found = self
-            .registry
-            .business(business)
-            .await?
-            .ok_or(ProcurementError::NotRegistered)?;
+        // The registry's word on the business, now (once-only; a closed business cannot bid),
+        // unless checking the bidder just read it.
+        let found = match record {
+            Some(found) => found,
+            None => self
+                .registry
+                .business(business)
+                .await?
+                .ok_or(ProcurementError::NotRegistered)?,
+        };
         if found.data.status != BusinessStatus::Active {
             return Err(ProcurementError::BusinessNotActive(
                 found.data.status.as_str(),

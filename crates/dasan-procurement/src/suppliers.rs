@@ -579,11 +579,26 @@ impl Procurement {
         principal: &Principal,
         business: BusinessId,
     ) -> Result<Option<String>, ProcurementError> {
-        if !matches!(principal.kind, AccountKind::Business | AccountKind::Citizen)
-            || !dasan_identity::business::acts_for(&self.registry, principal, business).await?
-        {
+        Ok(self.bidder(principal, business).await?.key)
+    }
+
+    /// [`Self::bidder_key`], with the registry's record of the business when deciding read it.
+    pub(crate) async fn bidder(
+        &self,
+        principal: &Principal,
+        business: BusinessId,
+    ) -> Result<BidderCheck, ProcurementError> {
+        use dasan_identity::business::{ActingFor, acting_for};
+        if !matches!(principal.kind, AccountKind::Business | AccountKind::Citizen) {
             return Err(ProcurementError::Forbidden("not acting for this business"));
         }
+        let record = match acting_for(&self.registry, principal, business).await? {
+            ActingFor::No => {
+                return Err(ProcurementError::Forbidden("not acting for this business"));
+            }
+            ActingFor::Staff => None,
+            ActingFor::Representative(found) => Some(*found),
+        };
         let row: Option<Option<String>> = on_reader!(self.db, |p| {
             sqlx::query_scalar(
             "SELECT signing_spki FROM procurement_bidders WHERE business_id = $1 AND account_id = $2 AND removed_at IS NULL"
@@ -594,7 +609,7 @@ impl Procurement {
         .await
         })?;
         match row {
-            Some(key) => Ok(key),
+            Some(key) => Ok(BidderCheck { key, record }),
             None => {
                 // Say "not registered" rather than "not authorised" when that is the reason.
                 let registered: Option<i64> = on_reader!(self.db, |p| sqlx::query_scalar(
@@ -800,4 +815,11 @@ impl Procurement {
             })
             .collect()
     }
+}
+
+/// An authorised bidder of a business: its registered signing key (if any), and the registry's
+/// record of the business when checking the bidder read it.
+pub(crate) struct BidderCheck {
+    pub key: Option<String>,
+    pub record: Option<dasan_registry::Business>,
 }
