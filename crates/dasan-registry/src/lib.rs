@@ -622,6 +622,7 @@ impl Registry {
             )]));
         }
         let mut tx = self.db.begin(actor).await?;
+        tx.records_reads_only();
         let rules = rules_for(&mut tx, &request.requester, &purpose).await?;
         // An account acting for an agency can only ask as that agency.
         let impersonating = tx

@@ -85,6 +85,8 @@ struct Inner {
     reader: Pool,
     audit: Arc<dyn AuditHook>,
     clock: Arc<dyn Clock>,
+    /// Background work (SQLite's checkpointer) runs while this lives: it holds only a `Weak`.
+    _alive: Arc<()>,
 }
 
 /// The platform's database: cheap to clone, shared by every request.
@@ -109,6 +111,10 @@ impl Database {
             Engine::Sqlite => connect_sqlite(options).await?,
             Engine::Postgres => connect_postgres(options).await?,
         };
+        let alive = Arc::new(());
+        if let Pool::Sqlite(reader) = &reader {
+            spawn_checkpointer(reader.clone(), Arc::downgrade(&alive));
+        }
         Ok(Database {
             inner: Arc::new(Inner {
                 engine,
@@ -116,6 +122,7 @@ impl Database {
                 reader,
                 audit: Arc::new(TableAuditHook),
                 clock: Arc::new(SystemClock),
+                _alive: alive,
             }),
         })
     }
@@ -215,6 +222,34 @@ async fn connect_sqlite(options: &DatabaseOptions) -> Result<(Pool, Pool), Store
         .await
         .map_err(StoreError::Connect)?;
     Ok((Pool::Sqlite(writer), Pool::Sqlite(reader)))
+}
+
+/// How often SQLite's WAL is checkpointed in the background.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// Copies SQLite's write-ahead log into the database file every [`CHECKPOINT_EVERY`], on a
+/// reader connection (`query_only` still allows checkpoints), so that the commit that crosses
+/// `wal_autocheckpoint` (1,000 pages) finds little left to copy and fsync: without this, one
+/// commit in a few hundred paid for the whole checkpoint, and that was the tail of every write
+/// (a registry look-up's p99 was the checkpoint). PASSIVE never waits for readers or the
+/// writer. Stops when the `Database` is dropped (`alive` gone) or its pools are closed.
+fn spawn_checkpointer(reader: SqlitePool, alive: std::sync::Weak<()>) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if alive.strong_count() == 0 || reader.is_closed() {
+                break;
+            }
+            if let Err(e) = reader.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                tracing::debug!(error = %e, "background WAL checkpoint");
+            }
+        }
+    });
 }
 
 async fn connect_postgres(options: &DatabaseOptions) -> Result<(Pool, Pool), StoreError> {

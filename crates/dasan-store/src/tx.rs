@@ -26,6 +26,8 @@ pub struct Tx {
     audit: Arc<dyn AuditHook>,
     /// Set only by [`Database::begin_bookkeeping`]: why this transaction may commit unaudited.
     bookkeeping: Option<&'static str>,
+    /// Set by [`Tx::records_reads_only`].
+    reads_only: bool,
 }
 
 impl Tx {
@@ -47,6 +49,7 @@ impl Tx {
             events: Vec::new(),
             audit,
             bookkeeping: None,
+            reads_only: false,
         })
     }
 
@@ -113,6 +116,18 @@ impl Tx {
         id
     }
 
+    /// Declares that this transaction only reads, and writes nothing but its read records
+    /// ([`Tx::record_read`]), such as a once-only look-up. On PostgreSQL it then commits
+    /// without waiting for the write-ahead log to reach the disk (`synchronous_commit = off`,
+    /// for this transaction alone): the durability SQLite's WAL mode with `synchronous=NORMAL`
+    /// gives every commit. A crash can lose the last fraction of a second of such records,
+    /// never a change, and nothing is ever half-written. The look-up then costs no disk flush.
+    ///
+    /// Checked at commit: if any event is not a read record, the commit waits as usual.
+    pub fn records_reads_only(&mut self) {
+        self.reads_only = true;
+    }
+
     /// Writes the audit events and commits everything, or nothing.
     pub async fn commit(mut self) -> Result<Vec<EventId>, StoreError> {
         if self.events.is_empty() {
@@ -127,6 +142,15 @@ impl Tx {
             return Ok(Vec::new());
         }
         let events = std::mem::take(&mut self.events);
+        if self.reads_only
+            && events.iter().all(|e| e.purpose.is_some())
+            && let TxConn::Postgres(tx) = &mut self.conn
+        {
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+        }
         self.audit.write(&mut self.conn, &events).await?;
         match self.conn {
             TxConn::Sqlite(tx) => tx.commit().await?,

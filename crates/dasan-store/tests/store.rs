@@ -78,6 +78,33 @@ engine_tests! {
         assert_eq!(count(&t.db, "SELECT COUNT(*) FROM audit_events").await, 1);
     }
 
+    async fn read_records_commit_and_the_relaxed_flush_stays_in_their_transaction(engine) {
+        let t = TestDatabase::migrated(engine).await;
+        let mut tx = t.db.begin(Actor::system()).await.unwrap();
+        tx.records_reads_only();
+        tx.record_read("registry.lookup", "person:p1", "benefits", json!({"fields": ["name"]}));
+        assert_eq!(tx.commit().await.unwrap().len(), 1);
+        // A change recorded in a transaction marked so still commits, and waits as usual.
+        let mut tx = t.db.begin(Actor::system()).await.unwrap();
+        tx.records_reads_only();
+        insert_feedback(&mut tx, "r1").await.unwrap();
+        tx.record("feedback.submit", "feedback:r1", json!({}));
+        assert_eq!(tx.commit().await.unwrap().len(), 1);
+        assert_eq!(count(&t.db, "SELECT COUNT(*) FROM audit_events").await, 2);
+        if engine == dasan_store::Engine::Postgres {
+            // SET LOCAL: the writer connections are back to waiting for the disk.
+            for _ in 0..4 {
+                let mut tx = t.db.begin(Actor::system()).await.unwrap();
+                let setting: String = on_tx!(tx, |c| sqlx::query_scalar("SHOW synchronous_commit")
+                    .fetch_one(c)
+                    .await)
+                .unwrap();
+                assert_eq!(setting, "on");
+                tx.rollback().await.unwrap();
+            }
+        }
+    }
+
     async fn a_failed_transaction_leaves_no_row_behind(engine) {
         let t = TestDatabase::migrated(engine).await;
         let mut tx = t.db.begin(Actor::system()).await.unwrap();
