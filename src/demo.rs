@@ -407,6 +407,23 @@ pub async fn load_border(
             .await?;
     }
     load_overstayers(config, border, &key).await?;
+    // A traveller who pre-registered online and is expected at the enrolment desk, so the
+    // desk's queue is not empty either.
+    let (_, usa) = demo_pki("USA")?;
+    let chip =
+        crate::gatesim::Traveller::new("USA", "MILLER", "GRACE", "P55500001", "880917", "331130")
+            .chip(&usa)?;
+    border
+        .pre_register(
+            Actor::system(),
+            dasan_border::store::PreRegistration {
+                mrz: chip.mrz_lines.join("\n"),
+                contact: "grace.miller@example.com".to_owned(),
+                consent_version: border.config().enrolment.consent_version.clone(),
+                consent_given: true,
+            },
+        )
+        .await?;
     Ok(())
 }
 

@@ -13,9 +13,9 @@ after(async () => { await browser?.close(); });
 const nowStep = () => Math.floor(Date.now() / 1000 / 30);
 
 // A TOTP step can be used only once: each sign-in uses an earlier step than the next.
-async function signInBorderOfficer(page, offset) {
+async function signInBorderOfficer(page, offset, email = 'border.officer@kis.demo.dasan.example') {
   await page.goto(BASE + '/sign-in');
-  await page.fill('#email', 'border.officer@kis.demo.dasan.example');
+  await page.fill('#email', email);
   await page.fill('#password', 'dasan-demo-2026');
   await page.click('form[action="/sign-in"] button[type=submit]');
   await totpMargin();
@@ -94,6 +94,39 @@ test('the public enrolment form is reached from home and is accessible at 360 px
       assert.ok(await page.isVisible('.error-summary'));
       assert.equal(await page.inputValue('#mrz'), 'NOT AN MRZ');
       await checked(page, 'enrolment form with an error', lang);
+    }
+  } finally {
+    await ctx.close();
+  }
+});
+
+// The border administrator's pages: the enrolment desk's queue (the demo leaves one traveller
+// pre-registered), that enrolment with its desk form and the form's errors, and the lists page
+// with its upload form and errors, in English and Korean at 360 px.
+test('the enrolment desk and the lists page are accessible at 360 px', async () => {
+  const ctx = await context(browser, { width: 360 });
+  const page = await ctx.newPage();
+  try {
+    await signInBorderOfficer(page, 0, 'border.admin@kis.demo.dasan.example');
+    for (const lang of ['en', 'ko']) {
+      await page.goto(`${BASE}/language?lang=${lang}&return=%2Fborder%2Fenrolments`);
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
+      assert.ok((await page.locator('#enrolments tbody tr').count()) >= 1, 'the demo pre-registration');
+      await checked(page, 'enrolment desk', lang);
+      await page.click('#enrolments tbody tr:first-child a');
+      assert.match(new URL(page.url()).pathname, /^\/border\/enrolments\//);
+      assert.ok((await page.textContent('#enrolment')).includes('MILLER'));
+      await checked(page, 'enrolment', lang);
+      // The desk step without the chip's files: errors next to the fields.
+      await page.click('form[action$="/complete"] button[type=submit]');
+      assert.ok(await page.isVisible('.error-summary'));
+      await checked(page, 'enrolment with errors', lang);
+      await page.goto(BASE + '/border/lists');
+      assert.ok((await page.locator('#lists tbody tr').count()) >= 2, 'the demo lists');
+      await checked(page, 'lists', lang);
+      await page.click('form[action="/border/lists"] button[type=submit]');
+      assert.ok(await page.isVisible('.error-summary'));
+      await checked(page, 'lists with errors', lang);
     }
   } finally {
     await ctx.close();

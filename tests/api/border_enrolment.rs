@@ -122,7 +122,8 @@ engine_tests! {
         let child = Traveller::new("USA", "SMITH", "TIM", "E22345678", "200101", "320101");
         assert_problem(api.post(&url).json(&pre(&child)).send().await.unwrap(), 403, "not-eligible").await;
         assert_problem(api.post(&url).json(&serde_json::json!({"mrz": "x"})).send().await.unwrap(), 422, "validation-failed").await;
-        assert_eq!(app.count("SELECT COUNT(*) FROM border_enrolments").await, 0);
+        // Nothing stored but the demo's own pre-registration (MILLER, waiting at the desk).
+        assert_eq!(app.count("SELECT COUNT(*) FROM border_enrolments WHERE surname <> 'MILLER'").await, 0);
 
         // Pre-registered: pending, with an access code.
         let created = api.post(&url).json(&pre(&jane)).send().await.unwrap();
@@ -233,6 +234,13 @@ engine_tests! {
         let lists: serde_json::Value = api.get(app.url("/api/v1/border/lists")).bearer_auth(&officer).send().await.unwrap().json().await.unwrap();
         let keys: Vec<&str> = lists["lists"].as_array().unwrap().iter().map(|l| l["list_key"].as_str().unwrap()).collect();
         assert!(keys.contains(&"national:KOR-MOJ") && keys.contains(&"national:DEMO"), "{lists}");
+        // Who imported each: the administrator's account, or the platform itself (null).
+        let by = |key: &str| lists["lists"].as_array().unwrap().iter().find(|l| l["list_key"] == key).unwrap()["imported_by"].clone();
+        let me: serde_json::Value = api.get(app.url("/api/v1/me")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+        assert!(me["account"].is_string(), "{me}");
+        assert_eq!(by("national:KOR-MOJ"), me["account"], "{lists}");
+        assert_eq!(imported["imported_by"], me["account"]);
+        assert!(by("national:DEMO").is_null(), "{lists}");
         assert_problem(api.get(app.url("/api/v1/border/lists")).send().await.unwrap(), 401, "unauthenticated").await;
 
         // The gate screens against it at once.

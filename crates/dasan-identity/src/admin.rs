@@ -79,10 +79,7 @@ pub async fn officials(
 }
 
 /// An account's display name, to show who did something (`None`: no such account).
-pub async fn display_name(
-    db: &Database,
-    account: &str,
-) -> Result<Option<String>, IdentityError> {
+pub async fn display_name(db: &Database, account: &str) -> Result<Option<String>, IdentityError> {
     let name = on_reader!(db, |p| sqlx::query_scalar(
         "SELECT display_name FROM accounts WHERE id = $1"
     )

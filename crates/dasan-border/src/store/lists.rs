@@ -77,6 +77,9 @@ pub struct ListInfo {
     pub issue_count: i64,
     /// When.
     pub imported_at: Timestamp,
+    /// The account that imported it (`None`: the platform itself, such as the demo or a
+    /// command run on the server).
+    pub imported_by: Option<String>,
 }
 
 /// What gates decide with, besides the rows looked up per traveller.
@@ -126,7 +129,17 @@ impl Screening {
     }
 }
 
-type ListRow = (String, String, String, String, String, i64, i64, i64);
+type ListRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+);
 
 fn list_from_row(r: ListRow) -> Result<ListInfo, BorderError> {
     Ok(ListInfo {
@@ -138,6 +151,7 @@ fn list_from_row(r: ListRow) -> Result<ListInfo, BorderError> {
         entry_count: r.5,
         issue_count: r.6,
         imported_at: Timestamp::from_micros(r.7),
+        imported_by: r.8,
     })
 }
 
@@ -375,7 +389,7 @@ impl Border {
     pub async fn list(&self, list_key: &str) -> Result<ListInfo, BorderError> {
         let row: Option<ListRow> = on_reader!(self.db, |p| {
             sqlx::query_as(
-            "SELECT list_key, kind, name, version, digest, entry_count, issue_count, imported_at \
+            "SELECT list_key, kind, name, version, digest, entry_count, issue_count, imported_at, imported_by \
              FROM border_watchlists WHERE list_key = $1"
         )
         .bind(list_key)
@@ -390,7 +404,7 @@ impl Border {
     pub async fn lists(&self) -> Result<Vec<ListInfo>, BorderError> {
         let rows: Vec<ListRow> = on_reader!(self.db, |p| {
             sqlx::query_as(
-            "SELECT list_key, kind, name, version, digest, entry_count, issue_count, imported_at \
+            "SELECT list_key, kind, name, version, digest, entry_count, issue_count, imported_at, imported_by \
              FROM border_watchlists ORDER BY list_key"
         )
         .fetch_all(p)
@@ -513,13 +527,14 @@ async fn upsert_list(
 ) -> Result<(), BorderError> {
     let entries = i64::try_from(entries).unwrap_or(i64::MAX);
     let issues = i64::try_from(issues).unwrap_or(i64::MAX);
+    let by = tx.actor().account.map(|a| a.to_string());
     on_tx!(tx, |c| sqlx::query(
-        "INSERT INTO border_watchlists (list_key, kind, name, version, digest, entry_count, issue_count, imported_at, generation) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+        "INSERT INTO border_watchlists (list_key, kind, name, version, digest, entry_count, issue_count, imported_at, generation, imported_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) \
          ON CONFLICT (list_key) DO UPDATE SET name = excluded.name, version = excluded.version, \
          digest = excluded.digest, entry_count = excluded.entry_count, \
          issue_count = excluded.issue_count, imported_at = excluded.imported_at, \
-         generation = excluded.generation"
+         generation = excluded.generation, imported_by = excluded.imported_by"
     )
     .bind(list_key)
     .bind(kind.as_str())
@@ -529,6 +544,7 @@ async fn upsert_list(
     .bind(entries)
     .bind(issues)
     .bind(now.as_micros())
+    .bind(&by)
     .execute(c)
     .await
     .map(drop))

@@ -585,6 +585,10 @@ pub struct ListDoc {
     pub issues: Option<i64>,
     /// Microseconds since the epoch (lists).
     pub imported_at: Option<i64>,
+    /// The account that imported it (lists; null: the platform itself, such as the demo or a
+    /// command run on the server, and for tables).
+    #[schema(format = Uuid)]
+    pub imported_by: Option<String>,
 }
 
 fn kind_name(info: &ListInfo) -> &'static str {
@@ -605,6 +609,7 @@ pub fn list_doc(info: ListInfo) -> ListDoc {
         entries: info.entry_count,
         issues: Some(info.issue_count),
         imported_at: Some(info.imported_at.as_micros()),
+        imported_by: info.imported_by,
     }
 }
 
@@ -687,6 +692,7 @@ pub async fn import_list(
         entries: i64::try_from(rows).unwrap_or(i64::MAX),
         issues: None,
         imported_at: None,
+        imported_by: None,
     };
     Ok(match kind {
         "un" => list_doc(

@@ -525,6 +525,7 @@ struct ListRow {
     entries: i64,
     issues: i64,
     imported: String,
+    imported_by: String,
 }
 
 #[derive(Template)]
@@ -553,19 +554,24 @@ impl ListsPage {
 
 async fn lists_page(state: &AppState, ctx: PageCtx) -> Result<ListsPage, WebError> {
     let border = border_of(state)?;
-    let lists = border
-        .lists()
-        .await?
-        .into_iter()
-        .map(|l| ListRow {
+    let mut lists = Vec::new();
+    for l in border.lists().await? {
+        let imported_by = match &l.imported_by {
+            Some(account) => dasan_identity::admin::display_name(state.db(), account)
+                .await?
+                .unwrap_or_else(|| account.clone()),
+            None => ctx.t("border-lists-by-platform"),
+        };
+        lists.push(ListRow {
             kind: ctx.t(&format!("border-list-kind-{}", name_of(l.kind))),
             key: l.list_key,
             version: l.version,
             entries: l.entry_count,
             issues: l.issue_count,
             imported: when(l.imported_at),
-        })
-        .collect();
+            imported_by,
+        });
+    }
     let kinds = LIST_KINDS
         .iter()
         .map(|k| (*k, ctx.t(&format!("border-list-upload-{k}"))))
