@@ -205,9 +205,8 @@ pub async fn resume(
         Option<String>,
         Option<String>,
     );
-    let row: Option<Row> =
-        on_reader!(db, |p| {
-            sqlx::query_as(concat!(
+    let row: Option<Row> = on_reader!(db, |p| {
+        sqlx::query_as(concat!(
         "SELECT s.account_id, s.last_seen_at, s.expires_at, s.second_factor_at, s.pending_factor, ",
         store::account_columns!(),
         " FROM sessions s JOIN accounts a ON a.id = s.account_id AND a.status = 'active' \
@@ -216,8 +215,8 @@ pub async fn resume(
     .bind(&id_hash)
     .fetch_optional(p)
     .await
-        })
-        .map_err(StoreError::from_sqlx)?;
+    })
+    .map_err(StoreError::from_sqlx)?;
     let Some((
         account,
         last_seen,
