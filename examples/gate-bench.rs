@@ -1479,6 +1479,8 @@ struct Answer {
     reasons: Vec<String>,
     latency: Duration,
     timings: Option<[u64; 4]>,
+    /// The passport's MRZ (to explain an unexpected decision).
+    mrz: String,
 }
 
 impl Answer {
@@ -1574,6 +1576,7 @@ async fn drive(
                 reasons,
                 latency: due.elapsed(),
                 timings,
+                mrz: request.mrz,
             }
         }));
     }
@@ -1597,6 +1600,75 @@ fn sorted(v: impl Iterator<Item = f64>) -> Vec<f64> {
     let mut v: Vec<f64> = v.collect();
     v.sort_by(f64::total_cmp);
     v
+}
+
+/// For a few listed travellers the gate let through: the entries listed under exactly their
+/// name (and how many of those with their birth date), and the best candidates screening
+/// found with every threshold at zero.
+fn explain_missed(border: &Border, today: CalendarDate, answers: &[Answer]) {
+    let Some(reference) = dasan_mrtd::Date::new(today.year, today.month, today.day) else {
+        return;
+    };
+    let snapshot = border.screening().current();
+    let mut lenient = snapshot.config.screening.clone();
+    lenient.hit_threshold = 0.0;
+    lenient.min_name_score = 0.0;
+    let missed = answers
+        .iter()
+        .filter(|x| x.kind == Kind::Listed && x.answer == "OPEN");
+    for x in missed.take(3) {
+        let Ok(mrz) = dasan_mrtd::Mrz::parse(&x.mrz, reference) else {
+            continue;
+        };
+        let name = format!("{} {}", mrz.primary_identifier, mrz.secondary_identifier);
+        let birth = mrz.birth_date.date.map(CalendarDate::from);
+        let exact = BirthDate::Exact {
+            year: birth.map_or(0, |b| b.year),
+            month: birth.map_or(0, |b| b.month),
+            day: birth.map_or(0, |b| b.day),
+        };
+        let (mut same_name, mut same_both) = (0usize, 0usize);
+        for i in 0..snapshot.screener.len() {
+            let Some(e) = u32::try_from(i)
+                .ok()
+                .and_then(|i| snapshot.screener.entry(i))
+            else {
+                continue;
+            };
+            if e.primary_name() == name {
+                same_name += 1;
+                same_both += usize::from(e.birth_dates.contains(&exact));
+            }
+        }
+        let hits = snapshot.screener.screen(
+            &ScreeningQuery {
+                name: name.clone(),
+                birth_date: birth,
+                nationality: Some(STATE.to_owned()),
+            },
+            &lenient,
+        );
+        let best: Vec<String> = hits
+            .iter()
+            .take(3)
+            .map(|h| {
+                format!(
+                    "{} {:?} score {:.3} name {:.3} birth {:?}",
+                    h.entry_id,
+                    h.primary_name,
+                    h.score.as_f64(),
+                    h.name_score.as_f64(),
+                    h.birth_date
+                )
+            })
+            .collect();
+        println!(
+            "  missed listed traveller {name:?} born {}: {same_name} entries listed under this name, {same_both} with this birth date; {} candidates at zero thresholds, best: {}",
+            birth.map(|b| b.to_string()).unwrap_or_default(),
+            hits.len(),
+            best.join("; ")
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1912,6 +1984,7 @@ async fn main() {
     for (w, n) in why.iter().take(10) {
         println!("  unexpected: {n} × {w}");
     }
+    explain_missed(&border, today, &answers);
     println!("\nunexpected decisions: {unexpected}; errors: {errors}");
     println!();
     println!(
