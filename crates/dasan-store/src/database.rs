@@ -209,15 +209,18 @@ async fn connect_sqlite(options: &DatabaseOptions) -> Result<(Pool, Pool), Store
     }
     // One writer connection: SQLite serialises writers anyway, and queueing in the pool is
     // fairer than spinning on SQLITE_BUSY.
+    // No ping before each acquire (a file connection does not go away; see connect_postgres).
     let writer = SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(options.busy_timeout)
+        .test_before_acquire(false)
         .connect_with(base.clone())
         .await
         .map_err(StoreError::Connect)?;
     let reader = SqlitePoolOptions::new()
         .max_connections(options.max_connections.max(1))
         .acquire_timeout(options.busy_timeout)
+        .test_before_acquire(false)
         .connect_with(base.create_if_missing(false).pragma("query_only", "ON"))
         .await
         .map_err(StoreError::Connect)?;
@@ -258,15 +261,20 @@ async fn connect_postgres(options: &DatabaseOptions) -> Result<(Pool, Pool), Sto
         .map_err(|e| StoreError::BadUrl(e.to_string()))?
         .application_name("dasan")
         .options([("statement_timeout", statement_timeout.as_str())]);
+    // No ping before each acquire (sqlx's default): it doubled the round trips of every
+    // statement outside a transaction. A connection that died since its last use fails its
+    // next statement instead (a 503 for that one request) and is then dropped from the pool.
     let writer = PgPoolOptions::new()
         .max_connections(options.max_connections.max(1))
         .acquire_timeout(options.busy_timeout)
+        .test_before_acquire(false)
         .connect_with(base.clone())
         .await
         .map_err(StoreError::Connect)?;
     let reader = PgPoolOptions::new()
         .max_connections(options.max_connections.max(1))
         .acquire_timeout(options.busy_timeout)
+        .test_before_acquire(false)
         .connect_with(base.options([("default_transaction_read_only", "on")]))
         .await
         .map_err(StoreError::Connect)?;
