@@ -313,6 +313,21 @@ pub struct Screener {
     postings: HashMap<u64, Vec<u32>>,
     skeleton_df: HashMap<String, u32>,
     max_idf: f64,
+    /// A name's tokens, sorted, → the names listed with exactly those tokens (ascending).
+    exact: HashMap<u64, Vec<u32>>,
+}
+
+/// Names listed exactly as queried that are scored at most, besides the ranked candidates.
+const MAX_EXACT: usize = 1_024;
+
+/// The key of a name's tokens in any order: the same for `KIM MIN JUN` and `MIN JUN KIM`.
+fn exact_key(tokens: &[Tok]) -> u64 {
+    let mut texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+    texts.sort_unstable();
+    let mut h = DefaultHasher::new();
+    0xEE_u8.hash(&mut h);
+    texts.hash(&mut h);
+    h.finish()
 }
 
 #[derive(Clone, Copy)]
@@ -426,6 +441,8 @@ impl Screener {
             for (k, _) in &keys {
                 s.postings.entry(*k).or_default().push(i as u32);
             }
+            let exact = exact_key(&s.names[i].tokens);
+            s.exact.entry(exact).or_default().push(i as u32);
             s.names[i].key_weight = keys.iter().map(|(_, kind)| kind.weight()).sum();
         }
         s
@@ -565,6 +582,16 @@ impl Screener {
         }
         cands.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         cands.truncate(config.max_candidates.max(1));
+        // Names listed exactly as queried (the same words, in any order) are always scored:
+        // among a million names, many namesakes made of common words tie in the budgeted
+        // search above, and the one with the traveller's birth date could be ranked out.
+        if let Some(same) = self.exact.get(&exact_key(&qtokens)) {
+            for &n in same.iter().take(MAX_EXACT) {
+                if wanted(n) && !cands.iter().any(|(c, _)| *c == n) {
+                    cands.push((n, 0.0));
+                }
+            }
+        }
 
         // Scoring: best name per entry.
         let qnat = query
@@ -989,6 +1016,58 @@ mod tests {
         let hits = s.screen(&q("Mohammed Abdullah Al-Harbi", None, None), &c);
         assert_eq!(ids(&hits), ["4"], "{hits:#?}");
         assert!(s.screen(&q("Jane Doe", None, None), &c).is_empty());
+    }
+
+    #[test]
+    fn a_name_listed_exactly_is_scored_however_many_namesakes_tie() {
+        // 600 namesakes made of the same words, differing only in birth date: the budgeted
+        // search keeps the lowest ids among equals, so the last one is found only because
+        // names listed exactly as queried are always scored.
+        let mut entries: Vec<WatchlistEntry> = (0..600)
+            .map(|i| {
+                person(
+                    &format!("N{i}"),
+                    &["AMINA BIN KHADIJA MAHMUD QURESHI"],
+                    Some(BirthDate::Exact {
+                        year: 1950 + (i % 40) as u16,
+                        month: 1,
+                        day: 1 + (i % 28) as u8,
+                    }),
+                    &[],
+                )
+            })
+            .collect();
+        entries.push(person(
+            "TARGET",
+            &["Qureshi, Amina bin Khadija Mahmud"],
+            Some(BirthDate::Exact {
+                year: 1991,
+                month: 7,
+                day: 30,
+            }),
+            &[],
+        ));
+        let s = Screener::new(entries);
+        let c = ScreeningConfig {
+            max_postings_scanned: 1,
+            max_pending_candidates: 8,
+            max_candidates: 4,
+            ..ScreeningConfig::default()
+        };
+        let hits = s.screen(
+            &q(
+                "AMINA BIN KHADIJA MAHMUD QURESHI",
+                Some((1991, 7, 30)),
+                None,
+            ),
+            &c,
+        );
+        assert_eq!(
+            hits.first().map(|h| h.entry_id.as_str()),
+            Some("TARGET"),
+            "{hits:#?}"
+        );
+        assert_eq!(hits[0].birth_date, DateAgreement::Exact);
     }
 
     #[test]
