@@ -294,10 +294,10 @@ pub fn demo_gate_key() -> crate::gatesim::GateKey {
 
 /// A small synthetic national watchlist (invented names; no real person).
 pub const DEMO_WATCHLIST_CSV: &str = "id,kind,name,aliases,birth_dates,nationalities,documents,listed_on\n\
-    DEMO-1,individual,PARK MYUNG HO,박명호; BAK MYEONG HO,1975-03-02,KOR,,2024-05-01\n\
+    DEMO-1,individual,PARK MYUNG HO,박명호|BAK MYEONG HO,1975-03-02,KOR,,2024-05-01\n\
     DEMO-2,individual,RI CHOL SU,리철수,1970-05-01,PRK,,2023-01-10\n\
     DEMO-3,individual,OKAFOR CHIDI EMEKA,,1968,NGA,,2022-07-19\n\
-    DEMO-4,individual,MORALES VEGA JUAN CARLOS,JUAN MORALES,1981-11-23,COL; VEN,,2021-03-04\n\
+    DEMO-4,individual,MORALES VEGA JUAN CARLOS,JUAN MORALES,1981-11-23,COL|VEN,,2021-03-04\n\
     DEMO-5,individual,HAN SEUNG WOO,한승우,1979-08-14,KOR,,2025-02-11\n";
 
 /// Listed travellers for the simulator: name, birth date (YYMMDD) and state.
