@@ -9,7 +9,10 @@
 //! [`ScreeningConfig::max_postings_scanned`] postings (keys over that budget only add weight to
 //! names already found, so a list of a million names costs about what a small one does); names
 //! are ranked by the summed weight of the keys they share, and the best
-//! [`ScreeningConfig::max_candidates`] are scored.
+//! [`ScreeningConfig::max_candidates`] are scored, together with every name listed with exactly
+//! the query's words in any order (up to 1,024 of them): among a million names, namesakes made
+//! of common words tie in the budgeted search, and the one with the traveller's birth date must
+//! not be ranked out.
 //!
 //! **Scores.** Token pairs are compared by the best of: equality, the Korean tables, the Korean
 //! loose key, the phonetic skeleton and Jaro-Winkler (`strsim`); two adjacent tokens may match
