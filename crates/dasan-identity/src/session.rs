@@ -192,7 +192,7 @@ pub async fn resume(
 ) -> Result<Option<ActiveSession>, IdentityError> {
     let now = db.clock().now();
     let id_hash = token.id_hash();
-    // The session and its (active) account in one round trip: every page view pays for this.
+    // The session, its (active) account and its roles in one round trip: every page view pays for this.
     type Row = (
         String,
         i64,
@@ -201,6 +201,7 @@ pub async fn resume(
         bool,
         String,
         String,
+        Option<String>,
         Option<String>,
         Option<String>,
         Option<String>,
@@ -228,6 +229,7 @@ pub async fn resume(
         agency,
         person,
         business,
+        grants,
     )) = row
     else {
         return Ok(None);
@@ -241,12 +243,10 @@ pub async fn resume(
         Assurance::Single
     };
     let principal = store::principal_of(
-        db,
         account,
-        (kind, name, agency, person, business),
+        (kind, name, agency, person, business, grants),
         assurance,
-    )
-    .await?;
+    )?;
     let idle = if principal.kind == crate::AccountKind::Official {
         policy.official_idle
     } else {

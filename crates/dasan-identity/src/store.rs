@@ -80,19 +80,25 @@ pub(crate) async fn find_by_email(
     .transpose()
 }
 
-/// The account columns a principal is built from, for queries that join `accounts a` (one round
-/// trip for a token or a session and its account). A macro so that queries stay `&'static str`.
+/// The account columns a principal is built from, roles included, for queries that join
+/// `accounts a`: one round trip for a token or a session, its account and its roles. Each grant
+/// is `role US scope`, grants separated by RS (ASCII 0x1f, 0x1e: neither occurs in a role or a
+/// scope); `string_agg` is in both engines (SQLite since 3.44). A macro so that queries stay
+/// `&'static str`.
 macro_rules! account_columns {
     () => {
-        "a.kind, a.display_name, a.agency_code, a.person_id, a.business_id"
+        "a.kind, a.display_name, a.agency_code, a.person_id, a.business_id, \
+         (SELECT string_agg(g.role || '\x1f' || g.scope, '\x1e') FROM role_grants g \
+          WHERE g.account_id = a.id)"
     };
 }
 pub(crate) use account_columns;
 
-/// The [`account_columns`] of one row: kind, display name, agency, person, business.
+/// The [`account_columns`] of one row: kind, display name, agency, person, business, grants.
 pub(crate) type AccountRow = (
     String,
     String,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -112,34 +118,31 @@ pub(crate) async fn principal(
     .bind(account.to_string())
     .fetch_optional(p)
     .await)?;
-    match row {
-        Some(row) => principal_of(db, account, row, assurance).await.map(Some),
-        None => Ok(None),
-    }
+    row.map(|row| principal_of(account, row, assurance))
+        .transpose()
 }
 
-/// The principal for an active account whose [`account_columns`] were already read: adds its
-/// roles.
-pub(crate) async fn principal_of(
-    db: &Database,
+/// The principal for an active account from its [`account_columns`].
+pub(crate) fn principal_of(
     account: AccountId,
-    (kind, display_name, agency, person, business): AccountRow,
+    (kind, display_name, agency, person, business, grants): AccountRow,
     assurance: crate::principal::Assurance,
 ) -> Result<crate::principal::Principal, StoreError> {
     let kind = AccountKind::parse(&kind)
         .ok_or_else(|| StoreError::Corrupt(format!("account kind {kind:?}")))?;
-    let grants: Vec<(String, String)> = on_reader!(db, |p| sqlx::query_as(
-        "SELECT role, scope FROM role_grants WHERE account_id = $1 ORDER BY role, scope"
-    )
-    .bind(account.to_string())
-    .fetch_all(p)
-    .await)?;
-    let roles = grants
-        .into_iter()
-        .filter_map(|(role, scope)| {
-            crate::principal::role(&role).map(|role| RoleGrant { role, scope })
+    let mut roles: Vec<RoleGrant> = grants
+        .as_deref()
+        .unwrap_or_default()
+        .split('\x1e')
+        .filter_map(|grant| {
+            let (role, scope) = grant.split_once('\x1f')?;
+            crate::principal::role(role).map(|role| RoleGrant {
+                role,
+                scope: scope.to_owned(),
+            })
         })
         .collect();
+    roles.sort_by(|a, b| (a.role, &a.scope).cmp(&(b.role, &b.scope)));
     Ok(crate::principal::Principal {
         account,
         kind,

@@ -115,7 +115,7 @@ pub async fn authenticate(db: &Database, bearer: &str) -> Result<Option<Principa
         return Ok(None);
     }
     let now = db.clock().now().as_micros();
-    // The token and its (active) account in one round trip: every API call pays for this.
+    // The token, its (active) account and its roles in one round trip: every API call pays for this.
     type Row = (
         String,
         String,
@@ -123,6 +123,7 @@ pub async fn authenticate(db: &Database, bearer: &str) -> Result<Option<Principa
         Option<i64>,
         String,
         String,
+        Option<String>,
         Option<String>,
         Option<String>,
         Option<String>,
@@ -138,16 +139,17 @@ pub async fn authenticate(db: &Database, bearer: &str) -> Result<Option<Principa
     .fetch_optional(p)
     .await)
     .map_err(StoreError::from_sqlx)?;
-    let Some((id, account, scopes, last_used, kind, name, agency, person, business)) = row else {
+    let Some((id, account, scopes, last_used, kind, name, agency, person, business, grants)) = row
+    else {
         return Ok(None);
     };
-    let account_row = (kind, name, agency, person, business);
+    let account_row = (kind, name, agency, person, business, grants);
     let account: AccountId = account
         .parse()
         .map_err(|_| IdentityError::Store(StoreError::Corrupt("token account".into())))?;
     // A token stands for a machine that authenticates with a secret of 256 bits: it is not a
     // password, so officials' tokens act at the assurance of the session that created them.
-    let mut principal = store::principal_of(db, account, account_row, Assurance::Multi).await?;
+    let mut principal = store::principal_of(account, account_row, Assurance::Multi)?;
     let scope_names: Vec<String> = serde_json::from_str(&scopes).unwrap_or_default();
     principal.scopes = Some(
         scope_names
