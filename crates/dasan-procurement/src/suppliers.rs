@@ -184,41 +184,67 @@ pub(crate) async fn lock_supplier_facts(
     tx: &mut Tx,
     business: &str,
 ) -> Result<Option<SupplierFacts>, ProcurementError> {
-    const SELECT: &str = "SELECT categories, licences, bank_account, contact_email FROM procurement_suppliers \
-        WHERE business_id = $1";
-    const LOCKED: &str = "SELECT categories, licences, bank_account, contact_email FROM procurement_suppliers \
-        WHERE business_id = $1 FOR NO KEY UPDATE";
+    // The supplier and its debarments in one round trip (every bid pays for this): one row per
+    // debarment, the supplier's columns repeated, or one row with no debarment.
+    macro_rules! select {
+        ($lock:literal) => {
+            concat!(
+                "SELECT s.categories, s.licences, s.bank_account, s.contact_email, \
+                 d.id, d.agency, d.starts_at, d.ends_at, d.reason, d.lifted_at, d.lift_reason \
+                 FROM procurement_suppliers s \
+                 LEFT JOIN procurement_debarments d ON d.business_id = s.business_id \
+                 WHERE s.business_id = $1 ORDER BY d.starts_at, d.id",
+                $lock
+            )
+        };
+    }
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+    );
     // Locked: a supplier's submissions queue on its row (replacing its active bid is
     // read-then-write). SQLite has no row locks: its writers are serialised anyway.
-    let row: Option<(String, String, String, String)> = match tx.conn() {
-        TxConn::Postgres(c) => sqlx::query_as(LOCKED)
+    let rows: Vec<Row> = match tx.conn() {
+        TxConn::Postgres(c) => sqlx::query_as(select!(" FOR NO KEY UPDATE OF s"))
             .bind(business)
-            .fetch_optional(&mut **c)
+            .fetch_all(&mut **c)
             .await
             .map_err(dasan_store::StoreError::from_sqlx)?,
-        _ => on_tx!(tx, |c| sqlx::query_as(SELECT)
+        _ => on_tx!(tx, |c| sqlx::query_as(select!(""))
             .bind(business)
-            .fetch_optional(c)
+            .fetch_all(c)
             .await)?,
     };
-    let Some((categories, licences, bank, email)) = row else {
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let rows: Vec<DebarmentRow> = on_tx!(tx, |c| sqlx::query_as(DEBARMENT_COLUMNS)
-        .bind(business)
-        .fetch_all(c)
-        .await)?;
+    let details = SupplierDetails {
+        categories: from_json(&first.0)?,
+        licences: from_json(&first.1)?,
+        bank_account: from_json(&first.2)?,
+        contact_email: first.3.clone(),
+    };
+    let debarments = rows
+        .into_iter()
+        .filter_map(|r| match (r.4, r.5, r.6, r.8) {
+            (Some(id), Some(agency), Some(starts_at), Some(reason)) => Some(debarment_from((
+                id, agency, starts_at, r.7, reason, r.9, r.10,
+            ))),
+            _ => None,
+        })
+        .collect::<Result<_, _>>()?;
     Ok(Some(SupplierFacts {
-        details: SupplierDetails {
-            categories: from_json(&categories)?,
-            licences: from_json(&licences)?,
-            bank_account: from_json(&bank)?,
-            contact_email: email,
-        },
-        debarments: rows
-            .into_iter()
-            .map(debarment_from)
-            .collect::<Result<_, _>>()?,
+        details,
+        debarments,
     }))
 }
 
