@@ -97,6 +97,10 @@ async fn main() {
                     summary.committed
                 );
             }
+            // Closing checkpoints SQLite's WAL into the database file (the last connection to
+            // close does it), so the look-ups that follow start on a clean file, as a server
+            // restarted after an import would.
+            registry.database().close().await;
         }
         Some("lookup") => {
             let url = arg(&args, "--url").unwrap();
