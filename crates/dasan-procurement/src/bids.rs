@@ -409,32 +409,32 @@ async fn replace_active_bid(
              WHERE tender_id = $1 AND business_id = $2 AND status = 'active' AND id <> $4 RETURNING id"
         };
     }
-    let replaced = match tx.conn() {
-        TxConn::Postgres(c) => sqlx::query_scalar(concat!(
-            "WITH interest AS (INSERT INTO procurement_interest (tender_id, business_id, created_at) \
-             VALUES ($1, $2, $3) ON CONFLICT (tender_id, business_id) DO NOTHING) ",
-            replace!()
-        ))
-        .bind(tender_id)
-        .bind(business)
-        .bind(now.as_micros())
-        .bind(bid)
-        .fetch_all(&mut **c)
-        .await
-        .map_err(dasan_store::StoreError::from_sqlx)?,
-        TxConn::Sqlite(c) => {
-            let replaced = sqlx::query_scalar(replace!())
+    macro_rules! fetch {
+        ($sql:expr, $conn:expr) => {
+            sqlx::query_scalar($sql)
                 .bind(tender_id)
                 .bind(business)
                 .bind(now.as_micros())
                 .bind(bid)
-                .fetch_all(&mut **c)
+                .fetch_all(&mut **$conn)
                 .await
-                .map_err(dasan_store::StoreError::from_sqlx)?;
-            add_interest(tx, tender_id, business).await?;
-            replaced
-        }
+                .map_err(dasan_store::StoreError::from_sqlx)?
+        };
+    }
+    let replaced = match tx.conn() {
+        TxConn::Postgres(c) => fetch!(
+            concat!(
+                "WITH interest AS (INSERT INTO procurement_interest (tender_id, business_id, created_at) \
+                 VALUES ($1, $2, $3) ON CONFLICT (tender_id, business_id) DO NOTHING) ",
+                replace!()
+            ),
+            c
+        ),
+        TxConn::Sqlite(c) => fetch!(replace!(), c),
     };
+    if matches!(tx.conn(), TxConn::Sqlite(_)) {
+        add_interest(tx, tender_id, business).await?;
+    }
     Ok(replaced)
 }
 
