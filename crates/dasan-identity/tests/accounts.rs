@@ -117,6 +117,47 @@ mod sessions {
             assert!(session::resume(&t.db, &token, &policy).await.unwrap().is_none(), "12 hours: ended however active");
         }
 
+        async fn a_session_and_a_token_carry_every_role_grant_and_only_known_roles(engine) {
+            let (t, _clock, token) = signed_in(engine).await;
+            let policy = SessionPolicy::default();
+            let account = session::resume(&t.db, &token, &policy).await.unwrap().unwrap().principal.account;
+            // Written directly, as a grant made by an administrator (or a role from a newer
+            // version) would be: several roles and scopes, and one role this build does not know.
+            for (role, scope) in [
+                ("procurement.officer", "MOIS"),
+                ("auditor", "platform"),
+                ("procurement.officer", "KCS"),
+                ("no.such.role", "MOIS"),
+            ] {
+                let mut tx = t.db.begin_bookkeeping("test: grant").await.unwrap();
+                dasan_store::on_tx!(tx, |c| sqlx::query(
+                    "INSERT INTO role_grants (account_id, role, scope, granted_at) VALUES ($1, $2, $3, 0)"
+                )
+                .bind(account.to_string())
+                .bind(role)
+                .bind(scope)
+                .execute(c)
+                .await
+                .map(drop))
+                .unwrap();
+                tx.commit().await.unwrap();
+            }
+            let expected = vec![
+                ("auditor", "platform".to_owned()),
+                ("procurement.officer", "KCS".to_owned()),
+                ("procurement.officer", "MOIS".to_owned()),
+            ];
+            let grants = |p: &Principal| p.roles.iter().map(|g| (g.role, g.scope.clone())).collect::<Vec<_>>();
+            let principal = session::resume(&t.db, &token, &policy).await.unwrap().unwrap().principal;
+            assert_eq!(grants(&principal), expected, "session");
+            let (_, bearer) = dasan_identity::tokens::create(&t.db, &principal, "ci", &[Permission::AuditRead], 30)
+                .await
+                .unwrap();
+            let by_token = dasan_identity::tokens::authenticate(&t.db, &bearer).await.unwrap().unwrap();
+            assert_eq!(grants(&by_token), expected, "token");
+            assert_eq!(by_token.scopes, Some(vec![Permission::AuditRead]));
+        }
+
         async fn a_forged_or_unknown_cookie_opens_nothing(engine) {
             let (t, _clock, _token) = signed_in(engine).await;
             let policy = SessionPolicy::default();
