@@ -390,8 +390,6 @@ impl Procurement {
     }
 }
 
-/// Locks the tender row for a bid change: it must be published and `now` strictly before its
-/// deadline. Returns the deadline and the notice JSON.
 /// Marks the supplier's active bid on the tender (other than `bid`) replaced, returning the ids,
 /// and registers the supplier's interest in the tender (amendments and the box's closing are
 /// sent to it). On PostgreSQL one statement (every bid pays for its round trips); SQLite, in
@@ -438,6 +436,8 @@ async fn replace_active_bid(
     Ok(replaced)
 }
 
+/// Locks the tender row for a bid change: it must be published and `now` strictly before its
+/// deadline. Returns the deadline and the notice JSON.
 async fn lock_open_tender(
     tx: &mut Tx,
     tender_id: &str,
