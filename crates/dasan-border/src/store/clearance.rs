@@ -1,11 +1,12 @@
 //! Gate decisions through the database: a signed request from a registered gate is verified
 //! (device key, timestamp, nonce), the traveller's facts are looked up (enrolment, visa, open
-//! stay, lost/stolen — one index probe each, concurrently), the pure [`decide`] runs with the
+//! stay, lost/stolen — four index probes in one query), the pure [`decide`] runs with the
 //! current screening snapshot, and one transaction stores the decision record, the nonce, the
 //! referral (REFER) or the crossing and stay (OPEN), and the audit event with the record's
 //! digest. [`Border::replay_decision`] runs the rules again from the stored record.
 
-use super::enrolment::{parse_mrz, today};
+use super::enrolment::{date as stored_date, enrolment_from_row, parse_mrz, today};
+use super::visas::visa_from_row;
 use super::{Border, BorderError, RequestRefusal, db_err, sha256_hex};
 use crate::gate::{
     Decision, DecisionRecord, Direction, DocumentFacts, GateConfig, GateRequest, Outcome, Reason,
@@ -19,9 +20,44 @@ use dasan_store::{StoreError, Tx, on_reader, on_tx};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
-/// The gate's probe for an open stay (partial unique index `border_stays_open`).
-pub(crate) const STAY_PROBE: &str = "SELECT entered_on, permitted_until FROM border_stays \
-             WHERE issuing_state = $1 AND document_number = $2 AND exited_on IS NULL";
+/// What the gate needs to know about a document, in one round trip: the newest completed
+/// enrolment, the visa in force ending last, the open stay and the lost/stolen record. Each
+/// part is an index probe (`border_enrolments_document_all`, `border_visas_document`, the
+/// partial unique `border_stays_open`, the lost/stolen primary key); the constant row keeps
+/// one result row when none matches. One query instead of four concurrent ones holds one
+/// pooled connection per decision, not four.
+pub(crate) const TRAVELLER_PROBE: &str = "SELECT e.id, e.valid_until, e.status, \
+             v.number, v.category, v.valid_from, v.valid_until, v.stay_days, \
+             s.entered_on, s.permitted_until, l.document_type, l.reported_on, l.reference \
+             FROM (SELECT 1 AS one) AS probe \
+             LEFT JOIN (SELECT id, valid_until, status FROM border_enrolments \
+                 WHERE issuing_state = $1 AND document_number = $2 AND valid_until IS NOT NULL \
+                 ORDER BY created_at DESC LIMIT 1) AS e ON TRUE \
+             LEFT JOIN (SELECT number, category, valid_from, valid_until, stay_days FROM border_visas \
+                 WHERE issuing_state = $1 AND document_number = $2 AND valid_from <= $3 \
+                 ORDER BY valid_until DESC LIMIT 1) AS v ON TRUE \
+             LEFT JOIN (SELECT entered_on, permitted_until FROM border_stays \
+                 WHERE issuing_state = $1 AND document_number = $2 AND exited_on IS NULL) AS s ON TRUE \
+             LEFT JOIN (SELECT document_type, reported_on, reference FROM border_lost_stolen \
+                 WHERE issuing_state = $1 AND document_number = $2 \
+                 ORDER BY list_key LIMIT 1) AS l ON TRUE";
+
+/// A row of [`TRAVELLER_PROBE`]: enrolment (3), visa (5), stay (2), lost/stolen (3).
+type TravellerRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Domain separation for gate signatures.
 const SIGNING_CONTEXT: &[u8] = b"dasan-gate-request-v1\n";
@@ -348,13 +384,62 @@ impl Border {
         let Some(number) = canonical_number(&mrz.document_number) else {
             return Ok((TravellerFacts::default(), None, None));
         };
-        let state = mrz.issuer.as_str();
-        let (enrolment, visa, stay, lost) = tokio::try_join!(
-            self.enrolment_facts(state, &number),
-            self.visa_lookup(state, &number, today),
-            self.open_stay(state, &number),
-            self.lost_stolen_lookup(state, &number),
-        )?;
+        let state = mrz.issuer.trim().to_ascii_uppercase();
+        let row: TravellerRow = on_reader!(self.db, |p| sqlx::query_as(TRAVELLER_PROBE)
+            .bind(&state)
+            .bind(&number)
+            .bind(today.to_string())
+            .fetch_one(p)
+            .await)
+        .map_err(db_err)?;
+        let (
+            e_id,
+            e_until,
+            e_status,
+            v_number,
+            v_category,
+            v_from,
+            v_until,
+            v_days,
+            s_entered,
+            s_until,
+            l_type,
+            l_reported,
+            l_reference,
+        ) = row;
+        let enrolment = match (e_id, e_until, e_status) {
+            (Some(id), Some(until), Some(status)) => Some(enrolment_from_row(
+                id,
+                state.clone(),
+                number.clone(),
+                &until,
+                &status,
+            )?),
+            _ => None,
+        };
+        let visa = match (v_number, v_category, v_from, v_until, v_days) {
+            (Some(n), Some(c), Some(from), Some(until), Some(days)) => {
+                Some(visa_from_row(n, c, &from, &until, days)?)
+            }
+            _ => None,
+        };
+        let stay = match (s_entered, s_until) {
+            (Some(entered), Some(until)) => Some(Stay {
+                entered_on: stored_date(&entered)?,
+                permitted_until: stored_date(&until)?,
+            }),
+            _ => None,
+        };
+        let lost = match (l_type, l_reported, l_reference) {
+            (Some(document_type), Some(reported_on), Some(reference)) => Some(LostStolenRecord {
+                issuing_state: state,
+                document_number: number,
+                document_type,
+                reported_on,
+                reference,
+            }),
+            _ => None,
+        };
         Ok((
             TravellerFacts {
                 enrolment,
@@ -364,29 +449,6 @@ impl Border {
             lost,
             visa,
         ))
-    }
-
-    async fn open_stay(
-        &self,
-        issuing_state: &str,
-        document_number: &str,
-    ) -> Result<Option<Stay>, BorderError> {
-        let row: Option<(String, String)> = on_reader!(self.db, |p| sqlx::query_as(STAY_PROBE)
-            .bind(issuing_state)
-            .bind(document_number)
-            .fetch_optional(p)
-            .await)
-        .map_err(db_err)?;
-        let Some((entered, until)) = row else {
-            return Ok(None);
-        };
-        let date = |s: &str| {
-            CalendarDate::parse(s).ok_or_else(|| BorderError::corrupt(format!("stay date {s:?}")))
-        };
-        Ok(Some(Stay {
-            entered_on: date(&entered)?,
-            permitted_until: date(&until)?,
-        }))
     }
 
     /// Decides for one traveller at a gate: verifies the signed request, decides, and stores

@@ -19,11 +19,6 @@ use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime};
 use zeroize::Zeroizing;
 
-/// The gate's probe for an enrolment (index `border_enrolments_document_all`).
-pub(crate) const ENROLMENT_PROBE: &str = "SELECT id, issuing_state, document_number, valid_until, status FROM border_enrolments \
-                 WHERE issuing_state = $1 AND document_number = $2 AND valid_until IS NOT NULL \
-                 ORDER BY created_at DESC LIMIT 1";
-
 /// The desk's queue: enrolments in one state, oldest first (index `border_enrolments_status`).
 pub(crate) const ENROLMENTS_BY_STATE: &str = "SELECT id FROM border_enrolments WHERE status = $1 \
                  ORDER BY created_at, id LIMIT 200";
@@ -204,7 +199,8 @@ struct Row {
     version: i64,
 }
 
-fn date(s: &str) -> Result<CalendarDate, BorderError> {
+/// A date column as stored (`YYYY-MM-DD`); anything else is a corrupt row.
+pub(crate) fn date(s: &str) -> Result<CalendarDate, BorderError> {
     CalendarDate::parse(s).ok_or_else(|| BorderError::corrupt(format!("date {s:?}")))
 }
 
@@ -682,33 +678,26 @@ impl Border {
         tx.commit().await?;
         Ok(plain)
     }
+}
 
-    /// The gate's view of the enrolment for a passport: the newest completed one, if any.
-    pub(crate) async fn enrolment_facts(
-        &self,
-        issuing_state: &str,
-        document_number: &str,
-    ) -> Result<Option<Enrolment>, BorderError> {
-        let row: Option<(String, String, String, String, String)> =
-            on_reader!(self.db, |p| sqlx::query_as(ENROLMENT_PROBE)
-                .bind(issuing_state)
-                .bind(document_number)
-                .fetch_optional(p)
-                .await)
-            .map_err(db_err)?;
-        let Some((id, state, number, until, status)) = row else {
-            return Ok(None);
-        };
-        Ok(Some(Enrolment {
-            id,
-            issuing_state: state,
-            document_number: number,
-            valid_until: date(&until)?,
-            status: match status.as_str() {
-                "active" => EnrolmentStatus::Active,
-                "suspended" => EnrolmentStatus::Suspended,
-                _ => EnrolmentStatus::Revoked,
-            },
-        }))
-    }
+/// The gate's view of an enrolment from its stored columns (see
+/// [`super::clearance::TRAVELLER_PROBE`]).
+pub(crate) fn enrolment_from_row(
+    id: String,
+    issuing_state: String,
+    document_number: String,
+    valid_until: &str,
+    status: &str,
+) -> Result<Enrolment, BorderError> {
+    Ok(Enrolment {
+        id,
+        issuing_state,
+        document_number,
+        valid_until: date(valid_until)?,
+        status: match status {
+            "active" => EnrolmentStatus::Active,
+            "suspended" => EnrolmentStatus::Suspended,
+            _ => EnrolmentStatus::Revoked,
+        },
+    })
 }

@@ -18,11 +18,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// The gate's probe of the lost/stolen list (primary key).
-pub(crate) const LOST_STOLEN_PROBE: &str = "SELECT issuing_state, document_number, document_type, reported_on, reference \
-                 FROM border_lost_stolen WHERE issuing_state = $1 AND document_number = $2 \
-                 ORDER BY list_key LIMIT 1";
-
 /// Rows per INSERT statement when loading a list (3-6 parameters each: well under both
 /// engines' limits).
 const BATCH: usize = 500;
@@ -485,31 +480,6 @@ impl Border {
         }
         self.refresh_screening().await?;
         Ok(true)
-    }
-
-    /// The lost/stolen record for a document, from any list.
-    pub(crate) async fn lost_stolen_lookup(
-        &self,
-        issuing_state: &str,
-        document_number: &str,
-    ) -> Result<Option<LostStolenRecord>, BorderError> {
-        let Some(number) = crate::lost_stolen::canonical_number(document_number) else {
-            return Ok(None);
-        };
-        let row: Option<(String, String, String, String, String)> =
-            on_reader!(self.db, |p| sqlx::query_as(LOST_STOLEN_PROBE)
-                .bind(issuing_state.trim().to_ascii_uppercase())
-                .bind(number)
-                .fetch_optional(p)
-                .await)
-            .map_err(db_err)?;
-        Ok(row.map(|r| LostStolenRecord {
-            issuing_state: r.0,
-            document_number: r.1,
-            document_type: r.2,
-            reported_on: r.3,
-            reference: r.4,
-        }))
     }
 }
 

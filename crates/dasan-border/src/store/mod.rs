@@ -138,11 +138,9 @@ mod plans {
 
     const QUERIES: &[(&str, &str)] = &[
         ("device", super::devices::DEVICE_PROBE),
-        ("enrolment", super::enrolment::ENROLMENT_PROBE),
+        ("traveller", super::clearance::TRAVELLER_PROBE),
         ("enrolment desk", super::enrolment::ENROLMENTS_BY_STATE),
         ("visa", super::visas::VISA_PROBE),
-        ("stay", super::clearance::STAY_PROBE),
-        ("lost/stolen", super::lists::LOST_STOLEN_PROBE),
         ("decisions", super::referrals::DECISIONS_BY_DOCUMENT),
         ("queue", super::referrals::REFERRAL_QUEUE),
         ("overstay", super::referrals::OVERSTAY_IN_COUNTRY),
@@ -155,6 +153,22 @@ mod plans {
 
     async fn plans(engine: Engine) {
         let t = TestDatabase::migrated(engine).await;
+        // A scan of a one-row derived table (the traveller probe's parts) is fine; a scan of a
+        // stored table is not.
+        let tables: Vec<String> = match t.db.reader() {
+            Pool::Sqlite(p) => {
+                sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                    .fetch_all(p)
+                    .await
+                    .unwrap()
+            }
+            Pool::Postgres(_) => Vec::new(),
+        };
+        let scans_table = |line: &str| {
+            line.strip_prefix("SCAN ")
+                .and_then(|rest| rest.split_whitespace().next())
+                .is_some_and(|name| tables.iter().any(|t| t == name))
+        };
         for (name, sql) in QUERIES {
             let explain = match engine {
                 Engine::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
@@ -190,7 +204,7 @@ mod plans {
             let plan = lines.join("\n");
             let bad = match engine {
                 Engine::Sqlite => {
-                    lines.iter().any(|l| l.starts_with("SCAN")) || plan.contains("TEMP B-TREE")
+                    lines.iter().any(|l| scans_table(l)) || plan.contains("TEMP B-TREE")
                 }
                 Engine::Postgres => plan.contains("Seq Scan"),
             };

@@ -4,6 +4,7 @@
 //! Visa CSV columns: `number, issuing_state, document_number, nationality, category,
 //! valid_from, valid_until, stay_days` (dates `YYYY-MM-DD`). Waiver CSV: `nationality, days`.
 
+use super::enrolment::date;
 use super::lists::values_sql;
 use super::{Border, BorderError, db_err, sha256_hex};
 use crate::gate::Visa;
@@ -309,20 +310,28 @@ impl Border {
                 .fetch_optional(p)
                 .await)
             .map_err(db_err)?;
-        let Some((number, category, from, until, stay)) = row else {
-            return Ok(None);
-        };
-        let date = |s: &str| {
-            CalendarDate::parse(s).ok_or_else(|| BorderError::corrupt(format!("visa date {s:?}")))
-        };
-        Ok(Some((
-            Visa {
-                number,
-                category,
-                valid_from: date(&from)?,
-                valid_until: date(&until)?,
-            },
-            u16::try_from(stay).unwrap_or(u16::MAX),
-        )))
+        row.map(|(number, category, from, until, stay)| {
+            visa_from_row(number, category, &from, &until, stay)
+        })
+        .transpose()
     }
+}
+
+/// A visa and the days it lets its holder stay, from its stored columns.
+pub(crate) fn visa_from_row(
+    number: String,
+    category: String,
+    valid_from: &str,
+    valid_until: &str,
+    stay_days: i64,
+) -> Result<(Visa, u16), BorderError> {
+    Ok((
+        Visa {
+            number,
+            category,
+            valid_from: date(valid_from)?,
+            valid_until: date(valid_until)?,
+        },
+        u16::try_from(stay_days).unwrap_or(u16::MAX),
+    ))
 }
