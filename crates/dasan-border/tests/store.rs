@@ -196,17 +196,20 @@ fn spki(key: &SigningKey) -> Vec<u8> {
         .to_vec()
 }
 
-async fn world(engine: Engine) -> World {
-    let mut t = TestDatabase::migrated(engine).await;
-    let clock = ManualClock::new(Timestamp::from_micros(NOW_MICROS));
-    assert!(t.db.configure(Arc::new(TableAuditHook), Arc::new(clock.clone())));
-    let config = BorderConfig {
+fn config() -> BorderConfig {
+    BorderConfig {
         gate: GateConfig::default(),
         enrolment: EnrolmentRules::default(),
         max_clock_skew: Duration::from_secs(60),
         biometric_key: BiometricKey::new("bio-test-1", [9u8; 32]),
-    };
-    let border = Border::open(t.db.clone(), config, trust()).await.unwrap();
+    }
+}
+
+async fn world(engine: Engine) -> World {
+    let mut t = TestDatabase::migrated(engine).await;
+    let clock = ManualClock::new(Timestamp::from_micros(NOW_MICROS));
+    assert!(t.db.configure(Arc::new(TableAuditHook), Arc::new(clock.clone())));
+    let border = Border::open(t.db.clone(), config(), trust()).await.unwrap();
     let gate_key = gate_key();
     border
         .register_gate(
@@ -779,6 +782,31 @@ engine_tests! {
         assert!(matches!(
             b.gate_decide(&huge).await,
             Err(BorderError::Request(RequestRefusal::MalformedBody))
+        ));
+    }
+
+    async fn a_gate_revoked_on_another_node_is_refused_on_this_one(engine) {
+        let w = world(engine).await;
+        let (here, there) = (&w.border, Border::open(w.t.db.clone(), config(), trust()).await.unwrap());
+        let req = request(&chip(&HONG), Direction::Entry);
+        // This node has verified the gate's requests before, so it knows the gate's key.
+        assert_eq!(here.gate_decide(&w.sign(&req)).await.unwrap().outcome, Outcome::Open);
+        there.revoke_gate(officer(), GATE, "gate G07 reported stolen").await.unwrap();
+        let late = w.sign(&req);
+        assert!(matches!(
+            here.gate_decide(&late).await,
+            Err(BorderError::Request(RequestRefusal::DeviceRevoked))
+        ));
+        // Refused with nothing stored: one decision (the first) and its one nonce.
+        let count = |sql: &'static str| async move {
+            dasan_store::on_reader!(here.db(), |p| sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).unwrap()
+        };
+        assert_eq!(count("SELECT COUNT(*) FROM border_decisions").await, 1);
+        assert_eq!(count("SELECT COUNT(*) FROM border_gate_nonces").await, 1);
+        // And refused from then on, now at verification.
+        assert!(matches!(
+            here.gate_decide(&w.sign(&req)).await,
+            Err(BorderError::Request(RequestRefusal::DeviceRevoked))
         ));
     }
 

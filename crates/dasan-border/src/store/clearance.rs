@@ -332,7 +332,7 @@ impl Border {
         if signed.body.len() > MAX_GATE_BODY {
             return refuse(RequestRefusal::MalformedBody);
         }
-        let device = match self.gate_device(&signed.gate_id).await {
+        let device = match self.signing_gate(&signed.gate_id).await {
             Ok(d) => d,
             Err(BorderError::NotFound) => return refuse(RequestRefusal::UnknownDevice),
             Err(e) => return Err(e),
@@ -529,17 +529,24 @@ impl Border {
         let reason_codes = codes_json(&decision.reasons);
 
         let mut tx = self.db.begin(gate_actor(&request.gate_id, nonce)).await?;
+        // The nonce is new (its primary key) and the gate still active: the request was
+        // verified with a key kept in memory, and another node may have revoked it since.
         let seen = on_tx!(tx, |c| sqlx::query(
-            "INSERT INTO border_gate_nonces (gate_id, nonce, seen_at) VALUES ($1, $2, $3)"
+            "INSERT INTO border_gate_nonces (gate_id, nonce, seen_at) SELECT $1, $2, $3 \
+             WHERE EXISTS (SELECT 1 FROM border_gate_devices WHERE id = $1 AND status = 'active')"
         )
         .bind(&request.gate_id)
         .bind(nonce)
         .bind(now.as_micros())
         .execute(c)
         .await
-        .map(drop));
+        .map(|done| done.rows_affected()));
         match seen.map_err(StoreError::from_sqlx) {
-            Ok(()) => {}
+            Ok(0) => {
+                self.forget_gate(&request.gate_id);
+                return Err(BorderError::Request(RequestRefusal::DeviceRevoked));
+            }
+            Ok(_) => {}
             Err(StoreError::Duplicate { .. }) => {
                 return Err(BorderError::Request(RequestRefusal::ReplayedNonce));
             }

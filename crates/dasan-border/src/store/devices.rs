@@ -9,10 +9,37 @@ use dasan_crypto::verify::{VerifyError, spki_key_kind, verify_signature};
 use dasan_kernel::{Actor, Timestamp};
 use dasan_store::{StoreError, on_reader, on_tx};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
 
 /// A gate device by id (primary key).
 pub(crate) const DEVICE_PROBE: &str = "SELECT id, port, algorithm, public_key, key_sha256, status, registered_at, revoked_at, revoked_reason \
              FROM border_gate_devices WHERE id = $1";
+
+/// The registered, active gates this node has seen, by id. A gate's id, port and key never
+/// change once registered and revocation is one-way, so a copy stays right until the gate is
+/// revoked — which every decision checks again inside its own transaction (on every node, at
+/// no extra round trip; see `store_decision`), and which evicts the copy. Only registered
+/// gates get in, so the map is as large as the country's gates, whatever ids requests name.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ActiveGates(Arc<RwLock<HashMap<String, Arc<GateDevice>>>>);
+
+impl ActiveGates {
+    fn get(&self, id: &str) -> Option<Arc<GateDevice>> {
+        let map = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        map.get(id).cloned()
+    }
+
+    fn insert(&self, device: Arc<GateDevice>) {
+        let mut map = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        map.insert(device.id.clone(), device);
+    }
+
+    pub(crate) fn evict(&self, id: &str) {
+        let mut map = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        map.remove(id);
+    }
+}
 
 /// A gate to register.
 #[derive(Debug, Clone)]
@@ -201,6 +228,7 @@ impl Border {
             serde_json::json!({ "reason": reason.trim() }),
         );
         tx.commit().await?;
+        self.active_gates.evict(id);
         self.gate_device(id).await
     }
 
@@ -212,5 +240,21 @@ impl Border {
             .await)
         .map_err(db_err)?;
         device_from_row(row.ok_or(BorderError::NotFound)?)
+    }
+
+    /// The gate that signed a request: from memory once seen active, else from the database.
+    pub(crate) async fn signing_gate(&self, id: &str) -> Result<Arc<GateDevice>, BorderError> {
+        if let Some(device) = self.active_gates.get(id) {
+            return Ok(device);
+        }
+        let device = Arc::new(self.gate_device(id).await?);
+        if !device.revoked {
+            self.active_gates.insert(device.clone());
+        }
+        Ok(device)
+    }
+
+    pub(crate) fn forget_gate(&self, id: &str) {
+        self.active_gates.evict(id);
     }
 }

@@ -60,6 +60,7 @@ pub struct Border {
     config: Arc<BorderConfig>,
     trust: Arc<TrustStore>,
     screening: Screening,
+    active_gates: devices::ActiveGates,
 }
 
 impl std::fmt::Debug for Border {
@@ -85,6 +86,7 @@ impl Border {
             config: Arc::new(config),
             trust: Arc::new(trust),
             screening: Screening::empty(),
+            active_gates: devices::ActiveGates::default(),
         };
         border.refresh_screening().await?;
         Ok(border)
