@@ -166,6 +166,10 @@ engine_tests! {
         assert_eq!(open["outcome"], "OPEN", "{open}");
         assert!(open["reasons"].as_array().unwrap().is_empty());
         assert!(open["crossing_id"].is_string() && open["referral_id"].is_null());
+        // The total covers every step, storing included.
+        let t = |k: &str| open["timings"][k].as_u64().unwrap();
+        assert!(t("store_us") > 0, "{open}");
+        assert!(t("total_us") >= t("verify_us") + t("lookup_us") + t("decide_us") + t("store_us"), "{open}");
         // A forged chip (DG1 altered after signing): REFER, never OPEN.
         let forged = pass(&app, &Traveller { number: "M12345679".into(), ..hong.clone() }, true, Direction::Entry).await;
         assert_eq!(forged["outcome"], "REFER");

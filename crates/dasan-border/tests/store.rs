@@ -632,6 +632,9 @@ engine_tests! {
             assert_eq!(stored.outcome, out.outcome);
             assert_eq!(stored.record.rules.len(), dasan_border::gate::RULES.len());
             assert!(stored.timings.total_us > 0);
+            assert_eq!(stored.timings, out.timings);
+            // Writing and committing took time (a commit cannot take under a microsecond).
+            assert!(out.store_us > 0);
             let again = b.replay_decision(&out.decision_id).await.unwrap();
             assert_eq!(again.record, stored.record);
         }

@@ -110,7 +110,8 @@ pub struct Timings {
     pub lookup_us: u64,
     /// Passive authentication, screening and the rules.
     pub decide_us: u64,
-    /// Everything before the record was written.
+    /// Everything before the record was written (the stored copy cannot include its own
+    /// writing; [`GateOutcome::store_us`] is that).
     pub total_us: u64,
 }
 
@@ -127,8 +128,10 @@ pub struct GateOutcome {
     pub referral_id: Option<String>,
     /// The entry or exit recorded (OPEN).
     pub crossing_id: Option<String>,
-    /// Timings.
+    /// Timings up to the decision, as stored with it.
     pub timings: Timings,
+    /// Writing the decision and everything with it, up to the commit.
+    pub store_us: u64,
 }
 
 /// A decision as stored.
@@ -493,8 +496,15 @@ impl Border {
             decide_us: micros(decided - looked_up),
             total_us: micros(decided - started),
         };
-        self.store_decision(&request, &nonce, decision, visa.as_ref(), timings, now)
-            .await
+        self.store_decision(
+            &request,
+            &nonce,
+            decision,
+            visa.as_ref(),
+            (timings, decided),
+            now,
+        )
+        .await
     }
 
     async fn store_decision(
@@ -503,7 +513,7 @@ impl Border {
         nonce: &str,
         decision: Decision,
         visa: Option<&(Visa, u16)>,
-        timings: Timings,
+        (timings, decided): (Timings, Instant),
         now: Timestamp,
     ) -> Result<GateOutcome, BorderError> {
         let id = uuid::Uuid::now_v7().to_string();
@@ -649,6 +659,7 @@ impl Border {
             referral_id,
             crossing_id,
             timings,
+            store_us: micros(decided.elapsed()),
         })
     }
 
