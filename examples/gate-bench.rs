@@ -896,7 +896,7 @@ struct Answer {
     answer: String,
     reasons: Vec<String>,
     latency: Duration,
-    timings: Option<[u64; 4]>,
+    timings: Option<[u64; 5]>,
     /// The passport's MRZ (to explain an unexpected decision).
     mrz: String,
 }
@@ -970,6 +970,7 @@ async fn drive(
                                 us("verify_us"),
                                 us("lookup_us"),
                                 us("decide_us"),
+                                us("store_us"),
                                 us("total_us"),
                             ]),
                         )
@@ -1315,7 +1316,7 @@ async fn main() {
                 .filter_map(|x| x.timings.map(|t| t[i] as f64 / 1e3)),
         )
     };
-    let (verify, lookup, decide, total) = (step(0), step(1), step(2), step(3));
+    let (verify, lookup, decide, store, total) = (step(0), step(1), step(2), step(3), step(4));
     let achieved = answers.len() as f64 / elapsed.as_secs_f64().max(1e-9);
     println!();
     println!(
@@ -1361,8 +1362,9 @@ async fn main() {
     line("latency from the scheduled moment", &lat);
     line("server timings.total_us", &total);
     line("… verify (device, signature)", &verify);
-    line("… lookup (4 probes)", &lookup);
+    line("… lookup (one query, 4 probes)", &lookup);
     line("… decide (PA, screening, rules)", &decide);
+    line("… store (record, commit)", &store);
     let mut matrix: BTreeMap<Kind, BTreeMap<String, usize>> = BTreeMap::new();
     for x in &answers {
         *matrix
